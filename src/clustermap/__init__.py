@@ -1,0 +1,14 @@
+"""clustermap — an open cluster observatory.
+
+Statistical cluster mapping (European Cluster Observatory stars, US Cluster Mapping strong clusters) from
+employment by region × industry × year, on DuckDB or PySpark with the same ibis expressions.
+
+>>> import clustermap
+>>> result = clustermap.map_clusters(table, categories="eco-nace2", methodology="eco2007")  # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from clustermap.api import map_clusters
+
+__all__ = ["__version__", "map_clusters"]

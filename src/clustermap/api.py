@@ -1,0 +1,108 @@
+"""The Python API for notebooks: tables in, tables out (pandas, polars or pyarrow — the type you give)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import pyarrow as pa
+
+from clustermap.engines.backends import connect, to_backend
+from clustermap.errors import ParameterError
+from clustermap.mapping import MappingResult, map_observations
+from clustermap.methodology import Methodology
+from clustermap.schema import validate_observations
+
+T = TypeVar("T")
+
+
+def _to_pandas(table: Any) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table
+    if isinstance(table, pa.Table):
+        return table.to_pandas()
+    if type(table).__module__.startswith("polars"):
+        return table.to_pandas()
+    raise ParameterError(f"expected a pandas, polars or pyarrow table, got {type(table).__name__}")
+
+
+def _like(frame: pd.DataFrame, template: Any) -> Any:
+    if isinstance(template, pa.Table):
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    if type(template).__module__.startswith("polars"):
+        import polars as pl
+
+        return pl.from_pandas(frame)
+    return frame
+
+
+def resolve_categories(categories: Any, industries: Iterable[str], *, mirror: Path | None = None) -> Any:
+    """A category set from a name (``eco-nace2``, ``uscmp``), a file path, ``none`` (each industry its own
+    category) or a :class:`~clustermap.definitions.categories.CategorySet`."""
+    from clustermap.definitions.categories import CategorySet, identity_category_set, load_category_set
+
+    if isinstance(categories, CategorySet):
+        return categories
+    if categories is None or str(categories) == "none":
+        return identity_category_set(industries)
+    return load_category_set(categories, mirror=mirror)
+
+
+def map_clusters(
+    table: T,
+    *,
+    categories: Any = "none",
+    methodology: str | Methodology = "eco2007",
+    totals: Any = None,
+    years: Iterable[int] | None = None,
+    backend: str = "duckdb",
+    full: bool = False,
+    **params: Any,
+) -> T | MappingResult:
+    """Map clusters in a tidy table and return the cells as the same kind of table.
+
+    Parameters
+    ----------
+    table
+        pandas / polars / pyarrow table with ``region, industry, year, employment`` and optionally
+        ``establishments, wages, flag, size_class``; blank employment = suppressed (never read as zero).
+    categories
+        ``"none"`` (each industry is its own traded category), ``"eco-nace2"``, ``"uscmp"``, a CSV path or a
+        ``CategorySet``.
+    methodology
+        ``"eco2007"`` (stars), ``"eco2008"``, ``"uscmp"`` (strong clusters), a TOML path or a ``Methodology``.
+    totals
+        ``region, year, total`` table for ``total_base="external"``.
+    backend
+        ``"duckdb"`` (default, in memory) or ``"pyspark"`` (local mode).
+    full
+        return the whole :class:`~clustermap.mapping.MappingResult` (cells, per-year summary, provenance)
+        instead of the cells table.
+    **params
+        methodology parameters to override, e.g. ``total_base="traded"``, ``min_employment=500``.
+
+    Examples
+    --------
+    >>> import pandas as pd, clustermap
+    >>> t = pd.DataFrame({"region": ["A", "B", "A", "B"], "industry": ["x", "x", "y", "y"],
+    ...                   "year": 2012, "employment": [3000, 1000, 1000, 3000]})
+    >>> clustermap.map_clusters(t, min_employment=0)[["region", "category", "lq", "stars"]]
+      region category   lq  stars
+    0      A        x  1.5      2
+    1      A        y  0.5      0
+    2      B        x  0.5      0
+    3      B        y  1.5      2
+    """
+    frame = validate_observations(_to_pandas(table))
+    con = connect(backend)
+    obs = to_backend(con, frame)
+    cats = resolve_categories(categories, frame["industry"].unique())
+    totals_frame = _to_pandas(totals) if totals is not None else None
+    result = map_observations(
+        obs, categories=cats, methodology=methodology, totals=totals_frame, years=years, **params
+    )
+    if full:
+        return result
+    return _like(result.cells, table)

@@ -1,0 +1,74 @@
+"""Connections to the ibis backends clustermap runs on. Only connection and table registration live here; the
+methodology (``clustermap.indicators``) is the same expressions on every backend."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from clustermap.errors import BackendError, UnknownNameError
+
+log = logging.getLogger(__name__)
+
+BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
+_counter = itertools.count()
+_spark_session: Any = None
+
+
+def _spark(master: str = "local[2]") -> Any:
+    """One shared local SparkSession per process (starting one takes seconds)."""
+    global _spark_session
+    if _spark_session is None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise BackendError(
+                "the pyspark backend needs `pip install clustermap[spark]` and Java 17+"
+            ) from exc
+        log.info("starting Spark (%s)", master)
+        _spark_session = (
+            SparkSession.builder.master(master)
+            .appName("clustermap")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.memory", "4g")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .getOrCreate()
+        )
+        _spark_session.sparkContext.setLogLevel("ERROR")
+    return _spark_session
+
+
+def connect(
+    backend: str = "duckdb", *, path: str | Path | None = None, spark_master: str = "local[2]"
+) -> Any:
+    """An ibis connection: ``duckdb`` (in memory, or the warehouse file at ``path``) or ``pyspark``."""
+    if backend == "duckdb":
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return ibis.duckdb.connect(str(path))
+        return ibis.duckdb.connect()
+    if backend == "pyspark":
+        return ibis.pyspark.connect(_spark(spark_master))
+    raise UnknownNameError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+
+
+def to_backend(con: Any, data: pd.DataFrame | pa.Table, name: str | None = None) -> ir.Table:
+    """Register a small in-memory table on ``con`` as a temporary table and return it."""
+    name = name or f"cm_tmp_{next(_counter)}"
+    if isinstance(data, pd.DataFrame):
+        # NaN in a float column becomes null here: a suppressed cell must stay null on every backend
+        data = pa.Table.from_pandas(data, preserve_index=False)
+    if con.name == "pyspark":
+        # a session-scoped temporary view: nothing is written to a Spark warehouse directory
+        con._session.createDataFrame(data).createOrReplaceTempView(name)
+        return con.table(name)
+    return con.create_table(name, data, temp=True, overwrite=True)

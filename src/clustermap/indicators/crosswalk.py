@@ -1,0 +1,36 @@
+"""From industries to categories through a crosswalk."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+
+def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table) -> ir.Table:
+    """Sum employment (and establishments) of each region × year over the industries of each category.
+
+    ``crosswalk`` has ``industry, category, traded, share``: an industry's employment enters a category times
+    ``share`` (1 for a whole industry). Industries the crosswalk does not list are left out (the caller reports
+    them). The result has one row per ``region, year, category`` with ``traded``, ``employment`` (persons),
+    ``establishments`` (null if no industry of the cell has them), ``imputed_employment`` (the part of
+    ``employment`` that rests on imputed cells) and ``n_industries``.
+    """
+    cw = crosswalk.select(
+        cw_industry=crosswalk.industry,
+        category=crosswalk.category,
+        traded=crosswalk.traded,
+        share=crosswalk.share.cast("float64"),
+    )
+    j = t.join(cw, t.industry == cw.cw_industry)
+    imputed = j.imputed if "imputed" in t.columns else ibis.literal(False)
+    j = j.mutate(
+        w_emp=j.employment * j.share,
+        w_est=j.establishments.cast("float64") * j.share,
+        w_imp=ibis.ifelse(imputed, j.employment * j.share, 0.0),
+    )
+    return j.group_by(["region", "year", "category", "traded"]).agg(
+        employment=j.w_emp.sum(),
+        establishments=j.w_est.sum(),
+        imputed_employment=j.w_imp.sum(),
+        n_industries=j.cw_industry.nunique(),
+    )

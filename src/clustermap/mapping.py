@@ -1,0 +1,338 @@
+"""Cluster mapping: one entry point that runs a methodology on an observations table on any ibis backend.
+
+Flow, per year (one year = one analysis): suppression policy → crosswalk to categories → regional totals →
+location quotients → stars (``kind = stars``) or the US strong-cluster rule (``kind = strong``). The steps are
+the pure expressions of :mod:`clustermap.indicators`; this module only wires them, registers the small lookup
+tables on the backend, executes, and collects counts and provenance.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from clustermap import indicators as ind
+from clustermap.definitions.categories import CategorySet
+from clustermap.engines.backends import to_backend
+from clustermap.errors import EmptyInputError, ParameterError
+from clustermap.methodology import Methodology, get_methodology
+
+log = logging.getLogger(__name__)
+
+STARS_COLUMNS = [
+    "region",
+    "category",
+    "year",
+    "employment",
+    "region_total",
+    "lq",
+    "size_star",
+    "specialisation_star",
+    "focus_star",
+    "stars",
+    "strong",
+    "share",
+    "size_rank",
+    "focus_rank",
+    "category_total",
+    "grand_total",
+    "n_regions",
+    "establishments",
+    "imputed",
+    "imputed_employment",
+    "category_name",
+]
+STRONG_COLUMNS = [
+    "region",
+    "category",
+    "year",
+    "employment",
+    "establishments",
+    "lq",
+    "strong",
+    "strong_strict",
+    "region_total",
+    "share",
+    "lq_p",
+    "lq_p_strict",
+    "employment_p",
+    "establishments_p",
+    "category_total",
+    "grand_total",
+    "n_regions",
+    "imputed",
+    "imputed_employment",
+    "category_name",
+]
+
+
+def code_version() -> str:
+    """clustermap's version, plus the git commit when run from a checkout."""
+    from clustermap import __version__
+
+    try:
+        here = Path(str(resources.files("clustermap"))).resolve()
+        sha = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{__version__}+g{sha}" if sha else __version__
+
+
+@dataclass
+class MappingResult:
+    """Cells, per-year summary and provenance of one mapping run.
+
+    ``cells`` has one row per region × traded category × year of the region set (columns
+    :data:`STARS_COLUMNS` or :data:`STRONG_COLUMNS`); ``summary`` one row per year; ``provenance`` names the
+    methodology and its parameters, the category set, the inputs and the code version.
+    """
+
+    cells: pd.DataFrame
+    summary: pd.DataFrame
+    methodology: Methodology
+    categories: CategorySet
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.methodology.kind
+
+
+def _suppression_counts(before: ir.Table, after: ir.Table) -> pd.DataFrame:
+    b = before.group_by("year").agg(cells=before.count(), suppressed=before.employment.isnull().sum())
+    a = after.group_by("year").agg(imputed=after.imputed.sum())
+    out = b.to_pandas().merge(a.to_pandas(), on="year", how="left").fillna({"imputed": 0})
+    out["suppressed"] = out["suppressed"].astype("int64")
+    out["imputed"] = out["imputed"].astype("int64")
+    out["dropped"] = out["suppressed"] - out["imputed"]
+    return out
+
+
+def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for year, g in cells.groupby("year", sort=True):
+        n_regions = int(g["n_regions"].iloc[0])
+        n_categories = int(g["category"].nunique())
+        row: dict[str, Any] = {
+            "year": int(year),
+            "regions": n_regions,
+            "categories": n_categories,
+            "potential_areas": n_regions * n_categories,
+            "employment": float(g["employment"].sum()),
+        }
+        if kind == "stars":
+            clusters = g[g["stars"] >= 1]
+            for s in (1, 2, 3):
+                n = int((g["stars"] == s).sum())
+                row[f"clusters_{s}_star"] = n
+                row[f"share_{s}_star"] = n / len(clusters) if len(clusters) else 0.0
+            row["clusters"] = len(clusters)
+            row["clusters_share_of_potential"] = len(clusters) / row["potential_areas"] if n_regions else 0.0
+            row["clusters_on_imputed_cells"] = int((clusters["imputed_employment"] > 0).sum())
+        else:
+            row["strong_clusters"] = int(g["strong"].sum())
+            row["strong_strict_clusters"] = int(g["strong_strict"].sum())
+            row["strong_on_imputed_cells"] = int((g["strong"] & (g["imputed_employment"] > 0)).sum())
+        rows.append(row)
+    summary = pd.DataFrame(rows)
+    if summary.empty:
+        return summary
+    c = counts.rename(
+        columns={
+            "cells": "input_cells",
+            "suppressed": "cells_suppressed",
+            "imputed": "cells_imputed",
+            "dropped": "cells_dropped",
+        }
+    )
+    summary = summary.merge(c, on="year", how="left").merge(unmapped, on="year", how="left")
+    return summary
+
+
+def map_observations(
+    obs: ir.Table,
+    *,
+    categories: CategorySet,
+    methodology: str | Methodology = "eco2007",
+    totals: pd.DataFrame | ir.Table | None = None,
+    years: Iterable[int] | None = None,
+    size_classes: pd.DataFrame | None = None,
+    inputs: list[dict[str, Any]] | None = None,
+    **params: Any,
+) -> MappingResult:
+    """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
+
+    Parameters
+    ----------
+    obs
+        ibis table with ``region, industry, year, employment`` and optionally ``establishments``, ``flag``,
+        ``size_class`` (employment null = suppressed).
+    categories
+        the category set; its crosswalk maps industries to categories and marks them traded or local.
+    methodology
+        a :class:`~clustermap.methodology.Methodology` or a shipped name (``eco2007``, ``eco2008``, ``uscmp``).
+    totals
+        ``region, year, total`` (persons) for ``total_base = external``.
+    years
+        restrict to these years (default: every year of the input).
+    size_classes
+        ``size_class, low, high, cmp_value`` for the ``size-class`` policy (default: the shipped CBP classes).
+    inputs
+        provenance records of the inputs (source, dataset, file, sha256 …), stored with the result.
+    **params
+        methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
+    """
+    m = get_methodology(methodology).with_params(**params)
+    p = m.parameters
+    con = obs._find_backend()
+    obs = _with_optional_columns(obs)
+    if years is not None:
+        years = sorted({int(y) for y in years})
+        obs = obs.filter(obs.year.isin(years))
+    if p["total_base"] == "external" and totals is None:
+        raise ParameterError(
+            "total_base=external needs a totals table (region, year, total): pass --totals FILE"
+        )
+
+    crosswalk = to_backend(con, categories.crosswalk[["industry", "category", "traded", "share"]])
+    policy = p["suppression"]
+    kwargs: dict[str, Any] = {"size_class_value": p.get("size_class_value", "midpoint")}
+    if policy == "parent-residual":
+        codes = obs.select("industry").distinct().to_pandas()["industry"]
+        h = ind.industry_hierarchy(codes)
+        kwargs.update(hierarchy=to_backend(con, h), max_depth=int(h["depth"].max()))
+    elif policy == "size-class":
+        from clustermap.definitions.categories import load_size_classes
+
+        sc = size_classes if size_classes is not None else load_size_classes()
+        kwargs["size_classes"] = to_backend(
+            con,
+            sc[["size_class", "low", "high", "cmp_value"]].astype(
+                {"low": "float64", "high": "float64", "cmp_value": "float64"}
+            ),
+        )
+    filled = ind.apply_suppression(obs, policy, **kwargs)
+    counts = _suppression_counts(obs, filled)
+    if counts.empty:
+        raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
+
+    mapped_codes = set(categories.crosswalk["industry"])
+    per_ind = obs.group_by(["year", "industry"]).agg(n=obs.count(), emp=obs.employment.sum()).to_pandas()
+    per_ind["mapped"] = per_ind["industry"].isin(mapped_codes)
+    unmapped = (
+        per_ind[~per_ind["mapped"]].groupby("year").agg(rows_not_in_category_set=("n", "sum")).reset_index()
+    )
+    unmapped_codes = sorted(set(per_ind.loc[~per_ind["mapped"], "industry"]))
+    if unmapped_codes:
+        log.info(
+            "%d industry codes are not in category set %s (left out): %s",
+            len(unmapped_codes),
+            categories.name,
+            ", ".join(unmapped_codes[:20]) + (" …" if len(unmapped_codes) > 20 else ""),
+        )
+
+    cells = ind.aggregate_to_categories(filled, crosswalk)
+    external = None
+    if p["total_base"] == "external":
+        external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
+    tot = ind.region_totals(cells, p["total_base"], external=external)
+    lq = ind.location_quotients(cells, tot)
+    if m.kind == "stars":
+        out = ind.eco_stars(
+            lq,
+            size_share=float(p["size_share"]),
+            focus_share=float(p["focus_share"]),
+            lq_threshold=float(p["lq_threshold"]),
+            min_employment=float(p["min_employment"]),
+            strong_lq=float(p["strong_lq"]),
+        )
+        columns = STARS_COLUMNS
+    else:
+        out = ind.uscmp_strong(
+            lq,
+            lq_percentile=float(p["lq_percentile"]),
+            strict_lq_percentile=float(p["strict_lq_percentile"]),
+            min_lq=float(p["min_lq"]),
+            employment_percentile=float(p["employment_percentile"]),
+            establishments_percentile=float(p["establishments_percentile"]),
+        )
+        columns = STRONG_COLUMNS
+    out = out.mutate(imputed=out.imputed_employment > 0)
+    frame = out.to_pandas()
+    names = categories.categories.set_index("category")["category_name"]
+    frame["category_name"] = frame["category"].map(names)
+    frame = frame[columns].sort_values(["year", "region", "category"], kind="stable").reset_index(drop=True)
+    frame = _tidy_types(frame)
+    summary = _summary(frame, m.kind, counts, unmapped)
+    provenance = {
+        "methodology": m.as_dict(),
+        "categories": {"name": categories.name, "version": categories.version, "source": categories.source},
+        "inputs": inputs or [],
+        "backend": con.name,
+        "code_version": code_version(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "unmapped_industries": unmapped_codes,
+    }
+    return MappingResult(frame, summary, m, categories, provenance)
+
+
+def _with_optional_columns(obs: ir.Table) -> ir.Table:
+    add: dict[str, Any] = {}
+    if "establishments" not in obs.columns:
+        add["establishments"] = ibis.null("float64")
+    if "size_class" not in obs.columns:
+        add["size_class"] = ibis.literal("")
+    if "flag" not in obs.columns:
+        add["flag"] = ibis.literal("")
+    obs = obs.mutate(**add) if add else obs
+    return obs.mutate(employment=obs.employment.cast("float64"), year=obs.year.cast("int64"))
+
+
+def _check_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    missing = {"region", "year", "total"} - set(totals.columns)
+    if missing:
+        raise ParameterError(f"the totals table lacks column(s) {', '.join(sorted(missing))}")
+    t = totals[["region", "year", "total"]].copy()
+    t["region"] = t["region"].astype(str)
+    t["year"] = t["year"].astype("int64")
+    t["total"] = t["total"].astype("float64")
+    return t
+
+
+def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
+    ints = [
+        c
+        for c in (
+            "year",
+            "size_star",
+            "specialisation_star",
+            "focus_star",
+            "stars",
+            "size_rank",
+            "focus_rank",
+            "n_regions",
+        )
+        if c in frame.columns
+    ]
+    for c in ints:
+        frame[c] = frame[c].astype("int64")
+    for c in ("strong", "strong_strict", "imputed"):
+        if c in frame.columns:
+            frame[c] = frame[c].fillna(False).astype(bool)
+    return frame
