@@ -27,9 +27,7 @@ _KEYS = ("region", "year")
 
 def _mark(t: ir.Table, policy: str) -> ir.Table:
     imputed = t.imputed if "imputed" in t.columns else ibis.literal(False)
-    return t.mutate(
-        imputed=imputed, imputation=ibis.ifelse(imputed, ibis.literal(policy), ibis.null("string"))
-    )
+    return t.mutate(imputed=imputed, imputation=ibis.ifelse(imputed, ibis.literal(policy), ibis.null("string")))
 
 
 def drop(t: ir.Table) -> ir.Table:
@@ -55,9 +53,9 @@ def size_class(t: ir.Table, classes: ir.Table, *, value: str = "midpoint") -> ir
     lookup = classes.select(sc_key=classes.size_class, sc_fill=fills[value].cast("float64"))
     joined = t.left_join(lookup, t.size_class == lookup.sc_key)
     need = joined.employment.isnull() & joined.sc_fill.notnull()
-    filled = joined.mutate(
-        employment=ibis.ifelse(need, joined.sc_fill, joined.employment), imputed=need
-    ).drop("sc_key", "sc_fill")
+    filled = joined.mutate(employment=ibis.ifelse(need, joined.sc_fill, joined.employment), imputed=need).drop(
+        "sc_key", "sc_fill"
+    )
     return _mark(filled.filter(filled.employment.notnull()), "size-class")
 
 
@@ -73,8 +71,14 @@ def parent_residual(t: ir.Table, hierarchy: ir.Table, *, max_depth: int) -> ir.T
             known=level.employment.sum().fill_null(0),
             missing=level.employment.isnull().sum(),
         )
-        parents = cur.select(
-            p_region=cur.region, p_year=cur.year, p_code=cur.industry, p_value=cur.employment
+        # only parents with a value: greatest() skips nulls on DuckDB and Spark, so a null parent must not
+        # reach it (it would make the residual 0 instead of unknown)
+        with_value = cur.filter(cur.employment.notnull())
+        parents = with_value.select(
+            p_region=with_value.region,
+            p_year=with_value.year,
+            p_code=with_value.industry,
+            p_value=with_value.employment,
         )
         fill = siblings.join(
             parents,
@@ -87,8 +91,7 @@ def parent_residual(t: ir.Table, hierarchy: ir.Table, *, max_depth: int) -> ir.T
             f_region="region",
             f_year="year",
             f_parent="parent",
-            residual=ibis.greatest(parents.p_value - siblings.known, 0)
-            / siblings.missing.nullif(0).cast("float64"),
+            residual=ibis.greatest(parents.p_value - siblings.known, 0) / siblings.missing.nullif(0).cast("float64"),
         )
         joined = cur.left_join(
             fill, [cur.region == fill.f_region, cur.year == fill.f_year, cur.parent == fill.f_parent]

@@ -1,0 +1,476 @@
+"""``clustermap`` — statistical cluster mapping from the command line.
+
+Every command is a thin wrapper over a library function. Errors in the input are printed as one line naming
+the file, line, column and value, with a non-zero exit status (2 for bad input or options, 1 otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clustermap.errors import ClustermapError
+from clustermap.settings import get_settings
+
+METHOD_HELP = """\
+Map regional clusters from employment by region x industry x year.
+
+Method (European Cluster Observatory, eco2007): industries are summed into categories; for each year and
+category every region gets up to three stars: SIZE if its employment is in the top 10 % of regions, SPECIALISATION
+if its location quotient LQ = (E[r,c]/T[r]) / (E[.,c]/T) is at least 2, FOCUS if the category's share of the
+region's employment is in the top 10 % of regions. Cells under 1,000 employees get no star. A cell with LQ > 2 is
+a strong cluster. The US Cluster Mapping rule (uscmp) flags strong clusters by percentiles of LQ, employment and
+establishments. Suppressed cells are never read as zero: a named policy drops or fills them.
+"""
+
+app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+        force=True,
+    )
+
+
+def _fail(exc: ClustermapError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code=exc.exit_code)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read and dropped.")] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
+]
+MirrorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; "
+        "default: shared/data next to the working directory, else download.",
+    ),
+]
+
+
+def _warehouse(path: Path | None):
+    from clustermap.warehouse import Warehouse
+
+    return Warehouse(path or get_settings().warehouse)
+
+
+def _mirror(path: Path | None) -> Path | None:
+    return path or get_settings().mirror()
+
+
+def _years(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    years: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-", 1)
+            years.extend(range(int(a), int(b) + 1))
+        else:
+            years.append(int(part))
+    return years
+
+
+@app.command()
+def run(
+    warehouse: WarehouseOpt = None,
+    data_dir: MirrorOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the exports.")] = Path("out"),
+    methodology: Annotated[str, typer.Option(help="eco2007, eco2008, uscmp or a TOML file.")] = "eco2007",
+    categories: Annotated[str, typer.Option(help="Category set: eco-nace2 or a CSV file.")] = "eco-nace2",
+    years: Annotated[str | None, typer.Option(help="Years, e.g. 2008-2015 or 2012,2014.")] = None,
+    category: Annotated[str, typer.Option(help="Category for the stars-vs-employment table.")] = "automotive",
+    backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+) -> None:
+    """The main job: load Eurostat regional SBS employment (NUTS-2), map clusters, store them in the warehouse,
+    print a summary per year and write exports."""
+    from clustermap.jobs import run_main_job
+
+    try:
+        with (
+            _warehouse(warehouse) as wh,
+            Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+            ) as bar,
+        ):
+            task = bar.add_task("starting", total=None)
+            out_job = run_main_job(
+                wh,
+                mirror=_mirror(data_dir),
+                methodology=methodology,
+                categories=categories,
+                years=_years(years),
+                category=category,
+                out_dir=out,
+                backend=backend,
+                progress=lambda msg: bar.update(task, description=msg),
+            )
+    except ClustermapError as exc:
+        _fail(exc)
+        return
+    _print_main(out_job, category)
+
+
+def _print_main(job, category: str) -> None:
+    r = job.result
+    prov = job.load_provenance[0]
+    console.print(
+        f"[bold]Read[/] {prov['file']} (sha256 {prov['sha256'][:12]}…): {prov['rows_read']:,} cells, "
+        f"kept {prov['rows_kept']:,}; dropped " + ", ".join(f"{v:,} {k}" for k, v in prov["rows_dropped"].items())
+    )
+    m = r.methodology
+    console.print(f"[bold]Methodology[/] {m.id}: " + ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
+    console.print(f"[bold]Categories[/] {r.categories.name} {r.categories.version}; run {job.run_id}")
+    t = Table(title="Regional clusters per year (eco2007 stars)")
+    for col in (
+        "year",
+        "regions",
+        "categories",
+        "potential areas",
+        "1 star",
+        "2 stars",
+        "3 stars",
+        "clusters",
+        "of potential",
+        "on imputed",
+    ):
+        t.add_column(col, justify="right")
+    for row in r.summary.to_dict("records"):
+        if r.kind == "stars":
+            t.add_row(
+                str(row["year"]),
+                str(row["regions"]),
+                str(row["categories"]),
+                f"{row['potential_areas']:,}",
+                f"{row['clusters_1_star']} ({row['share_1_star']:.1%})",
+                f"{row['clusters_2_star']} ({row['share_2_star']:.1%})",
+                f"{row['clusters_3_star']} ({row['share_3_star']:.1%})",
+                f"{row['clusters']:,}",
+                f"{row['clusters_share_of_potential']:.1%}",
+                str(row["clusters_on_imputed_cells"]),
+            )
+        else:
+            t.add_row(
+                str(row["year"]),
+                str(row["regions"]),
+                str(row["categories"]),
+                f"{row['potential_areas']:,}",
+                "",
+                "",
+                "",
+                str(row["strong_clusters"]),
+                "",
+                "",
+            )
+    console.print(t)
+    s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
+    for col in ("year", "policy", "suppressed", "imputed", "dropped"):
+        s.add_column(col, justify="right")
+    for row in job.suppression.to_dict("records"):
+        s.add_row(
+            str(row["year"]), row["policy"], f"{row['suppressed']:,}", f"{row['imputed']:,}", f"{row['dropped']:,}"
+        )
+    console.print(s)
+    mix = Table(title="NUTS codes as published (mixed NUTS 2010/2013): regions per year")
+    for col in job.mixture.columns:
+        mix.add_column(col.replace("_", " "), justify="right")
+    for row in job.mixture.itertuples(index=False):
+        mix.add_row(*[str(v) for v in row])
+    console.print(mix)
+    if not job.figure3.empty:
+        year = int(r.cells["year"].max())
+        f = Table(title=f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)")
+        for col in ("by stars", "stars", "employment", "by employment", "stars ", "employment "):
+            f.add_column(col, justify="right")
+        for row in job.figure3.itertuples(index=False):
+            f.add_row(row[0], str(row[1]), f"{row[2]:,.0f}", row[3], str(row[4]), f"{row[5]:,.0f}")
+        console.print(f)
+    for path in job.exports:
+        console.print(f"wrote {path}")
+
+
+@app.command("map")
+def map_(
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Tidy CSV/Parquet: region, industry, year, employment [, establishments, wages, flag, size_class].",
+        ),
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="A dataset loaded in the warehouse, instead of --input.")] = None,
+    categories: Annotated[
+        str,
+        typer.Option(
+            help="none (each industry its own category), eco-nace2, uscmp, "
+            "or a CSV file (industry, category, category_name, traded, share)."
+        ),
+    ] = "none",
+    methodology: Annotated[str, typer.Option(help="eco2007, eco2008, uscmp or a TOML file.")] = "eco2007",
+    total_base: Annotated[str | None, typer.Option(help="LQ denominator: input, traded or external.")] = None,
+    totals: Annotated[Path | None, typer.Option(help="region, year, total CSV for --total-base external.")] = None,
+    suppression: Annotated[str | None, typer.Option(help="drop, parent-residual or size-class.")] = None,
+    min_employment: Annotated[float | None, typer.Option(help="No star below this employment.")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="Year(s): 2012, 2008-2015, 2010,2012.")] = None,
+    backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet, .json or .xlsx.")] = Path(
+        "clusters.csv"
+    ),
+    store: Annotated[bool, typer.Option(help="Also store the run in the warehouse.")] = False,
+    warehouse: WarehouseOpt = None,
+    data_dir: MirrorOpt = None,
+) -> None:
+    """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
+    size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
+    import pandas as pd
+
+    from clustermap.api import resolve_categories
+    from clustermap.engines.backends import connect, to_backend
+    from clustermap.exports import format_of, write_table
+    from clustermap.mapping import map_observations
+
+    try:
+        format_of(out)
+        if (input is None) == (dataset is None):
+            raise _usage("give exactly one of --input FILE or --dataset NAME")
+        wh = None
+        if input is not None:
+            from clustermap.loaders.tidy import load_tidy
+
+            loaded = load_tidy(input)
+            frame = loaded.frame
+            inputs = [loaded.provenance.as_dict()]
+            con = connect(backend)
+            obs = to_backend(con, frame)
+            industries = frame["industry"].unique()
+        else:
+            wh = _warehouse(warehouse)
+            obs = wh.observations(dataset)
+            inputs = wh.input_provenance(dataset)
+            if backend != "duckdb":
+                obs = to_backend(connect(backend), obs.to_pyarrow())
+            industries = obs.select("industry").distinct().to_pandas()["industry"]
+        totals_frame = None
+        if totals is not None:
+            from clustermap.loaders.totals import read_totals
+
+            totals_frame = read_totals(totals)
+        elif total_base == "external":
+            raise _usage("--total-base external needs --totals FILE (region, year, total)")
+        cats = resolve_categories(categories, industries, mirror=_mirror(data_dir))
+        result = map_observations(
+            obs,
+            categories=cats,
+            methodology=methodology,
+            totals=totals_frame,
+            years=_years(year),
+            inputs=inputs,
+            total_base=total_base,
+            suppression=suppression,
+            min_employment=min_employment,
+        )
+        write_table(result.cells, out)
+        if store:
+            wh = wh or _warehouse(warehouse)
+            run_id = wh.save_run(result, dataset=dataset or str(input))
+            err.print(f"stored run {run_id}")
+    except ClustermapError as exc:
+        _fail(exc)
+        return
+    s = result.summary
+    err.print(
+        f"{len(result.cells):,} cells, {s['regions'].max() if len(s) else 0} regions, "
+        f"{result.cells['category'].nunique()} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
+    )
+    del pd
+
+
+def _usage(message: str) -> ClustermapError:
+    from clustermap.errors import ParameterError
+
+    return ParameterError(message)
+
+
+@app.command()
+def fetch(
+    datasets: Annotated[
+        list[str] | None, typer.Argument(help="Dataset ids (see `clustermap info`); default all.")
+    ] = None,
+    data_dir: MirrorOpt = None,
+    download: Annotated[bool, typer.Option(help="Download from the publisher when not in the mirror.")] = True,
+) -> None:
+    """Find each source file in the mirror, or download it from its publisher; print path and sha256."""
+    from clustermap.provenance import sha256_file
+    from clustermap.sources import catalog
+    from clustermap.sources.fetch import resolve
+
+    try:
+        ids = datasets or list(catalog.ids())
+        for ds in ids:
+            path = resolve(ds, mirror=_mirror(data_dir), download=download)
+            console.print(f"{ds}\t{path}\t{sha256_file(path)}")
+    except ClustermapError as exc:
+        _fail(exc)
+
+
+LOAD_KINDS = ("sbs", "lfs-totals", "cbp-state", "cbp-cbsa", "tidy", "totals")
+
+
+@app.command()
+def load(
+    kind: Annotated[str, typer.Argument(help=f"What to load: {', '.join(LOAD_KINDS)}.")],
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read this file instead of the mirror / publisher.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Name to store it under (default: from the source).")] = None,
+    warehouse: WarehouseOpt = None,
+    data_dir: MirrorOpt = None,
+) -> None:
+    """Load a source into the warehouse, in one transaction (a failure leaves the warehouse unchanged)."""
+    try:
+        with _warehouse(warehouse) as wh:
+            name, res, is_totals = _load(kind, file, _mirror(data_dir))
+            name = dataset or name
+            load_id = (wh.load_totals if is_totals else wh.load_observations)(name, res)
+    except ClustermapError as exc:
+        _fail(exc)
+        return
+    p = res.provenance
+    dropped = ", ".join(f"{v:,} {k}" for k, v in p.rows_dropped.items()) or "none"
+    console.print(
+        f"loaded {name} (load {load_id}) from {p.file}: read {p.rows_read:,}, kept {p.rows_kept:,}, dropped {dropped}"
+    )
+
+
+def _load(kind: str, file: Path | None, mirror: Path | None):
+    from clustermap.loaders import cbp, eurostat_tsv, tidy, totals
+
+    if kind == "sbs":
+        return "sbs_r_nuts06_r2", eurostat_tsv.load_sbs(file, mirror=mirror, nuts_level=2), False
+    if kind == "lfs-totals":
+        return "lfst_r_lfe2en2_total", eurostat_tsv.load_lfs_totals(file, mirror=mirror), True
+    if kind == "cbp-state":
+        return "cbp_state", cbp.load_cbp_state(file, mirror=mirror), False
+    if kind == "cbp-cbsa":
+        return "cbp_cbsa", cbp.load_cbp_cbsa(file, mirror=mirror), False
+    if kind in ("tidy", "totals"):
+        if file is None:
+            raise _usage(f"load {kind} needs --file")
+        if kind == "totals":
+            return file.stem, totals.load_totals_file(file), True
+        return file.stem, tidy.load_tidy(file), False
+    raise _usage(f"unknown kind {kind!r}; use one of {', '.join(LOAD_KINDS)}")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet, .json or .xlsx.")],
+    run_id: Annotated[str, typer.Option("--run", help="Run id, or latest.")] = "latest",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, parquet, json or xlsx (default: extension).")
+    ] = None,
+    summary: Annotated[bool, typer.Option(help="Export the per-year summary instead of the cells.")] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Export a stored mapping run."""
+    import pandas as pd
+
+    from clustermap.exports import write_table
+
+    try:
+        with _warehouse(warehouse) as wh:
+            record, cells = wh.run(run_id)
+        table = pd.DataFrame(json.loads(record["summary"])) if summary else cells
+        write_table(table, out, fmt)
+    except ClustermapError as exc:
+        _fail(exc)
+        return
+    err.print(f"run {record['run_id']} ({record['methodology']}): wrote {len(table):,} rows to {out}")
+
+
+@app.command()
+def info(
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Methodologies, category sets, known sources, and what the warehouse holds."""
+    from clustermap.methodology import available_methodologies, get_methodology
+    from clustermap.sources import catalog
+
+    t = Table(title="Methodologies")
+    for col in ("name", "version", "kind", "parameters"):
+        t.add_column(col)
+    for name in available_methodologies():
+        m = get_methodology(name)
+        t.add_row(m.name, m.version, m.kind, ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
+    console.print(t)
+    try:
+        from clustermap.definitions.categories import available_category_sets
+
+        console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
+    except ImportError:  # pragma: no cover
+        pass
+    s = Table(title="Sources")
+    for col in ("id", "title", "publisher"):
+        s.add_column(col)
+    for d in catalog.datasets():
+        s.add_row(d.id, d.title, d.publisher)
+    console.print(s)
+    path = warehouse or get_settings().warehouse
+    if Path(path).exists():
+        with _warehouse(path) as wh:
+            loads = wh.loads()
+            runs = wh.runs()
+        w = Table(title=f"Warehouse {path}")
+        for col in ("dataset", "kind", "file", "sha256", "rows kept", "loaded"):
+            w.add_column(col)
+        for r in loads.to_dict("records"):
+            w.add_row(
+                r["dataset"],
+                r["kind"],
+                str(r["file"]),
+                str(r["sha256"])[:12],
+                f"{r['rows_kept']:,}",
+                str(r["loaded_at"]),
+            )
+        console.print(w)
+        rt = Table(title="Runs")
+        for col in ("run", "dataset", "methodology", "categories", "created"):
+            rt.add_column(col)
+        for r in runs.to_dict("records"):
+            rt.add_row(
+                r["run_id"],
+                str(r["dataset"]),
+                f"{r['methodology']}@{r['methodology_version']}",
+                r["categories"],
+                str(r["created"]),
+            )
+        console.print(rt)
+    else:
+        console.print(f"no warehouse at {path} yet (run `clustermap run`)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

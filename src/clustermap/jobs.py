@@ -1,0 +1,155 @@
+"""The main job: real Eurostat regional SBS employment → eco2007 stars → warehouse → summary and exports.
+
+Kept apart from the CLI so that notebooks and tests run the same steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from clustermap import indicators as ind
+from clustermap.engines.backends import to_backend
+from clustermap.mapping import MappingResult, map_observations
+from clustermap.methodology import SUPPRESSION_POLICIES
+from clustermap.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+SBS_DATASET = "sbs_r_nuts06_r2"
+LFS_TOTALS = "lfst_r_lfe2en2_total"
+
+
+def suppression_report(obs: ir.Table) -> pd.DataFrame:
+    """Per year and policy: how many cells each suppression policy would touch on ``obs``.
+
+    Columns ``year, policy, suppressed`` (cells with no published employment), ``imputed`` (filled by the
+    policy) and ``dropped`` (left out).
+    """
+    con = obs._find_backend()
+    base = obs
+    codes = obs.select("industry").distinct().to_pandas()["industry"]
+    h = ind.industry_hierarchy(codes)
+    from clustermap.definitions.categories import load_size_classes
+
+    sc = load_size_classes()[["size_class", "low", "high", "cmp_value"]].astype(
+        {"low": "float64", "high": "float64", "cmp_value": "float64"}
+    )
+    extra = {
+        "drop": {},
+        "parent-residual": {"hierarchy": to_backend(con, h), "max_depth": int(h["depth"].max())},
+        "size-class": {"size_classes": to_backend(con, sc)},
+    }
+    counts = base.group_by("year").agg(suppressed=base.employment.isnull().sum()).to_pandas()
+    frames = []
+    for policy in SUPPRESSION_POLICIES:
+        filled = ind.apply_suppression(base, policy, **extra[policy])
+        imp = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
+        f = counts.merge(imp, on="year", how="left").fillna({"imputed": 0})
+        f["policy"] = policy
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    out["suppressed"] = out["suppressed"].astype("int64")
+    out["imputed"] = out["imputed"].astype("int64")
+    out["dropped"] = out["suppressed"] - out["imputed"]
+    return out[["year", "policy", "suppressed", "imputed", "dropped"]].sort_values(["year", "policy"])
+
+
+def region_code_mixture(obs: ir.Table) -> pd.DataFrame:
+    """Per year: regions published, and how many of them appear in only some years of the series — the sign of
+    the NUTS 2010/2013 mixture inside SBS (codes recoded or split between versions)."""
+    present = obs.filter(obs.employment.notnull()).select("region", "year").distinct().to_pandas()
+    years = present["year"].nunique()
+    n_years = present.groupby("region")["year"].nunique()
+    partial = set(n_years[n_years < years].index)
+    out = present.groupby("year").agg(regions=("region", "nunique")).reset_index()
+    out["regions_not_in_every_year"] = (
+        present.assign(p=present["region"].isin(partial)).groupby("year")["p"].sum().values
+    )
+    return out
+
+
+def figure3(cells: pd.DataFrame, category: str, year: int, top: int = 13) -> pd.DataFrame:
+    """Top regions of one category by stars (then employment) beside the top regions by employment — the
+    comparison of Figure 3 of SEC(2008) 2637."""
+    g = cells[(cells["category"] == category) & (cells["year"] == year)]
+    by_stars = g.sort_values(["stars", "employment"], ascending=[False, False]).head(top)
+    by_emp = g.sort_values("employment", ascending=False).head(top)
+    left = by_stars[["region", "stars", "employment"]].reset_index(drop=True)
+    right = by_emp[["region", "stars", "employment"]].reset_index(drop=True)
+    left.columns = ["by_stars_region", "by_stars_stars", "by_stars_employment"]
+    right.columns = ["by_employment_region", "by_employment_stars", "by_employment_employment"]
+    return pd.concat([left, right], axis=1)
+
+
+@dataclass
+class MainJobOutput:
+    result: MappingResult
+    run_id: str
+    suppression: pd.DataFrame
+    mixture: pd.DataFrame
+    figure3: pd.DataFrame
+    exports: list[Path] = field(default_factory=list)
+    load_provenance: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_main_job(
+    warehouse: Warehouse,
+    *,
+    mirror: Path | None = None,
+    methodology: str = "eco2007",
+    categories: str = "eco-nace2",
+    years: list[int] | None = None,
+    category: str = "automotive",
+    out_dir: Path | None = None,
+    backend: str = "duckdb",
+    progress: Any = None,
+) -> MainJobOutput:
+    """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export."""
+    from clustermap.definitions.categories import load_category_set
+    from clustermap.exports import write_table
+    from clustermap.loaders.eurostat_tsv import load_lfs_totals, load_sbs
+
+    step = progress or (lambda msg: log.info(msg))
+    step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
+    sbs = load_sbs(mirror=mirror, nuts_level=2)
+    warehouse.load_observations(SBS_DATASET, sbs)
+    step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
+    lfs = load_lfs_totals(mirror=mirror)
+    warehouse.load_totals(LFS_TOTALS, lfs)
+    obs = warehouse.observations(SBS_DATASET)
+    if backend != "duckdb":
+        from clustermap.engines.backends import connect
+
+        obs = to_backend(connect(backend), obs.to_pyarrow())
+    step("mapping clusters")
+    cats = load_category_set(categories, mirror=mirror)
+    result = map_observations(
+        obs,
+        categories=cats,
+        methodology=methodology,
+        totals=warehouse.totals(LFS_TOTALS),
+        years=years,
+        inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
+    )
+    run_id = warehouse.save_run(result, dataset=SBS_DATASET)
+    step("counting suppressed cells per policy")
+    supp = suppression_report(obs if years is None else obs.filter(obs.year.isin(years)))
+    mixture = region_code_mixture(obs)
+    last_year = int(result.cells["year"].max())
+    fig3 = figure3(result.cells, category, last_year) if category in set(result.cells["category"]) else pd.DataFrame()
+    out = MainJobOutput(result, run_id, supp, mixture, fig3, load_provenance=[sbs.provenance.as_dict()])
+    if out_dir is not None:
+        stem = f"{SBS_DATASET}_{result.methodology.name}"
+        for ext in ("csv", "parquet", "xlsx"):
+            out.exports.append(write_table(result.cells, out_dir / f"{stem}_cells.{ext}"))
+        out.exports.append(write_table(result.summary, out_dir / f"{stem}_summary.csv"))
+        out.exports.append(write_table(supp, out_dir / f"{stem}_suppression.csv"))
+        if not fig3.empty:
+            out.exports.append(write_table(fig3, out_dir / f"{stem}_figure3_{category}_{last_year}.csv"))
+    return out
