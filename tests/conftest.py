@@ -50,7 +50,7 @@ def connections() -> dict[str, Any]:
 
 
 @pytest.fixture
-def run_map(backend: str, connections: dict[str, Any]):  # noqa: ANN201
+def run_map(backend: str, connections: dict[str, Any]):
     """``run_map(frame, categories="none", methodology="eco2007", **params) -> MappingResult`` on the backend."""
 
     def _run(

@@ -143,14 +143,22 @@ def validate_observations(
     for col in ("region", "industry"):
         text = frame[col].astype("string").str.strip()
         _first_bad(
-            frame.assign(**{col: text}), text.isna() | (text == ""), col, "must not be blank", file,
+            frame.assign(**{col: text}),
+            text.isna() | (text == ""),
+            col,
+            "must not be blank",
+            file,
             ValueValidationError,
         )
         out[col] = text.astype(object)
     years = to_number(frame, "year", file=file)
     _first_bad(
-        frame, years.isna() | (years != np.floor(years)) | (years < 1900) | (years > 2200), "year",
-        "not a year", file, ValueValidationError,
+        frame,
+        years.isna() | (years != np.floor(years)) | (years < 1900) | (years > 2200),
+        "year",
+        "not a year",
+        file,
+        ValueValidationError,
     )
     out["year"] = years.astype("int64")
     out["employment"] = to_number(frame, "employment", file=file)
@@ -180,7 +188,9 @@ def validate_observations(
 def check_flags(frame: pd.DataFrame, *, file: str | Path | None = None) -> None:
     """Every flag letter must be a known Eurostat flag; every size class a CBP letter A–M."""
     flags = frame["flag"].astype(str)
-    unknown = flags.map(lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in {"D", "G", "H", "J", "S"})
+    unknown = flags.map(
+        lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in {"D", "G", "H", "J", "S"}
+    )
     _first_bad(frame, unknown, "flag", "unknown flag", file, ValueValidationError)
     sizes = frame["size_class"].astype(str)
     bad_size = sizes.map(lambda s: bool(s) and s not in CBP_SIZE_CLASSES)

@@ -203,6 +203,7 @@ def test_map_store_export_and_info(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "eco2007" in r.output and "uscmp" in r.output
     with Warehouse(wh_path) as wh:
         record, cells = wh.run("latest")
+    assert len(cells) == 6
     prov = json.loads(record["provenance"])
     assert prov["methodology"]["name"] == "eco2007" and prov["inputs"][0]["sha256"]
     assert prov["code_version"].startswith("0.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-
 from tests.conftest import cell, panel
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
+from tests.strategies import panels
 
 from clustermap import map_clusters
-from tests.strategies import panels
 
 KEY = ["year", "region", "category"]
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.testing import assert_allclose
-
 from tests.conftest import cell
 
 
