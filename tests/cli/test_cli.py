@@ -156,20 +156,34 @@ def test_failed_load_leaves_the_warehouse_unchanged(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(before_loads, wh.loads())
 
 
-def test_a_failure_inside_the_transaction_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_inside_the_transaction_rolls_back(tmp_path: Path) -> None:
     from clustermap.errors import WarehouseError
     from clustermap.loaders.tidy import load_tidy
+
+    class FailingInsert:
+        """Passes every statement to DuckDB but fails the INSERT, i.e. after the DELETE of the old rows."""
+
+        def __init__(self, con) -> None:  # noqa: ANN001
+            self._con = con
+
+        def execute(self, sql: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            if sql.lstrip().startswith("INSERT INTO observations"):
+                raise RuntimeError("disk full")
+            return self._con.execute(sql, *args, **kwargs)
+
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(self._con, name)
 
     good = load_tidy(_write(tmp_path / "good.csv", OK))
     with Warehouse(tmp_path / "wh.duckdb") as wh:
         wh.load_observations("panel", good)
-        n = wh.con.execute("SELECT count(*) FROM observations").fetchone()[0]
-        broken = load_tidy(_write(tmp_path / "other.csv", US))
-        broken.frame["year"] = broken.frame["year"].astype(object)
-        broken.frame.loc[2, "year"] = "not a year"  # fails inside the INSERT, after the DELETE
+        before = wh.con.execute("SELECT * FROM observations ORDER BY region, industry").df()
+        real = wh.con
+        wh.con = FailingInsert(real)
         with pytest.raises(WarehouseError, match="unchanged"):
-            wh.load_observations("panel", broken)
-        assert wh.con.execute("SELECT count(*) FROM observations").fetchone()[0] == n
+            wh.load_observations("panel", load_tidy(_write(tmp_path / "other.csv", US)))
+        wh.con = real
+        pd.testing.assert_frame_equal(before, wh.con.execute("SELECT * FROM observations ORDER BY region, industry").df())
         assert len(wh.loads()) == 1
 
 
