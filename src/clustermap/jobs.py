@@ -17,6 +17,7 @@ from clustermap import indicators as ind
 from clustermap.engines.backends import to_backend
 from clustermap.mapping import MappingResult, map_observations
 from clustermap.methodology import SUPPRESSION_POLICIES
+from clustermap.provenance import LoadResult
 from clustermap.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,13 @@ def figure3(cells: pd.DataFrame, category: str, year: int, top: int = 13) -> pd.
     return pd.concat([left, right], axis=1)
 
 
+def latest_complete_year(summary: pd.DataFrame, share: float = 0.9) -> int:
+    """The latest year whose region count is at least ``share`` of the largest yearly count (SBS 2015 was
+    incomplete when the bulk file was extracted: 167 regions against 282 in 2014)."""
+    full = summary[summary["regions"] >= share * summary["regions"].max()]
+    return int(full["year"].max())
+
+
 @dataclass
 class MainJobOutput:
     result: MappingResult
@@ -94,6 +102,7 @@ class MainJobOutput:
     suppression: pd.DataFrame
     mixture: pd.DataFrame
     figure3: pd.DataFrame
+    figure3_year: int
     exports: list[Path] = field(default_factory=list)
     load_provenance: list[dict[str, Any]] = field(default_factory=list)
 
@@ -121,7 +130,7 @@ def run_main_job(
     warehouse.load_observations(SBS_DATASET, sbs)
     step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
     lfs = load_lfs_totals(mirror=mirror)
-    warehouse.load_totals(LFS_TOTALS, lfs)
+    warehouse.load_totals(LFS_TOTALS, LoadResult(lfs, lfs.attrs["provenance"]))
     obs = warehouse.observations(SBS_DATASET)
     if backend != "duckdb":
         from clustermap.engines.backends import connect
@@ -141,9 +150,11 @@ def run_main_job(
     step("counting suppressed cells per policy")
     supp = suppression_report(obs if years is None else obs.filter(obs.year.isin(years)))
     mixture = region_code_mixture(obs)
-    last_year = int(result.cells["year"].max())
+    last_year = latest_complete_year(result.summary)
     fig3 = figure3(result.cells, category, last_year) if category in set(result.cells["category"]) else pd.DataFrame()
-    out = MainJobOutput(result, run_id, supp, mixture, fig3, load_provenance=[sbs.provenance.as_dict()])
+    out = MainJobOutput(
+        result, run_id, supp, mixture, fig3, figure3_year=last_year, load_provenance=[sbs.provenance.as_dict()]
+    )
     if out_dir is not None:
         stem = f"{SBS_DATASET}_{result.methodology.name}"
         for ext in ("csv", "parquet", "xlsx"):

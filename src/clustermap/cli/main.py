@@ -33,8 +33,9 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 """
 
 app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
-console = Console()
-err = Console(stderr=True)
+# wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
+console = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -144,46 +145,45 @@ def _print_main(job, category: str) -> None:
     m = r.methodology
     console.print(f"[bold]Methodology[/] {m.id}: " + ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
     console.print(f"[bold]Categories[/] {r.categories.name} {r.categories.version}; run {job.run_id}")
-    t = Table(title="Regional clusters per year (eco2007 stars)")
-    for col in (
-        "year",
-        "regions",
-        "categories",
-        "potential areas",
-        "1 star",
-        "2 stars",
-        "3 stars",
-        "clusters",
-        "of potential",
-        "on imputed",
-    ):
+    t = Table(title=f"Regional clusters per year ({m.name})")
+    if r.kind == "stars":
+        cols = (
+            "year",
+            "regions",
+            "categories",
+            "potential",
+            "1★",
+            "2★",
+            "3★",
+            "clusters",
+            "share 1/2/3★",
+            "of potential",
+            "on imputed",
+        )
+    else:
+        cols = ("year", "regions", "categories", "potential", "strong", "strong (p90)", "on imputed")
+    for col in cols:
         t.add_column(col, justify="right")
     for row in r.summary.to_dict("records"):
+        head = [str(row["year"]), str(row["regions"]), str(row["categories"]), f"{row['potential_areas']:,}"]
         if r.kind == "stars":
+            shares = "/".join(f"{row[f'share_{k}_star']:.0%}" for k in (1, 2, 3))
             t.add_row(
-                str(row["year"]),
-                str(row["regions"]),
-                str(row["categories"]),
-                f"{row['potential_areas']:,}",
-                f"{row['clusters_1_star']} ({row['share_1_star']:.1%})",
-                f"{row['clusters_2_star']} ({row['share_2_star']:.1%})",
-                f"{row['clusters_3_star']} ({row['share_3_star']:.1%})",
+                *head,
+                str(row["clusters_1_star"]),
+                str(row["clusters_2_star"]),
+                str(row["clusters_3_star"]),
                 f"{row['clusters']:,}",
+                shares,
                 f"{row['clusters_share_of_potential']:.1%}",
                 str(row["clusters_on_imputed_cells"]),
             )
         else:
             t.add_row(
-                str(row["year"]),
-                str(row["regions"]),
-                str(row["categories"]),
-                f"{row['potential_areas']:,}",
-                "",
-                "",
-                "",
+                *head,
                 str(row["strong_clusters"]),
-                "",
-                "",
+                str(row["strong_strict_clusters"]),
+                str(row["strong_on_imputed_cells"]),
             )
     console.print(t)
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
@@ -201,7 +201,7 @@ def _print_main(job, category: str) -> None:
         mix.add_row(*[str(v) for v in row])
     console.print(mix)
     if not job.figure3.empty:
-        year = int(r.cells["year"].max())
+        year = job.figure3_year
         f = Table(title=f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)")
         for col in ("by stars", "stars", "employment", "by employment", "stars ", "employment "):
             f.add_column(col, justify="right")
@@ -367,11 +367,13 @@ def load(
 
 def _load(kind: str, file: Path | None, mirror: Path | None):
     from clustermap.loaders import cbp, eurostat_tsv, tidy, totals
+    from clustermap.provenance import LoadResult
 
     if kind == "sbs":
         return "sbs_r_nuts06_r2", eurostat_tsv.load_sbs(file, mirror=mirror, nuts_level=2), False
     if kind == "lfs-totals":
-        return "lfst_r_lfe2en2_total", eurostat_tsv.load_lfs_totals(file, mirror=mirror), True
+        lfs = eurostat_tsv.load_lfs_totals(file, mirror=mirror)
+        return "lfst_r_lfe2en2_total", LoadResult(lfs, lfs.attrs["provenance"]), True
     if kind == "cbp-state":
         return "cbp_state", cbp.load_cbp_state(file, mirror=mirror), False
     if kind == "cbp-cbsa":

@@ -153,6 +153,7 @@ class Warehouse:
     def load_totals(self, dataset: str, result: LoadResult) -> str:
         """Store a ``region, year, total`` frame as the totals named ``dataset`` (one transaction)."""
         frame = result.frame[["region", "year", "total"]].copy()
+        frame.attrs = {}
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
 
         def work() -> str:

@@ -1,0 +1,84 @@
+"""End to end on the real Eurostat SBS panel in the data mirror: the main job, and DuckDB = PySpark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from clustermap.definitions.categories import load_category_set
+from clustermap.engines.backends import connect, to_backend
+from clustermap.jobs import SBS_DATASET, run_main_job
+from clustermap.mapping import map_observations
+from clustermap.warehouse import Warehouse
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def job(mirror: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    tmp = tmp_path_factory.mktemp("main")
+    wh = Warehouse(tmp / "wh.duckdb")
+    out = run_main_job(wh, mirror=mirror, out_dir=tmp / "out")
+    yield out, wh
+    wh.close()
+
+
+def test_every_year_is_mapped_with_its_counts(job) -> None:
+    out, _ = job
+    s = out.result.summary.set_index("year")
+    assert list(s.index) == list(range(2008, 2016))
+    # SBS NUTS-2 regions per year as published (mixed NUTS 2010/2013); 2015 was incomplete at extraction
+    assert (s.loc[2008:2014, "regions"] >= 250).all() and s.loc[2015, "regions"] < 200
+    assert (s["categories"] == 29).all()
+    assert (s["potential_areas"] == s["regions"] * s["categories"]).all()
+    assert (s["clusters"] == s["clusters_1_star"] + s["clusters_2_star"] + s["clusters_3_star"]).all()
+    assert_allclose(s["share_1_star"] + s["share_2_star"] + s["share_3_star"], 1.0)
+    assert (s["cells_suppressed"] > 0).all() and (s["cells_dropped"] == s["cells_suppressed"]).all()
+
+
+def test_suppression_report_covers_every_policy(job) -> None:
+    out, _ = job
+    sup = out.suppression
+    assert set(sup["policy"]) == {"drop", "parent-residual", "size-class"}
+    pr = sup[sup["policy"] == "parent-residual"]
+    assert (pr["imputed"] > 0).all() and (pr["imputed"] + pr["dropped"] == pr["suppressed"]).all()
+
+
+def test_stuttgart_leads_automotive_by_stars_and_employment(job) -> None:
+    # Figure 3 of SEC(2008) 2637 has Stuttgart first on both sides; DE11 = Regierungsbezirk Stuttgart
+    out, _ = job
+    fig = out.figure3
+    assert out.figure3_year == 2014
+    assert fig.loc[0, "by_stars_region"] == "DE11" and fig.loc[0, "by_employment_region"] == "DE11"
+    assert fig.loc[0, "by_stars_stars"] == 3
+    assert (fig["by_employment_employment"].diff().dropna() <= 0).all()
+
+
+def test_run_is_stored_with_provenance_and_exported(job) -> None:
+    out, wh = job
+    record, cells = wh.run(out.run_id)
+    assert len(cells) == len(out.result.cells)
+    assert record["dataset"] == SBS_DATASET
+    inputs = out.result.provenance["inputs"]
+    assert inputs[0]["sha256"] and inputs[0]["rows_kept"] > 250_000
+    assert all(p.exists() and p.stat().st_size > 0 for p in out.exports)
+
+
+@pytest.mark.pyspark
+@pytest.mark.slow
+def test_duckdb_and_pyspark_agree_on_the_real_panel(job) -> None:
+    _, wh = job
+    obs = wh.observations(SBS_DATASET)
+    obs = obs.filter(obs.year == 2012)
+    cats = load_category_set("eco-nace2")
+    duck = map_observations(obs, categories=cats, suppression="parent-residual").cells
+    spark_obs = to_backend(connect("pyspark"), obs.to_pyarrow())
+    spark = map_observations(spark_obs, categories=cats, suppression="parent-residual").cells
+    assert len(duck) == len(spark) > 7000
+    assert_allclose(duck["lq"].to_numpy(float), spark["lq"].to_numpy(float), rtol=1e-9)
+    assert_allclose(duck["employment"].to_numpy(float), spark["employment"].to_numpy(float), rtol=1e-12)
+    for col in ("size_star", "specialisation_star", "focus_star", "stars"):
+        assert np.array_equal(duck[col].to_numpy(), spark[col].to_numpy()), col
