@@ -18,7 +18,7 @@ pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def job(mirror: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def job(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("main")
     wh = Warehouse(tmp / "wh.duckdb")
     out = run_main_job(wh, mirror=mirror, out_dir=tmp / "out")

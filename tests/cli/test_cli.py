@@ -163,15 +163,15 @@ def test_a_failure_inside_the_transaction_rolls_back(tmp_path: Path) -> None:
     class FailingInsert:
         """Passes every statement to DuckDB but fails the INSERT, i.e. after the DELETE of the old rows."""
 
-        def __init__(self, con) -> None:  # noqa: ANN001
+        def __init__(self, con) -> None:
             self._con = con
 
-        def execute(self, sql: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def execute(self, sql: str, *args, **kwargs):
             if sql.lstrip().startswith("INSERT INTO observations"):
                 raise RuntimeError("disk full")
             return self._con.execute(sql, *args, **kwargs)
 
-        def __getattr__(self, name: str):  # noqa: ANN204
+        def __getattr__(self, name: str):
             return getattr(self._con, name)
 
     good = load_tidy(_write(tmp_path / "good.csv", OK))
@@ -183,7 +183,9 @@ def test_a_failure_inside_the_transaction_rolls_back(tmp_path: Path) -> None:
         with pytest.raises(WarehouseError, match="unchanged"):
             wh.load_observations("panel", load_tidy(_write(tmp_path / "other.csv", US)))
         wh.con = real
-        pd.testing.assert_frame_equal(before, wh.con.execute("SELECT * FROM observations ORDER BY region, industry").df())
+        pd.testing.assert_frame_equal(
+            before, wh.con.execute("SELECT * FROM observations ORDER BY region, industry").df()
+        )
         assert len(wh.loads()) == 1
 
 
