@@ -20,4 +20,4 @@ fi
 
 export CLUSTERMAP_DATA_DIR="${CLUSTERMAP_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 .venv/bin/ruff check src tests benchmarks
-.venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"
