@@ -88,12 +88,13 @@ def map_clusters(
     >>> import pandas as pd, clustermap
     >>> t = pd.DataFrame({"region": ["A", "B", "A", "B"], "industry": ["x", "x", "y", "y"],
     ...                   "year": 2012, "employment": [3000, 1000, 1000, 3000]})
-    >>> clustermap.map_clusters(t, min_employment=0)[["region", "category", "lq", "stars"]]
-      region category   lq  stars
-    0      A        x  1.5      2
-    1      A        y  0.5      0
-    2      B        x  0.5      0
-    3      B        y  1.5      2
+    >>> cells = clustermap.map_clusters(t, min_employment=0, size_share=0.5, focus_share=0.5)
+    >>> cells[["region", "category", "lq", "size_star", "focus_star", "stars"]]
+      region category   lq  size_star  focus_star  stars
+    0      A        x  1.5          1           1      2
+    1      A        y  0.5          0           0      0
+    2      B        x  0.5          0           0      0
+    3      B        y  1.5          1           1      2
     """
     frame = validate_observations(_to_pandas(table))
     con = connect(backend)
