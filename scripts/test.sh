@@ -19,5 +19,5 @@ fi
 .venv/bin/python -m pip install -q -e ".[test]"
 
 export CLUSTERMAP_DATA_DIR="${CLUSTERMAP_DATA_DIR:-$(cd .. && pwd)/shared/data}"
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check .
 .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

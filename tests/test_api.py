@@ -28,7 +28,7 @@ FRAME = pd.DataFrame(
     [(FRAME, pd.DataFrame), (pl.from_pandas(FRAME), pl.DataFrame), (pa.Table.from_pandas(FRAME), pa.Table)],
     ids=["pandas", "polars", "pyarrow"],
 )
-def test_returns_the_type_it_is_given(table, kind) -> None:  # noqa: ANN001
+def test_returns_the_type_it_is_given(table, kind) -> None:
     out = clustermap.map_clusters(table, min_employment=0)
     assert isinstance(out, kind)
     assert list(out.columns if not isinstance(out, pa.Table) else out.column_names) == STARS_COLUMNS
