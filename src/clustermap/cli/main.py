@@ -34,6 +34,10 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 
 app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
+from clustermap.cli import regions as _regions  # noqa: E402
+
+app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
+
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 

@@ -1,0 +1,728 @@
+"""Harmonise a region × industry × year panel to one NUTS version.
+
+Why
+---
+Regional statistics are published in the NUTS version in force when they were compiled, and long series mix
+versions: the Eurostat SBS file ``sbs_r_nuts06_r2`` (2008–2015) carries NUTS 2006 codes (``DE41``, ``FI18``,
+``ITD1`` …, 2008–2010), NUTS 2010 codes (``UKI1``, ``EL11``, ``FR91`` …) and NUTS 2013 codes (``UKI3``, ``FRA1``,
+``EL51`` …), within one year and across years. Comparing years, or mapping a region set that is the same in every
+year, needs one version.
+
+How (:func:`harmonise`)
+-----------------------
+1. **Suppression first, optionally.** ``policy="drop"`` or ``"parent-residual"`` (or ``"size-class"``) runs the
+   engine's suppression policy (:func:`clustermap.indicators.apply_suppression`) before anything moves, so that
+   merged cells are sums of known or imputed values. Without a policy (``policy=None``, the default) suppressed
+   cells stay null and a target cell that receives any null input — or misses one of its source regions — is
+   null too (suppressed); the employment its known inputs carried is reported as *hidden*.
+2. **Absent region-years.** A region whose cells are all null in a year is taken as not published in that year
+   (``drop_empty``): the SBS file carries every code in every year, with ``:`` where the code was not used.
+3. **Which version is each code in?** ``from_version=<year>`` declares one version for every code.
+   ``from_version="auto"`` (or ``None``) decides per country, NUTS level and year, from the codes that carry
+   data: the version whose code list the data covers completely (then the one explaining most codes, then the
+   one nearest ``to_version``). A code not in that version is kept in its own version (the valid version nearest
+   to the chosen one) when its territory is not already covered, and dropped as a *duplicate* when it is (e.g.
+   FI 2010 publishes both the NUTS 2006 ``FI13, FI18, FI1A`` and the NUTS 2010 ``FI1B, FI1C, FI1D``).
+4. **Convert.** Codes already in ``to_version``, NUTS 0 codes (``GR`` → ``EL``) and extra-regio codes (``xxZZ``) map
+   one to one. Every other code is converted with the JRC NUTS-converter matrix of its level and version pair
+   (:func:`clustermap.regions.nuts.jrc_matrix`): a source region ``a`` sends the share
+   ``s(a→b) = w(a∩b) / Σ_b' w(a∩b')`` of each cell to target ``b``, where ``w`` is the weight of the intersection
+   (``weight``): ``population`` (residents on the GEOSTAT grid: 2011 census ``pop11`` for data years up to 2015,
+   2021 census ``pop21`` from 2016), ``pop11``, ``pop21``, ``area`` (``areaKm``, km²) or ``built_up`` (built-up
+   volume 2021, ``bu_vol``, m³). Intersections below ``min_share`` of their source (default 1 %) are dropped and
+   the rest renormalised: most are slivers of the GIS overlay (boundaries generalised differently in two
+   versions), the others negligible transfers. A source whose weight is 0 everywhere falls back to area.
+   Recodes (``FR71`` → ``FRK2``) have one intersection with share 1 and are exact; a target cell is the sum of the
+   shares it receives, so merges (``DE41 + DE42`` → ``DE40``) are exact too.
+5. **Report.** One row per year, source code and target code that is not the identity: version pair, kind of
+   change (``recode``, ``split``, ``merge``, ``split/merge``, ``boundary shift``, ``dropped: …``), the weight
+   column, the share, the employment moved and the number of cells (and suppressed cells) involved.
+
+The approximation
+-----------------
+A split allocates a region's employment in proportion to where people live (or to area, or to built-up
+volume), not where jobs are. Jobs concentrate more than residents (e.g. Helsinki-Uusimaa gets its population
+share of the old Etelä-Suomi, FI18, which understates its employment), and industries differ (mining follows
+area, finance follows the city), so split cells are estimates: totals per source region and per country are
+exact, the distribution across the new regions is not. Ratios computed on split cells (employment shares, LQs)
+inherit the weight's pattern: a location quotient of a region built wholly from population-weighted splits of
+one source equals that source's LQ. Merges and recodes are exact. The change report says which cells moved and
+by how much, so results that rest on splits can be flagged.
+
+Conservation
+------------
+Per country and year: published employment in = employment out + dropped duplicates/unmapped + hidden (cells
+nulled by a suppressed or missing input). With ``policy="drop"`` nothing is hidden. :class:`Harmonisation`
+carries the balance per country and year.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clustermap.errors import ParameterError, UnknownNameError
+from clustermap.regions.nuts import country_of, is_extra_regio, jrc_matrix
+from clustermap.regions.registry import RegionRegistry, get_registry
+from clustermap.regions.sources import NUTS_VERSIONS
+from clustermap.schema import COLUMNS, validate_observations
+
+logger = logging.getLogger(__name__)
+
+#: weight names accepted by :func:`harmonise` → JRC matrix column (``population``: pop11 before 2016, else pop21)
+WEIGHTS: dict[str, str | None] = {
+    "population": None,
+    "pop11": "pop11",
+    "pop21": "pop21",
+    "area": "areaKm",
+    "built_up": "bu_vol",
+}
+#: first data year that the ``population`` weight reads from the 2021 grid (``pop21``) instead of 2011's
+POPULATION_2021_FROM = 2016
+#: suppression policies that can run before harmonisation (the engine's)
+POLICIES = ("drop", "parent-residual", "size-class")
+
+CHANGE_COLUMNS = [
+    "year",
+    "from_region",
+    "from_version",
+    "to_region",
+    "to_version",
+    "change",
+    "weight",
+    "share",
+    "employment_moved",
+    "cells",
+    "cells_suppressed",
+]
+
+Conversions = Mapping[tuple[int, int, int], pd.DataFrame] | Callable[[int, int, int], pd.DataFrame]
+
+
+@dataclass
+class Harmonisation:
+    """What :func:`harmonise` returns; unpacks as ``frame, changes = harmonise(...)``.
+
+    Attributes
+    ----------
+    frame
+        The panel in ``to_version`` codes (canonical columns; the type of the input: pandas, polars or arrow).
+    changes : pandas.DataFrame
+        The change report (:data:`CHANGE_COLUMNS`): one row per year, source and target code that is not the
+        identity. ``employment_moved`` (persons) = Σ over the source's published cells of value × share; for
+        ``dropped: …`` rows it is the employment removed. ``cells_suppressed`` counts null source cells.
+    versions : pandas.DataFrame
+        Per ``country, level, year``: the NUTS ``version`` the data were read in, ``coverage`` (share of that
+        version's codes with data), ``codes`` (number with data), ``other_codes`` (kept in their own version) and
+        ``duplicates`` (dropped).
+    balance : pandas.DataFrame
+        Per ``country, year`` (persons): ``employment_in`` (published, after the policy), ``dropped``
+        (duplicates and codes without a counterpart), ``hidden`` (known inputs of cells nulled by a suppressed or
+        missing input), ``employment_out``, and ``difference`` = in − dropped − hidden − out (0 up to rounding).
+    summary : pandas.DataFrame
+        Per ``year``: regions with data before (``regions_in``) and after (``regions_out``), rows' regions after
+        (``regions_out_rows``, the same every year with ``complete=True``), employment in/out/hidden/dropped, and
+        ``cells_nulled`` (target cells null because of a suppressed or missing input while other inputs had
+        values).
+    notes : dict
+        Parameters and counts: weight, policy, cells imputed / dropped by the policy, empty region-years dropped,
+        rows added to complete the grid, slivers dropped.
+    """
+
+    frame: Any
+    changes: pd.DataFrame
+    versions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    balance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):
+        yield self.frame
+        yield self.changes
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _to_pandas(table: Any) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table
+    import pyarrow as pa
+
+    if isinstance(table, pa.Table):
+        return table.to_pandas()
+    if type(table).__module__.startswith("polars"):
+        return table.to_pandas()
+    raise ParameterError(f"expected a pandas, polars or pyarrow table, got {type(table).__name__}")
+
+
+def _like(frame: pd.DataFrame, template: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(template, pa.Table):
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    if type(template).__module__.startswith("polars"):
+        import polars as pl
+
+        return pl.from_pandas(frame)
+    return frame
+
+
+def weight_column(weight: str, year: int) -> str:
+    """The JRC matrix column a weight name reads for a data year (``population`` → ``pop11`` / ``pop21``)."""
+    if weight not in WEIGHTS:
+        raise UnknownNameError(f"unknown weight {weight!r}; use one of {', '.join(WEIGHTS)}")
+    col = WEIGHTS[weight]
+    if col is None:
+        return "pop21" if int(year) >= POPULATION_2021_FROM else "pop11"
+    return col
+
+
+def _matrix(conversions: Conversions | None, level: int, a: int, b: int, mirror) -> pd.DataFrame:
+    if conversions is None:
+        return jrc_matrix(level, a, b, mirror=mirror)
+    if callable(conversions):
+        return conversions(level, a, b)
+    if (level, a, b) in conversions:
+        return conversions[(level, a, b)].copy()
+    if (level, b, a) in conversions:
+        m = conversions[(level, b, a)]
+        return m.rename(columns={"from_code": "to_code", "to_code": "from_code"})
+    raise UnknownNameError(f"no conversion table for NUTS level {level} from {a} to {b}")
+
+
+def shares(matrix: pd.DataFrame, column: str, *, min_share: float = 0.01) -> pd.DataFrame:
+    """Split shares of a conversion matrix for one weight column.
+
+    ``share = w / Σ w over the source code``; intersections with a share below ``min_share`` are dropped and
+    the rest renormalised (the largest is always kept); a source whose weights are all 0 uses ``areaKm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_code, to_code, share, weight`` (the column actually used: ``column`` or ``areaKm``).
+    """
+    m = matrix[["from_code", "to_code"]].copy()
+    w = matrix[column].astype(float).fillna(0.0)
+    total = w.groupby(m["from_code"]).transform("sum")
+    m["weight"] = column
+    if "areaKm" in matrix.columns and (total <= 0).any():
+        zero = total <= 0
+        w = w.where(~zero, matrix["areaKm"].astype(float).fillna(0.0))
+        m.loc[zero, "weight"] = "areaKm"
+        total = w.groupby(m["from_code"]).transform("sum")
+    m["share"] = (w / total.where(total > 0)).fillna(0.0)
+    best = m.groupby("from_code")["share"].transform("max")
+    keep = (m["share"] >= min_share) | (m["share"] == best)
+    m = m[keep & (m["share"] > 0)].copy()
+    m["share"] = m["share"] / m.groupby("from_code")["share"].transform("sum")
+    return m.reset_index(drop=True)
+
+
+def _change_kind(m: pd.DataFrame) -> pd.Series:
+    n_to = m.groupby("from_code")["to_code"].transform("size")
+    n_from = m.groupby("to_code")["from_code"].transform("size")
+    kind = np.select(
+        [
+            (m["from_code"] == m["to_code"]) & (n_to == 1) & (n_from == 1),
+            m["from_code"] == m["to_code"],
+            (n_to == 1) & (n_from == 1),
+            (n_to > 1) & (n_from == 1),
+            (n_to == 1) & (n_from > 1),
+        ],
+        ["identity", "boundary shift", "recode", "split", "merge"],
+        default="split/merge",
+    )
+    return pd.Series(kind, index=m.index)
+
+
+def _level0_target(code: str, to_version: int) -> str:
+    cc = country_of(code)
+    return "GR" if (cc == "EL" and to_version < 2010) else cc
+
+
+# ---------------------------------------------------------------------------------------------- versions
+
+
+def detect_versions(
+    frame: pd.DataFrame,
+    *,
+    to_version: int,
+    registry: RegionRegistry | None = None,
+    conversions: Conversions | None = None,
+    min_share: float = 0.01,
+    mirror: str | Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which NUTS version each region of each year is in (the ``from_version="auto"`` rule of :func:`harmonise`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``region, year`` pairs that carry data (NUTS codes of levels 1–3).
+    to_version : int
+        The target version (breaks ties: the nearest version wins).
+
+    Returns
+    -------
+    assignment : pandas.DataFrame
+        ``region, year, from_version, status`` — ``status`` is ``used`` or ``duplicate`` (territory already
+        covered by the chosen version's codes in that year; dropped by :func:`harmonise`).
+    versions : pandas.DataFrame
+        Per ``country, level, year``: ``version``, ``coverage``, ``codes``, ``other_codes``, ``duplicates``.
+    """
+    registry = registry or get_registry(mirror=mirror)
+    t = registry.nuts_table
+    t = t[~t["code"].map(is_extra_regio)]
+    by_key: dict[tuple[int, str, int], set[str]] = {
+        (int(v), c, int(lv)): set(g) for (v, c, lv), g in t.groupby(["version", "country", "level"])["code"]
+    }
+    valid = t.groupby("code")["version"].agg(lambda s: tuple(sorted(set(int(x) for x in s)))).to_dict()
+    pairs = frame[["region", "year"]].drop_duplicates()
+    pairs = pairs.assign(country=pairs["region"].map(country_of), level=pairs["region"].str.len() - 2)
+    assign_rows: list[tuple[str, int, int, str]] = []
+    version_rows: list[dict[str, Any]] = []
+    targets_cache: dict[tuple[int, int, int], dict[str, set[str]]] = {}
+
+    def targets(level: int, u: int, v: int) -> dict[str, set[str]]:
+        key = (level, u, v)
+        if key not in targets_cache:
+            m = _matrix(conversions, level, u, v, mirror)
+            s = shares(m, "areaKm" if "areaKm" in m.columns else m.columns[-1], min_share=min_share)
+            targets_cache[key] = s.groupby("from_code")["to_code"].agg(set).to_dict()
+        return targets_cache[key]
+
+    for (country, level, year), g in pairs.groupby(["country", "level", "year"], sort=True):
+        present = set(g["region"])
+        best: tuple | None = None
+        for v in NUTS_VERSIONS:
+            codes = by_key.get((v, country, int(level)))
+            if not codes:
+                continue
+            hit = len(present & codes)
+            if not hit:
+                continue
+            score = (codes <= present, hit, hit / len(codes), -abs(v - int(to_version)), -v)
+            if best is None or score > best[0]:
+                best = (score, v, codes)
+        if best is None:  # unknown codes only; harmonise has reported them already
+            continue
+        _, chosen, codes = best
+        in_chosen = present & codes
+        others = sorted(present - codes)
+        kept: list[str] = []
+        dups: list[str] = []
+        for code in others:
+            versions = valid.get(code, ())
+            if not versions:
+                continue
+            u = min(versions, key=lambda x: (abs(x - chosen), x))
+            covered = targets(int(level), u, chosen).get(code, set())
+            if covered & in_chosen:
+                dups.append(code)
+                assign_rows.append((code, int(year), u, "duplicate"))
+            else:
+                kept.append(code)
+                assign_rows.append((code, int(year), u, "used"))
+        assign_rows.extend((code, int(year), chosen, "used") for code in in_chosen)
+        version_rows.append(
+            {
+                "country": country,
+                "level": int(level),
+                "year": int(year),
+                "version": chosen,
+                "coverage": len(in_chosen) / len(codes),
+                "codes": len(in_chosen),
+                "other_codes": ", ".join(kept),
+                "duplicates": ", ".join(dups),
+            }
+        )
+    assignment = pd.DataFrame(assign_rows, columns=["region", "year", "from_version", "status"])
+    versions_table = pd.DataFrame(
+        version_rows,
+        columns=["country", "level", "year", "version", "coverage", "codes", "other_codes", "duplicates"],
+    )
+    return assignment, versions_table
+
+
+# ---------------------------------------------------------------------------------------------- harmonise
+
+
+def _apply_policy(frame: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    from clustermap.engines.backends import connect, to_backend
+    from clustermap.indicators import apply_suppression, industry_hierarchy
+
+    con = connect("duckdb")
+    t = to_backend(con, frame)
+    kwargs: dict[str, Any] = {}
+    if policy == "parent-residual":
+        h = industry_hierarchy(frame["industry"].unique())
+        kwargs.update(hierarchy=to_backend(con, h), max_depth=int(h["depth"].max()))
+    elif policy == "size-class":
+        from clustermap.definitions.categories import load_size_classes
+
+        sc = load_size_classes()[["size_class", "low", "high", "cmp_value"]].astype(
+            {"low": "float64", "high": "float64", "cmp_value": "float64"}
+        )
+        kwargs["size_classes"] = to_backend(con, sc)
+    out = apply_suppression(t, policy, **kwargs).to_pandas()
+    suppressed = int(frame["employment"].isna().sum())
+    imputed = int(out["imputed"].sum()) if len(out) else 0
+    out = out[list(COLUMNS)].sort_values(["region", "industry", "year"], kind="stable").reset_index(drop=True)
+    return out, {"cells_suppressed": suppressed, "cells_imputed": imputed, "cells_dropped": suppressed - imputed}
+
+
+def _flag_union(flags: pd.Series) -> str:
+    letters = sorted({ch for f in flags if isinstance(f, str) for ch in f})
+    if letters and all(ch.islower() for ch in letters):
+        return "".join(letters)
+    return next((f for f in flags if isinstance(f, str) and f), "")
+
+
+def harmonise(
+    frame: Any,
+    *,
+    to_version: int,
+    from_version: int | str | None = "auto",
+    weight: str = "population",
+    policy: str | None = None,
+    min_share: float = 0.01,
+    drop_empty: bool = True,
+    complete: bool = True,
+    registry: RegionRegistry | None = None,
+    conversions: Conversions | None = None,
+    mirror: str | Path | None = None,
+) -> Harmonisation:
+    """Convert a tidy panel (``region, industry, year, employment[, flag …]``) to NUTS ``to_version``.
+
+    See the module docstring for the method, the approximation and the conservation identity.
+
+    Parameters
+    ----------
+    frame
+        Canonical observations (pandas, polars or pyarrow; see :mod:`clustermap.schema`); ``employment`` in
+        persons, null = not published. Regions are NUTS codes of levels 0–3 (levels may be mixed; each converts
+        with its own matrix).
+    to_version : int
+        Target NUTS version: 2006, 2010, 2013, 2016, 2021 or 2024.
+    from_version : int, "auto" or None
+        The version of every code, or ``"auto"``/``None``: detected per country, level and year
+        (:func:`detect_versions`).
+    weight : str
+        ``population`` (default: residents, ``pop11`` for data years up to 2015, ``pop21`` from 2016), ``pop11``,
+        ``pop21``, ``area`` (km²) or ``built_up`` (built-up volume 2021).
+    policy : str or None
+        ``None`` (default): suppressed cells stay null and null any target they feed. ``drop``,
+        ``parent-residual`` or ``size-class``: the engine's suppression policy runs first (its counts are in
+        ``notes``).
+    min_share : float
+        Intersections carrying less than this share of their source region's weight are dropped (default 0.01).
+    drop_empty : bool
+        Treat a region-year whose cells are all null as not published (default true).
+    complete : bool
+        Give every year the same grid of target regions × industries (those of any year), adding rows with null
+        employment and no flag where a year has no value (default true: the loaders' convention, null = not
+        published). With a policy, cells the policy dropped come back as such null rows.
+    registry : RegionRegistry, optional
+        Code validity per version (default :func:`get_registry`).
+    conversions : mapping or callable, optional
+        ``(level, from_version, to_version) → DataFrame[from_code, to_code, <weight columns>]``; default the JRC
+        matrices of the data mirror.
+    mirror : path, optional
+        Data mirror root for the default registry and matrices.
+
+    Returns
+    -------
+    Harmonisation
+        ``frame, changes = harmonise(...)``; also ``.versions``, ``.balance``, ``.summary``, ``.notes``.
+
+    Raises
+    ------
+    UnknownNameError
+        unknown target version, weight or policy; region codes unknown to the registry or (with a fixed
+        ``from_version``) not valid in that version — the message lists them with near matches.
+    ParameterError
+        ``min_share`` outside [0, 0.5).
+    """
+    template = frame
+    to_version = RegionRegistry._check_version(to_version)
+    auto = from_version is None or str(from_version).lower() == "auto"
+    fixed = None if auto else RegionRegistry._check_version(from_version)
+    if weight not in WEIGHTS:
+        raise UnknownNameError(f"unknown weight {weight!r}; use one of {', '.join(WEIGHTS)}")
+    if policy is not None and policy not in (*POLICIES, "keep"):
+        raise UnknownNameError(f"unknown suppression policy {policy!r}; use keep, {', '.join(POLICIES)}")
+    if policy == "keep":
+        policy = None
+    if not 0 <= float(min_share) < 0.5:
+        raise ParameterError(f"min_share must be in [0, 0.5), not {min_share}")
+    registry = registry or get_registry(mirror=mirror)
+
+    df = validate_observations(_to_pandas(frame))
+    notes: dict[str, Any] = {
+        "to_version": to_version,
+        "from_version": "auto" if auto else fixed,
+        "weight": weight,
+        "policy": policy or "keep (suppressed cells stay null)",
+        "min_share": float(min_share),
+    }
+    if policy is not None:
+        df, counts = _apply_policy(df, policy)
+        notes.update(counts)
+
+    # ------------------------------------------------------------------ codes
+    codes = pd.Series(df["region"].unique())
+    us = codes[codes.str[:1].str.isdigit()]
+    if len(us):
+        raise UnknownNameError(
+            f"harmonise converts NUTS codes; {len(us)} code(s) look like US FIPS/CBSA codes "
+            f"({', '.join(us[:5])}); US geographies are not versioned here"
+        )
+    known = {c: registry.versions(c) for c in codes}
+    unknown = [c for c in codes if not known[c] and not is_extra_regio(c)]
+    if unknown:
+        hints = "; ".join(f"{c} (near: {', '.join(registry.near(c)[:3]) or 'none'})" for c in sorted(unknown)[:8])
+        raise UnknownNameError(f"{len(unknown)} unknown NUTS code(s): {hints}")
+    if fixed is not None:
+        wrong = [c for c in codes if not is_extra_regio(c) and fixed not in known[c] and len(c) > 2]
+        if wrong:
+            listed = "; ".join(f"{c} (valid in {', '.join(map(str, known[c]))})" for c in sorted(wrong)[:8])
+            raise UnknownNameError(
+                f"{len(wrong)} code(s) are not NUTS {fixed} codes: {listed}; use from_version='auto' for a "
+                "panel that mixes versions"
+            )
+
+    df["country"] = df["region"].map(country_of)
+    df["level"] = df["region"].str.len() - 2
+    emp_in_all = df.groupby(["country", "year"])["employment"].sum()
+    regions_in_rows = df.groupby("year")["region"].nunique()
+
+    # ------------------------------------------------------------------ absent region-years
+    if drop_empty:
+        has = df.groupby(["region", "year"])["employment"].transform("count") > 0
+        empty = df.loc[~has, ["region", "year"]].drop_duplicates()
+        notes["empty_region_years_dropped"] = len(empty)
+        df = df[has]
+    else:
+        notes["empty_region_years_dropped"] = 0
+
+    # ------------------------------------------------------------------ version of each code
+    df["special"] = df["region"].map(is_extra_regio) | (df["level"] == 0)
+    regular = df[~df["special"]]
+    if auto:
+        assignment, versions_table = detect_versions(
+            regular,
+            to_version=to_version,
+            registry=registry,
+            conversions=conversions,
+            min_share=min_share,
+            mirror=mirror,
+        )
+    else:
+        assignment = regular[["region", "year"]].drop_duplicates().assign(from_version=fixed, status="used")
+        versions_table = (
+            regular.groupby(["country", "level", "year"])["region"]
+            .nunique()
+            .rename("codes")
+            .reset_index()
+            .assign(version=fixed, coverage=np.nan, other_codes="", duplicates="")
+        )
+    df = df.merge(assignment, on=["region", "year"], how="left")
+    df.loc[df["special"], "from_version"] = to_version
+    df.loc[df["special"], "status"] = "used"
+    df["from_version"] = df["from_version"].astype(int)
+    df["weight_col"] = [weight_column(weight, y) for y in df["year"]] if weight == "population" else WEIGHTS[weight]
+
+    dropped_parts: list[pd.DataFrame] = []
+    dup = df[df["status"] == "duplicate"]
+    if len(dup):
+        dropped_parts.append(dup.assign(to_region="", change="dropped: duplicate territory", share=np.nan))
+    df = df[df["status"] == "used"]
+
+    # ------------------------------------------------------------------ mapping
+    identity = (df["from_version"] == to_version) | df["special"]
+    ident = df[identity].copy()
+    ident["to_region"] = [
+        _level0_target(r, to_version) if lv == 0 else r for r, lv in zip(ident["region"], ident["level"], strict=True)
+    ]
+    ident["share"] = 1.0
+    ident["change"] = np.where(ident["to_region"] == ident["region"], "identity", "recode")
+    ident["weight"] = ""
+    conv = df[~identity]
+    parts = [ident]
+    structure: list[pd.DataFrame] = []
+    slivers = 0
+    for (level, u, wcol), g in conv.groupby(["level", "from_version", "weight_col"], sort=True):
+        m = _matrix(conversions, int(level), int(u), to_version, mirror)
+        s = shares(m, wcol, min_share=min_share)
+        slivers += int((m[wcol] > 0).sum()) - len(s)
+        s["change"] = _change_kind(s)
+        s = s.assign(level=int(level), from_version=int(u), weight_col=wcol)
+        structure.append(s)
+        merged = g.merge(
+            s[["from_code", "to_code", "share", "weight", "change"]], left_on="region", right_on="from_code", how="left"
+        )
+        miss = merged["to_code"].isna()
+        if miss.any():
+            lost = merged[miss].drop(columns=["from_code", "to_code", "share", "weight", "change"])
+            valid_in_target = lost["region"].map(lambda c: to_version in known.get(c, ()))
+            same = lost[valid_in_target].assign(to_region=lambda x: x["region"], share=1.0, change="identity")
+            same["weight"] = ""
+            parts.append(same)
+            gone = lost[~valid_in_target]
+            if len(gone):
+                dropped_parts.append(
+                    gone.assign(to_region="", share=np.nan, change=f"dropped: no counterpart in NUTS {to_version}")
+                )
+        hit = merged[~miss].rename(columns={"to_code": "to_region"}).drop(columns=["from_code"])
+        parts.append(hit)
+    notes["slivers_dropped"] = slivers
+    long = pd.concat(parts, ignore_index=True)
+    long["part"] = long["employment"] * long["share"]
+    long["to_version"] = to_version
+
+    # ------------------------------------------------------------------ expected sources of each target
+    if structure:
+        st = pd.concat(structure, ignore_index=True)
+        expected = st.groupby(["from_version", "weight_col", "to_code"])["from_code"].nunique().rename("expected")
+        long = long.merge(
+            expected.reset_index().rename(columns={"to_code": "to_region"}),
+            on=["from_version", "weight_col", "to_region"],
+            how="left",
+        )
+    else:
+        long["expected"] = np.nan
+    long["expected"] = long["expected"].fillna(1).astype(int)
+    long.loc[long["change"] == "identity", "expected"] = 1
+
+    # ------------------------------------------------------------------ aggregate to targets
+    keys = ["to_region", "industry", "year"]
+    long["null"] = long["employment"].isna()
+    grp = long.groupby(keys, sort=False)
+    out = grp.agg(
+        employment=("part", "sum"),
+        n_null=("null", "sum"),
+        n_src=("region", "size"),
+        share_max=("share", "max"),
+    )
+    for col in ("establishments", "wages"):
+        val = long[col] * long["share"]
+        out[col] = val.groupby([long[k] for k in keys], sort=False).sum(min_count=1)
+        anynull = long[col].isna().groupby([long[k] for k in keys], sort=False).any()
+        out.loc[anynull.reindex(out.index).to_numpy(), col] = np.nan
+    # sources present per version group vs expected
+    present = long.groupby([*keys, "from_version", "weight_col"], sort=False).agg(
+        n=("region", "size"), expected=("expected", "first")
+    )
+    short = (present["n"] < present["expected"]).groupby(level=[0, 1, 2], sort=False).any()
+    out["missing_source"] = short.reindex(out.index).fillna(False).to_numpy(bool)
+    single = out["n_src"] == 1
+    first = grp.first()
+    out["flag"] = first["flag"].where(single, "")
+    multi_rows = long[long.groupby(keys, sort=False)["region"].transform("size") > 1]
+    if len(multi_rows):
+        union = multi_rows.groupby(keys, sort=False)["flag"].agg(_flag_union)
+        out.loc[union.index, "flag"] = union
+    out["size_class"] = first["size_class"].where(single & (out["share_max"] == 1.0), "")
+    # a target with a suppressed input — or, without a policy, a missing source region — is suppressed itself;
+    # the employment its known inputs carried is "hidden" (reported, so that totals still balance)
+    nulled = out["n_null"] > 0
+    if policy is None:
+        nulled |= out["missing_source"]
+    out["hidden"] = out["employment"].where(nulled, 0.0)
+    out["nulled"] = nulled & ((out["n_null"] < out["n_src"]) | out["missing_source"])
+    out.loc[nulled, "employment"] = np.nan
+    out = out.reset_index().rename(columns={"to_region": "region"})
+
+    # ------------------------------------------------------------------ complete the grid
+    added = 0
+    if complete and len(out):
+        years = sorted(out["year"].unique())
+        pairs = out[["region", "industry"]].drop_duplicates()
+        grid = pairs.merge(pd.DataFrame({"year": years}), how="cross")
+        before = len(out)
+        out = grid.merge(out, on=["region", "industry", "year"], how="left")
+        added = len(out) - before
+        out["flag"] = out["flag"].fillna("")
+        out["size_class"] = out["size_class"].fillna("")
+        out["hidden"] = out["hidden"].fillna(0.0)
+        out["nulled"] = out["nulled"].fillna(False).astype(bool)
+    notes["rows_added_to_complete_grid"] = added
+    result = out[list(COLUMNS)].sort_values(["region", "industry", "year"], kind="stable").reset_index(drop=True)
+    result["year"] = result["year"].astype("int64")
+
+    # ------------------------------------------------------------------ change report
+    moved = long[long["change"] != "identity"]
+    changes = (
+        moved.groupby(["year", "region", "from_version", "to_region", "to_version", "change", "weight", "share"])
+        .agg(
+            employment_moved=("part", "sum"),
+            cells=("industry", "size"),
+            cells_suppressed=("null", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"region": "from_region"})
+    )
+    if dropped_parts:
+        d = pd.concat(dropped_parts, ignore_index=True)
+        d["null"] = d["employment"].isna()
+        drows = (
+            d.groupby(["year", "region", "from_version", "change"])
+            .agg(employment_moved=("employment", "sum"), cells=("industry", "size"), cells_suppressed=("null", "sum"))
+            .reset_index()
+            .rename(columns={"region": "from_region"})
+            .assign(to_region="", to_version=to_version, weight="", share=np.nan)
+        )
+        changes = pd.concat([changes, drows], ignore_index=True)
+        dropped_emp = d.groupby(["country", "year"])["employment"].sum()
+    else:
+        dropped_emp = pd.Series(dtype=float)
+    changes = changes.reindex(columns=CHANGE_COLUMNS)
+    changes["cells"] = changes["cells"].fillna(0).astype("int64")
+    changes["cells_suppressed"] = changes["cells_suppressed"].fillna(0).astype("int64")
+    changes = changes.sort_values(["year", "from_region", "to_region"], kind="stable").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ balance and summary
+    out_country = out.assign(country=out["region"].map(country_of))
+    balance = pd.DataFrame({"employment_in": emp_in_all})
+    balance["dropped"] = dropped_emp.reindex(balance.index).fillna(0.0)
+    balance["hidden"] = out_country.groupby(["country", "year"])["hidden"].sum().reindex(balance.index).fillna(0.0)
+    balance["employment_out"] = (
+        out_country.groupby(["country", "year"])["employment"].sum().reindex(balance.index).fillna(0.0)
+    )
+    balance["difference"] = (
+        balance["employment_in"] - balance["dropped"] - balance["hidden"] - balance["employment_out"]
+    )
+    balance = balance.reset_index()
+
+    with_data_in = df.groupby("year")["region"].nunique()
+    has_out = out[out["employment"].notna()]
+    summary = pd.DataFrame(
+        {
+            "regions_in_rows": regions_in_rows,
+            "regions_in": with_data_in,
+            "regions_out": has_out.groupby("year")["region"].nunique(),
+            "regions_out_rows": out.groupby("year")["region"].nunique(),
+            "employment_in": balance.groupby("year")["employment_in"].sum(),
+            "employment_out": balance.groupby("year")["employment_out"].sum(),
+            "employment_hidden": balance.groupby("year")["hidden"].sum(),
+            "employment_dropped": balance.groupby("year")["dropped"].sum(),
+            "cells_nulled": out.groupby("year")["nulled"].sum(),
+        }
+    )
+    summary = summary.fillna(0).rename_axis("year").reset_index()
+    for col in ("regions_in_rows", "regions_in", "regions_out", "regions_out_rows", "cells_nulled"):
+        summary[col] = summary[col].astype("int64")
+    return Harmonisation(
+        frame=_like(result, template),
+        changes=changes,
+        versions=versions_table,
+        balance=balance,
+        summary=summary,
+        notes=notes,
+    )
