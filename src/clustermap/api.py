@@ -6,36 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pandas as pd
-import pyarrow as pa
-
 from clustermap.engines.backends import connect, to_backend
-from clustermap.errors import ParameterError
 from clustermap.mapping import MappingResult, map_observations
 from clustermap.methodology import Methodology
 from clustermap.schema import validate_observations
+from clustermap.tables import like, to_pandas
 
 T = TypeVar("T")
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    if isinstance(table, pa.Table):
-        return table.to_pandas()
-    if type(table).__module__.startswith("polars"):
-        return table.to_pandas()
-    raise ParameterError(f"expected a pandas, polars or pyarrow table, got {type(table).__name__}")
-
-
-def _like(frame: pd.DataFrame, template: Any) -> Any:
-    if isinstance(template, pa.Table):
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    if type(template).__module__.startswith("polars"):
-        import polars as pl
-
-        return pl.from_pandas(frame)
-    return frame
 
 
 def resolve_categories(categories: Any, industries: Iterable[str], *, mirror: Path | None = None) -> Any:
@@ -96,14 +73,12 @@ def map_clusters(
     2      B        x  0.5          0           0      0
     3      B        y  1.5          1           1      2
     """
-    frame = validate_observations(_to_pandas(table))
+    frame = validate_observations(to_pandas(table))
     con = connect(backend)
     obs = to_backend(con, frame)
     cats = resolve_categories(categories, frame["industry"].unique())
-    totals_frame = _to_pandas(totals) if totals is not None else None
-    result = map_observations(
-        obs, categories=cats, methodology=methodology, totals=totals_frame, years=years, **params
-    )
+    totals_frame = to_pandas(totals) if totals is not None else None
+    result = map_observations(obs, categories=cats, methodology=methodology, totals=totals_frame, years=years, **params)
     if full:
         return result
-    return _like(result.cells, table)
+    return like(result.cells, table)

@@ -41,7 +41,34 @@ class Location:
         return ", ".join(parts)
 
 
-class InputError(ClustermapError, ValueError):
+class _Located:
+    """Mixin: an error that knows where in an input it happened and says so first in its message."""
+
+    location: Location
+    reason: str
+    more: int
+
+    def _locate(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        more: int = 0,
+    ) -> str:
+        self.location = Location(str(file) if file is not None else None, line, column, value)
+        self.reason = message
+        self.more = more
+        where = self.location.describe()
+        text = f"{where}: {message}" if where else message
+        if more:
+            text += f" (and {more} more problem{'s' if more != 1 else ''} of this kind)"
+        return text
+
+
+class InputError(_Located, ClustermapError, ValueError):
     """Bad input data: the message names file, line, column and value where they are known."""
 
     exit_code = 2
@@ -56,14 +83,7 @@ class InputError(ClustermapError, ValueError):
         value: object = None,
         more: int = 0,
     ) -> None:
-        self.location = Location(str(file) if file is not None else None, line, column, value)
-        self.reason = message
-        self.more = more
-        where = self.location.describe()
-        text = f"{where}: {message}" if where else message
-        if more:
-            text += f" (and {more} more problem{'s' if more != 1 else ''} of this kind)"
-        super().__init__(text)
+        super().__init__(self._locate(message, file=file, line=line, column=column, value=value, more=more))
 
 
 class SchemaError(InputError):
@@ -94,6 +114,25 @@ class UnknownNameError(ClustermapError, LookupError):
     """An unknown methodology, category set, dataset, backend, policy or region code."""
 
     exit_code = 2
+
+
+class UnknownRegionError(_Located, UnknownNameError):
+    """A region code the registry does not know, with where it was read (file, line, column) and near matches."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        super().__init__(self._locate(message, file=file, line=line, column=column, value=value))
+
+
+class OverlappingRegionsError(InputError):
+    """A region belongs to two groups of a custom region set while overlaps are not allowed."""
 
 
 class ParameterError(ClustermapError, ValueError):

@@ -39,38 +39,13 @@ import pandas as pd
 from clustermap.errors import (
     DuplicateKeyError,
     EmptyInputError,
-    InputError,
-    Location,
+    OverlappingRegionsError,
     SchemaError,
-    UnknownNameError,
+    UnknownRegionError,
     ValueValidationError,
 )
 from clustermap.regions.levels import Aggregation, aggregate
 from clustermap.regions.registry import RegionRegistry, get_registry
-
-
-class UnknownRegionError(UnknownNameError):
-    """A region code the registry does not know, with where it was read (file, line, column) and near matches."""
-
-    exit_code = 2
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | Path | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        value: object = None,
-    ) -> None:
-        self.location = Location(str(file) if file is not None else None, line, column, value)
-        self.reason = message
-        where = self.location.describe()
-        super().__init__(f"{where}: {message}" if where else message)
-
-
-class OverlappingRegionsError(InputError):
-    """A region belongs to two groups of a custom region set while overlaps are not allowed."""
 
 
 def _covers(member: str, region: str) -> bool:

@@ -72,6 +72,7 @@ from clustermap.regions.nuts import country_of, is_extra_regio, jrc_matrix
 from clustermap.regions.registry import RegionRegistry, get_registry
 from clustermap.regions.sources import NUTS_VERSIONS
 from clustermap.schema import COLUMNS, validate_observations
+from clustermap.tables import like, to_pandas
 
 logger = logging.getLogger(__name__)
 
@@ -148,30 +149,6 @@ class Harmonisation:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    import pyarrow as pa
-
-    if isinstance(table, pa.Table):
-        return table.to_pandas()
-    if type(table).__module__.startswith("polars"):
-        return table.to_pandas()
-    raise ParameterError(f"expected a pandas, polars or pyarrow table, got {type(table).__name__}")
-
-
-def _like(frame: pd.DataFrame, template: Any) -> Any:
-    import pyarrow as pa
-
-    if isinstance(template, pa.Table):
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    if type(template).__module__.startswith("polars"):
-        import polars as pl
-
-        return pl.from_pandas(frame)
-    return frame
 
 
 def weight_column(weight: str, year: int) -> str:
@@ -463,7 +440,7 @@ def harmonise(
         raise ParameterError(f"min_share must be in [0, 0.5), not {min_share}")
     registry = registry or get_registry(mirror=mirror)
 
-    df = validate_observations(_to_pandas(frame))
+    df = validate_observations(to_pandas(frame))
     notes: dict[str, Any] = {
         "to_version": to_version,
         "from_version": "auto" if auto else fixed,
@@ -719,7 +696,7 @@ def harmonise(
     for col in ("regions_in_rows", "regions_in", "regions_out", "regions_out_rows", "cells_nulled"):
         summary[col] = summary[col].astype("int64")
     return Harmonisation(
-        frame=_like(result, template),
+        frame=like(result, template),
         changes=changes,
         versions=versions_table,
         balance=balance,
