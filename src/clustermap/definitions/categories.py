@@ -234,7 +234,9 @@ def available_category_sets() -> list[str]:
 
     ``"none"`` (no grouping) is not a stored set; build it with :func:`identity_category_set`.
     """
-    return sorted({*_packaged_names(), _USCMP})
+    from clustermap.classifications import DERIVED_CATEGORY_SETS
+
+    return sorted({*_packaged_names(), _USCMP, *DERIVED_CATEGORY_SETS})
 
 
 def _parse_bool(text: str) -> bool | None:
@@ -605,6 +607,12 @@ def load_category_set(name_or_path: str | Path, *, mirror: Path | None = None) -
     SchemaError, ValueValidationError, DuplicateKeyError, EmptyInputError, CorruptFileError
         the file breaks the schema (the message names file, line, column and value).
     """
+    # category sets derived at load time from public classification tables in the mirror (EU-US common set…)
+    from clustermap.classifications import derived_category_set
+
+    derived = derived_category_set(name_or_path, mirror=mirror)
+    if derived is not None:
+        return derived
     known = available_category_sets()
     if isinstance(name_or_path, str) and name_or_path in known:
         if name_or_path == _USCMP:

@@ -259,7 +259,7 @@ def aggregate_groups(
         groups = load_groups(groups, allow_overlap=bool(allow_overlap), registry=registry)
     elif allow_overlap is not None:
         groups = RegionGroups(groups.table, groups.file, allow_overlap)
-    from clustermap.regions.harmonise import _to_pandas
+    from clustermap.tables import to_pandas as _to_pandas
 
     df = _to_pandas(frame)
     regions = df["region"].astype(str).str.strip().unique()

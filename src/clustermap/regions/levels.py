@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 
 from clustermap.errors import ParameterError, UnknownNameError
-from clustermap.regions.harmonise import POLICIES, _apply_policy, _flag_union, _like, _to_pandas
+from clustermap.regions.harmonise import POLICIES, _apply_policy, _flag_union
 from clustermap.regions.nuts import is_extra_regio
 from clustermap.regions.registry import RegionRegistry, get_registry
 from clustermap.schema import COLUMNS, validate_observations
+from clustermap.tables import like as _like
+from clustermap.tables import to_pandas as _to_pandas
 
 REPORT_COLUMNS = [
     "group",

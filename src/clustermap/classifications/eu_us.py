@@ -1,0 +1,383 @@
+"""One category set for both sides: US NAICS data on the ``eco-nace2`` categories, through ISIC Rev. 4.
+
+The European side maps Eurostat regional SBS codes (NACE Rev. 2 divisions, and the groups of G) to the
+``eco-nace2`` categories. To compare like with like, US County Business Patterns data (6-digit NAICS) are put on
+the same codes and categories:
+
+1. NAICS → ISIC Rev. 4 class: the US Census Bureau's concordances (``classifications/naics{2007,2012,2017}_to_
+   isic4_census.csv``), one row per link; ``notes`` describes the part of the NAICS industry a link covers
+   (blank = the whole industry).
+2. ISIC class → NACE division: exact, NACE Rev. 2 and ISIC Rev. 4 share their 21 sections and 88 divisions
+   (same codes). For wholesale and retail (divisions 45–47), where ``eco-nace2`` uses NACE groups (``G464``),
+   the group is that of the NACE classes the ISIC class refers to (``nace_rev2_classes_same_isic``); in the three
+   concordances every such ISIC class lies in one NACE group.
+3. SBS code (section letter + division or group, e.g. ``C29``, ``G471``) → ``eco-nace2`` category.
+
+Allocation when one NAICS code links to several SBS codes
+---------------------------------------------------------
+No employment weights exist for the links, so the shares come from the concordance text, by these rules, in
+order (each NAICS code gets the first that applies; :func:`naics_to_eco_codes` says which):
+
+``single``
+    every link of the code lands in one SBS code: share 1.
+``residual``
+    the links land in several SBS codes and exactly one of them holds the *residual* link — the one whose
+    ``notes`` is blank or begins with "except …" (Census describes the main body of the industry as "everything
+    except the named parts", and the other links as the named parts). The residual SBS code gets share 1; the
+    named parts (e.g. stadium construction inside commercial building construction) are taken to be small
+    and stay with it.
+``siblings``
+    no single residual link: the SBS code that most of the code's NAICS siblings resolved by the two rules above
+    go to (same 5-digit parent, else 4-digit, else 3-digit; a strict majority of codes, not of employment) gets
+    share 1, if it is among the code's own links (e.g. 336360 Motor Vehicle Seating → C29 like the rest of NAICS
+    3363 Motor Vehicle Parts).
+``equal``
+    otherwise, equal shares over the distinct SBS codes of the links.
+
+Links to divisions that ``eco-nace2`` does not cover (SBS has only sections B–N without K, and S95:
+agriculture, finance, public administration, education, health, arts, other services, households …) are out of
+scope: the NAICS code's share there is not in the crosswalk, exactly as those activities are not in the EU SBS
+input.
+
+What this loses against the 4-digit original (see also ``docs/eu-us-categories.md``)
+----------------------------------------------------------------------------------
+The European Cluster Observatory (2007) defined its 38 categories on 4-digit NACE Rev. 1.1 classes, and the US
+Cluster Mapping Project its 51 traded clusters on 6-digit NAICS. Here both sides are cut down to what
+Eurostat publishes regionally: NACE divisions (groups in trade). So on the US side the 6-digit detail of CBP is
+discarded — aircraft (336411) and ships (336611) both count as ``aerospace`` through C30, pharmaceuticals and
+medical devices fall in different divisions from the CMP clusters that join them, and every merge and
+approximation of ``eco-nace2`` (``definitions/data/eco-nace2.toml``) applies to the US as well. NAICS codes that
+straddle divisions are allocated by the rules above, not by measured weights, and ISIC classes that split over
+NACE classes matter only in trade, where each falls in one NACE group. The employment concepts still differ:
+CBP counts paid employees of establishments (no self-employed, no farms, rail, postal service or government),
+SBS counts persons employed (employees plus working proprietors and unpaid family workers) in enterprises' local
+units.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from clustermap.classifications._mirror import mirror_file, read_table
+from clustermap.classifications.nace import nace_titles
+from clustermap.classifications.uscmp import crosswalk_frame
+from clustermap.errors import SourceError, UnknownNameError
+from clustermap.provenance import sha256_file
+
+__all__ = [
+    "ALLOCATION_RULES",
+    "EU_US_PREFIX",
+    "EU_US_VINTAGES",
+    "allocation_report",
+    "load_eu_us_category_set",
+    "naics_isic_links",
+    "naics_to_eco_codes",
+    "naics_to_eco_nace2",
+]
+
+#: NAICS vintages with a Census NAICS → ISIC Rev. 4 concordance in the mirror
+EU_US_VINTAGES = (2007, 2012, 2017)
+#: names of the derived sets: ``eco-nace2-naics2007``, ``eco-nace2-naics2012``, ``eco-nace2-naics2017``
+EU_US_PREFIX = "eco-nace2-naics"
+#: the rules, in the order they are tried
+ALLOCATION_RULES = ("single", "residual", "siblings", "equal")
+_TRADE_DIVISIONS = frozenset({"45", "46", "47"})
+_LINK_COLUMNS = ("naics", "naics_title", "isic4", "isic4_level", "isic4_title", "notes", "nace_rev2_classes_same_isic")
+
+
+def _check_vintage(vintage: int) -> int:
+    try:
+        value = int(vintage)
+    except (TypeError, ValueError):
+        value = None
+    if value not in EU_US_VINTAGES:
+        raise UnknownNameError(
+            f"no NAICS → ISIC Rev. 4 concordance for NAICS {vintage!r}; known: "
+            + ", ".join(str(v) for v in EU_US_VINTAGES)
+        )
+    return value
+
+
+def naics_isic_links(vintage: int = 2012, *, mirror: str | Path | None = None) -> pd.DataFrame:
+    """The Census NAICS → ISIC Rev. 4 links of one vintage, each with its NACE division and SBS code.
+
+    Parameters
+    ----------
+    vintage : int
+        2007, 2012 or 2017.
+    mirror : path, optional
+        Data mirror root.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link and SBS code: the concordance columns (``naics``, ``naics_title``, ``isic4``,
+        ``isic4_level``, ``isic4_title``, ``notes``, ``nace_rev2_classes_same_isic``) plus ``division`` (2-digit
+        NACE = ISIC division), ``section`` (letter), ``sbs_code`` (``C29``; ``G464`` in divisions 45–47, from the
+        NACE group of the ISIC class's NACE classes), ``link_share`` (1, or 1/k when an ISIC class's NACE
+        classes fall in k groups) and ``residual`` (notes blank or beginning with "except"). The pseudo-code
+        ``0`` (ISIC 9810/9820, households' own use) is left out.
+    """
+    vintage = _check_vintage(vintage)
+    links = read_table(f"classifications/naics{vintage}_to_isic4_census.csv", _LINK_COLUMNS, mirror)
+    links = links[links["naics"].str.fullmatch(r"\d{6}")].reset_index(drop=True)
+    divisions = nace_titles("division", mirror=mirror).set_index("code")["section"]
+    links["division"] = links["isic4"].str[:2]
+    unknown = ~links["division"].isin(divisions.index)
+    if unknown.any():
+        raise SourceError(
+            f"ISIC code {links.loc[unknown, 'isic4'].iloc[0]!r} of NAICS {links.loc[unknown, 'naics'].iloc[0]} "
+            "is in no NACE Rev. 2 division"
+        )
+    links["section"] = links["division"].map(divisions)
+    rows = []
+    for row in links.itertuples(index=False):
+        if row.division in _TRADE_DIVISIONS:
+            groups = sorted({c.strip()[:4].replace(".", "") for c in row.nace_rev2_classes_same_isic.split("|") if c})
+            groups = groups or [row.isic4[:3]]
+            codes = [row.section + g for g in groups]
+        else:
+            codes = [row.section + row.division]
+        for code in codes:
+            rows.append({**row._asdict(), "sbs_code": code, "link_share": 1.0 / len(codes)})
+    out = pd.DataFrame(rows)
+    notes = out["notes"].str.strip().str.lower()
+    out["residual"] = (notes == "") | notes.str.startswith("except")
+    out.attrs["file"] = links.attrs.get("file")
+    out.attrs["vintage"] = vintage
+    return out
+
+
+def _majority(codes: pd.Series) -> str | None:
+    counts = codes.value_counts()
+    if counts.empty or (len(counts) > 1 and counts.iloc[0] == counts.iloc[1]):
+        return None
+    return str(counts.index[0])
+
+
+def naics_to_eco_codes(vintage: int = 2012, *, mirror: str | Path | None = None) -> pd.DataFrame:
+    """Each 6-digit NAICS code of a vintage on SBS-style NACE codes, with shares and the rule that set them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``naics``, ``naics_title``, ``sbs_code``, ``share`` (fraction of the NAICS code's employment; the
+        shares of one code sum to 1), ``rule`` (``single``, ``residual``, ``siblings``, ``equal``; see the module
+        docstring), ``n_links`` (Census links of the code), ``n_sbs_codes`` (distinct SBS codes they reach).
+    """
+    links = naics_isic_links(vintage, mirror=mirror)
+    per_code = links.groupby("naics")
+    n_codes = per_code["sbs_code"].nunique()
+    n_links = per_code["isic4"].nunique()
+    decided: dict[str, tuple[str, str]] = {}
+    for code, g in per_code:
+        codes = g["sbs_code"].unique()
+        if len(codes) == 1:
+            decided[code] = (str(codes[0]), "single")
+            continue
+        residual = g.loc[g["residual"], "sbs_code"].unique()
+        if len(residual) == 1:
+            decided[code] = (str(residual[0]), "residual")
+    resolved = pd.Series({c: v[0] for c, v in decided.items()}, dtype=object)
+    rows = []
+    for code, g in per_code:
+        title = g["naics_title"].iloc[0]
+        if code in decided:
+            target, rule = decided[code]
+            rows.append((code, title, target, 1.0, rule))
+            continue
+        own = set(g["sbs_code"])
+        choice = None
+        for n in (5, 4, 3):
+            sibs = resolved[resolved.index.str.startswith(code[:n]) & (resolved.index != code)]
+            winner = _majority(sibs)
+            if winner is not None:
+                choice = winner if winner in own else None
+                break
+        if choice is not None:
+            rows.append((code, title, choice, 1.0, "siblings"))
+            continue
+        shares = g.groupby("sbs_code")["link_share"].max()
+        for sbs in sorted(shares.index):
+            rows.append((code, title, sbs, 1.0 / len(shares), "equal"))
+    out = pd.DataFrame(rows, columns=["naics", "naics_title", "sbs_code", "share", "rule"])
+    out["n_links"] = out["naics"].map(n_links).astype("int64")
+    out["n_sbs_codes"] = out["naics"].map(n_codes).astype("int64")
+    out.attrs.update(links.attrs)
+    return out.sort_values(["naics", "sbs_code"], ignore_index=True)
+
+
+def naics_to_eco_nace2(vintage: int = 2012, *, mirror: str | Path | None = None, base: object = None) -> object:
+    """US NAICS codes on the ``eco-nace2`` categories, as a category set built from the mirror at run time.
+
+    Parameters
+    ----------
+    vintage : int, default 2012
+        NAICS vintage of the data to map: 2007 (CBP 2008–2011), 2012 or 2017.
+    mirror : path, optional
+        Data mirror root (Census concordance, NACE structure).
+    base : CategorySet, optional
+        The European set to follow; default ``load_category_set("eco-nace2")``.
+
+    Returns
+    -------
+    CategorySet
+        ``name="eco-nace2-naics{vintage}"``, ``industry`` = 6-digit NAICS, the categories of ``base`` (same
+        slugs, names, traded flags), ``share`` = the fraction of the NAICS code's employment counted in the
+        category (sum of its SBS codes' shares; below 1 where part of the code is out of the SBS scope).
+        ``skipped`` lists the NAICS codes wholly out of scope and why. See the module docstring for the
+        allocation rules and for what this loses against the 4-digit original.
+    """
+    from clustermap.definitions.categories import CategorySet, load_category_set
+
+    vintage = _check_vintage(vintage)
+    eco = base if base is not None else load_category_set("eco-nace2")
+    codes = naics_to_eco_codes(vintage, mirror=mirror)
+    eco_cw = eco.crosswalk[["industry", "category", "category_name", "traded", "share"]].rename(
+        columns={"industry": "sbs_code", "share": "eco_share"}
+    )
+    joined = codes.merge(eco_cw, on="sbs_code", how="left")
+    in_scope = joined["category"].notna()
+    joined["cat_share"] = joined["share"] * joined["eco_share"].fillna(0.0)
+    kept = joined[in_scope]
+    crosswalk = (
+        kept.groupby(["naics", "category", "category_name", "traded"], as_index=False, sort=True)
+        .agg(share=("cat_share", "sum"), industry_title=("naics_title", "first"))
+        .rename(columns={"naics": "industry"})
+    )
+    crosswalk["share"] = crosswalk["share"].clip(upper=1.0)
+    outside = joined[~joined["naics"].isin(set(kept["naics"]))].groupby("naics", sort=True)
+    skipped = pd.DataFrame(
+        [
+            {
+                "industry": code,
+                "industry_title": g["naics_title"].iloc[0],
+                "reason": "only NACE codes outside eco-nace2 (SBS covers B-N without K, and S95): "
+                + ", ".join(sorted(g["sbs_code"].unique())),
+            }
+            for code, g in outside
+        ],
+        columns=["industry", "industry_title", "reason"],
+    )
+    file = mirror_file(f"classifications/naics{vintage}_to_isic4_census.csv", mirror)
+    rules = codes.drop_duplicates("naics")["rule"].value_counts().reindex(ALLOCATION_RULES, fill_value=0)
+    return CategorySet(
+        name=f"{EU_US_PREFIX}{vintage}",
+        version=f"{eco.version}+census-naics{vintage}-isic4",
+        crosswalk=crosswalk_frame(crosswalk),
+        categories=eco.categories.copy(),
+        source=(
+            f"Categories: {eco.name} {eco.version} ({eco.source.splitlines()[0] if eco.source else ''}). "
+            f"Links: US Census Bureau, {vintage} NAICS to ISIC Rev. 4 concordance (public domain), through the "
+            "NACE Rev. 2 / ISIC Rev. 4 shared divisions (Eurostat RAMON NACE_REV2). Built by "
+            "clustermap.classifications.eu_us.naics_to_eco_nace2."
+        ),
+        licence=f"{eco.licence} (category set); concordance: public domain (US federal government work)",
+        credit=eco.credit,
+        industry_classification=f"NAICS {vintage}",
+        title=f"{eco.title or eco.name} — US NAICS {vintage} codes on the same categories",
+        description=(
+            f"NAICS {vintage} → ISIC Rev. 4 (US Census) → NACE Rev. 2 division (groups in G45–G47) → {eco.name}. "
+            "NAICS codes linked to several NACE codes are allocated by rule: "
+            + ", ".join(f"{r} {int(n)} codes" for r, n in rules.items())
+            + ". See clustermap.classifications.eu_us and docs/eu-us-categories.md for the rules and for what "
+            "this loses against the 4-digit original."
+        ),
+        citation=eco.citation,
+        originals=eco.originals,
+        uncovered=eco.uncovered,
+        skipped=skipped.astype(str),
+        checksum=sha256_file(file),
+    )
+
+
+def load_eu_us_category_set(name: str, *, mirror: str | Path | None = None) -> object | None:
+    """The derived set called ``name`` (``eco-nace2-naics2007|2012|2017``, ``uscmp-naics2012``), or ``None`` when
+    ``name`` is not one of them — the hook :func:`clustermap.definitions.categories.load_category_set` calls.
+
+    Raises
+    ------
+    UnknownNameError
+        ``name`` starts with ``eco-nace2-naics`` but names no vintage with a concordance.
+    """
+    from clustermap.classifications.uscmp import USCMP_NAICS2012, uscmp_naics2012
+
+    if not isinstance(name, str):
+        return None
+    if name == USCMP_NAICS2012:
+        return uscmp_naics2012(mirror)
+    if name.startswith(EU_US_PREFIX):
+        return naics_to_eco_nace2(_check_vintage(name[len(EU_US_PREFIX) :]), mirror=mirror)
+    return None
+
+
+def allocation_report(
+    frame: pd.DataFrame, vintage: int, *, mirror: str | Path | None = None, categories: object = None
+) -> pd.DataFrame:
+    """How much employment of a NAICS table each allocation rule moved, per year.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical observations on 6-digit NAICS of ``vintage`` (``industry, year, employment``; withheld cells,
+        null with a ``size_class``, count at their size-class midpoint).
+    vintage : int
+        NAICS vintage of ``frame`` (2007, 2012, 2017).
+    categories : CategorySet, optional
+        The derived set (default :func:`naics_to_eco_nace2` of ``vintage``), to tell whether a rule changed the
+        category (not only the SBS code).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year × rule (``single``, ``residual``, ``siblings``, ``equal``, ``not in concordance``):
+        ``codes`` (NAICS codes with employment), ``employment`` (persons), ``share`` (of the year's employment),
+        ``employment_multi_category`` (persons in codes whose links reach more than one category or leave the
+        scope: where the rule decides the category), ``employment_in_scope`` (persons counted in an
+        ``eco-nace2`` category after the shares).
+    """
+    from clustermap.definitions.categories import load_category_set, load_size_classes
+
+    codes = naics_to_eco_codes(vintage, mirror=mirror)
+    cats = categories if categories is not None else naics_to_eco_nace2(vintage, mirror=mirror)
+    rule = codes.drop_duplicates("naics").set_index("naics")["rule"]
+    eco = load_category_set("eco-nace2")
+    eco_category = dict(zip(eco.crosswalk["industry"], eco.crosswalk["category"], strict=False))
+    links = naics_isic_links(vintage, mirror=mirror)
+    reached = links["sbs_code"].map(eco_category).fillna("(out of scope)")
+    n_categories = reached.groupby(links["naics"]).nunique()
+    in_scope_share = cats.crosswalk.groupby("industry")["share"].sum()
+    classes = load_size_classes()
+    size = dict(zip(classes["size_class"], classes["cmp_value"], strict=True))
+    emp = frame["employment"].astype("float64")
+    if "size_class" in frame.columns:
+        emp = emp.fillna(frame["size_class"].map(size).astype("float64"))
+    industry = frame["industry"].astype(str)
+    employment = emp.fillna(0.0)
+    t = pd.DataFrame(
+        {
+            "year": frame["year"].astype("int64"),
+            "industry": industry,
+            "rule": industry.map(rule).fillna("not in concordance"),
+            "employment": employment,
+            "multi": employment.where(industry.map(n_categories).fillna(1) > 1, 0.0),
+            "in_scope": employment * industry.map(in_scope_share).fillna(0.0),
+        }
+    )
+    out = (
+        t.groupby(["year", "rule"])
+        .agg(
+            codes=("industry", "nunique"),
+            employment=("employment", "sum"),
+            employment_multi_category=("multi", "sum"),
+            employment_in_scope=("in_scope", "sum"),
+        )
+        .reset_index()
+    )
+    out["share"] = out["employment"] / out.groupby("year")["employment"].transform("sum")
+    order = {r: i for i, r in enumerate((*ALLOCATION_RULES, "not in concordance"))}
+    out = out.assign(_o=out["rule"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
+    columns = ["year", "rule", "codes", "employment", "share", "employment_multi_category", "employment_in_scope"]
+    return out[columns].reset_index(drop=True).astype({"codes": "int64"})
