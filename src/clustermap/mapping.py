@@ -114,11 +114,24 @@ class MappingResult:
         return self.methodology.kind
 
 
-def _suppression_counts(before: ir.Table, after: ir.Table) -> pd.DataFrame:
-    b = before.group_by("year").agg(cells=before.count(), suppressed=before.employment.isnull().sum())
-    a = after.group_by("year").agg(imputed=after.imputed.sum())
-    out = b.to_pandas().merge(a.to_pandas(), on="year", how="left").fillna({"imputed": 0})
-    out["suppressed"] = out["suppressed"].astype("int64")
+def _input_counts(obs: ir.Table) -> pd.DataFrame:
+    """One scan of the input: rows and suppressed rows per year and industry."""
+    return (
+        obs.group_by(["year", "industry"])
+        .agg(n=obs.count(), suppressed=obs.employment.isnull().sum())
+        .to_pandas()
+        .astype({"n": "int64", "suppressed": "int64"})
+    )
+
+
+def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) -> pd.DataFrame:
+    """Per year: input cells, suppressed cells, how many the policy filled and how many it dropped."""
+    out = per_ind.groupby("year", as_index=False).agg(cells=("n", "sum"), suppressed=("suppressed", "sum"))
+    if policy == "drop":
+        out["imputed"] = 0
+    else:
+        imputed = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
+        out = out.merge(imputed, on="year", how="left").fillna({"imputed": 0})
     out["imputed"] = out["imputed"].astype("int64")
     out["dropped"] = out["suppressed"] - out["imputed"]
     return out
@@ -227,13 +240,18 @@ def map_observations(
                 {"low": "float64", "high": "float64", "cmp_value": "float64"}
             ),
         )
-    filled = ind.apply_suppression(obs, policy, **kwargs)
-    counts = _suppression_counts(obs, filled)
-    if counts.empty:
+    if policy == "two-way":  # clustermap.imputation: solved in Python per country and year, back on this backend
+        from clustermap.imputation.engine import two_way_filled
+
+        filled = two_way_filled(obs, size_classes=size_classes)
+    else:
+        filled = ind.apply_suppression(obs, policy, **kwargs)
+    per_ind = _input_counts(obs)
+    if per_ind.empty:
         raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
+    counts = _suppression_counts(per_ind, filled, policy)
 
     mapped_codes = set(categories.crosswalk["industry"])
-    per_ind = obs.group_by(["year", "industry"]).agg(n=obs.count(), emp=obs.employment.sum()).to_pandas()
     per_ind["mapped"] = per_ind["industry"].isin(mapped_codes)
     unmapped = (
         per_ind[~per_ind["mapped"]].groupby("year").agg(rows_not_in_category_set=("n", "sum")).reset_index()
@@ -247,7 +265,9 @@ def map_observations(
             ", ".join(unmapped_codes[:20]) + (" …" if len(unmapped_codes) > 20 else ""),
         )
 
-    cells = ind.aggregate_to_categories(filled, crosswalk)
+    # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
+    # totals, location quotients and ranks, which read it several times, do not scan the input again
+    cells = ind.aggregate_to_categories(filled, crosswalk).cache()
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
@@ -274,7 +294,11 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     out = out.mutate(imputed=out.imputed_employment > 0)
-    frame = out.to_pandas()
+    try:
+        # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
+        frame = out.to_pyarrow().to_pandas()
+    finally:
+        cells.release()
     names = categories.categories.set_index("category")["category_name"]
     frame["category_name"] = frame["category"].map(names)
     frame = frame[columns].sort_values(["year", "region", "category"], kind="stable").reset_index(drop=True)

@@ -19,6 +19,9 @@ from clustermap.errors import ParameterError, UnknownNameError
 TotalBase = Literal["input", "traded", "external"]
 TOTAL_BASES: tuple[str, ...] = ("input", "traded", "external")
 SUPPRESSION_POLICIES: tuple[str, ...] = ("drop", "parent-residual", "size-class")
+#: every policy a methodology may name: the ibis ones above plus ``two-way``, solved in Python per country and
+#: year (clustermap.imputation; kept out of SUPPRESSION_POLICIES, which jobs.suppression_report runs in SQL)
+ALL_SUPPRESSION_POLICIES: tuple[str, ...] = (*SUPPRESSION_POLICIES, "two-way")
 SIZE_CLASS_VALUES: tuple[str, ...] = ("midpoint", "low", "high", "cmp")
 KINDS: tuple[str, ...] = ("stars", "strong")
 
@@ -30,7 +33,7 @@ PARAMETERS: dict[str, str] = {
     "min_employment": "cells with fewer employees get no star at all (persons)",
     "strong_lq": "location quotient above which (strictly) a cell is a strong cluster",
     "total_base": "denominator T[r] of the LQ: input (all mapped industries), traded, or external totals",
-    "suppression": "how suppressed cells are treated: drop, parent-residual or size-class",
+    "suppression": "how suppressed cells are treated: drop, parent-residual, size-class or two-way",
     "size_class_value": "value for a CBP withheld cell under size-class: midpoint, low, high or cmp",
     "lq_percentile": "US rule: LQ must be at or above this percentile of the cluster's LQs",
     "strict_lq_percentile": "US rule, strict flag: LQ percentile",
@@ -103,9 +106,9 @@ def _check(m: Methodology) -> None:
             raise ParameterError(f"{key} must not be negative, got {p[key]!r}")
     if p.get("total_base", "input") not in TOTAL_BASES:
         raise ParameterError(f"total_base must be one of {', '.join(TOTAL_BASES)}, not {p['total_base']!r}")
-    if p.get("suppression", "drop") not in SUPPRESSION_POLICIES:
+    if p.get("suppression", "drop") not in ALL_SUPPRESSION_POLICIES:
         raise ParameterError(
-            f"suppression must be one of {', '.join(SUPPRESSION_POLICIES)}, not {p['suppression']!r}"
+            f"suppression must be one of {', '.join(ALL_SUPPRESSION_POLICIES)}, not {p['suppression']!r}"
         )
     if p.get("size_class_value", "midpoint") not in SIZE_CLASS_VALUES:
         raise ParameterError(f"size_class_value must be one of {', '.join(SIZE_CLASS_VALUES)}")

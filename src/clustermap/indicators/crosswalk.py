@@ -32,5 +32,7 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table) -> ir.Table:
         employment=j.w_emp.sum(),
         establishments=j.w_est.sum(),
         imputed_employment=j.w_imp.sum(),
-        n_industries=j.cw_industry.nunique(),
+        # rows, not a distinct count: (region, industry, year) is a key of the input, and a count-distinct
+        # aggregate costs a second hash table over the whole input (10 s against 0.7 s on 30 M rows)
+        n_industries=j.count(),
     )
