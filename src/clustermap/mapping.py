@@ -219,9 +219,7 @@ def map_observations(
         years = sorted({int(y) for y in years})
         obs = obs.filter(obs.year.isin(years))
     if p["total_base"] == "external" and totals is None:
-        raise ParameterError(
-            "total_base=external needs a totals table (region, year, total): pass --totals FILE"
-        )
+        raise ParameterError("total_base=external needs a totals table (region, year, total): pass --totals FILE")
 
     crosswalk = to_backend(con, categories.crosswalk[["industry", "category", "traded", "share"]])
     policy = p["suppression"]
@@ -253,9 +251,7 @@ def map_observations(
 
     mapped_codes = set(categories.crosswalk["industry"])
     per_ind["mapped"] = per_ind["industry"].isin(mapped_codes)
-    unmapped = (
-        per_ind[~per_ind["mapped"]].groupby("year").agg(rows_not_in_category_set=("n", "sum")).reset_index()
-    )
+    unmapped = per_ind[~per_ind["mapped"]].groupby("year").agg(rows_not_in_category_set=("n", "sum")).reset_index()
     unmapped_codes = sorted(set(per_ind.loc[~per_ind["mapped"], "industry"]))
     if unmapped_codes:
         log.info(
@@ -293,15 +289,15 @@ def map_observations(
             establishments_percentile=float(p["establishments_percentile"]),
         )
         columns = STRONG_COLUMNS
+    names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
     out = out.mutate(imputed=out.imputed_employment > 0)
+    out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
+    out = out.select(*columns).order_by(["year", "region", "category"])
     try:
         # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
         frame = out.to_pyarrow().to_pandas()
     finally:
         cells.release()
-    names = categories.categories.set_index("category")["category_name"]
-    frame["category_name"] = frame["category"].map(names)
-    frame = frame[columns].sort_values(["year", "region", "category"], kind="stable").reset_index(drop=True)
     frame = _tidy_types(frame)
     summary = _summary(frame, m.kind, counts, unmapped)
     provenance = {
