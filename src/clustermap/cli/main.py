@@ -34,9 +34,13 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 
 app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
+from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
+from clustermap.cli.report import report as _report  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
+app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.command("report")(_report)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)

@@ -1,0 +1,103 @@
+"""Small helpers shared by the report builders: number formatting, comparisons with the reference, standard
+charts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from clustermap.analyses.reference import DIFFERENCE_LABELS, REFERENCE
+from clustermap.reports.charts import STAR_COLOURS
+from clustermap.reports.model import Chart, Comparison
+
+__all__ = ["compare", "fmt_int", "fmt_num", "fmt_p", "pct", "relation_table", "star_map_chart", "why"]
+
+
+def pct(value: Any, digits: int = 0) -> str:
+    """``0.213 → '21%'`` (NaN → '–')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def fmt_int(value: Any) -> str:
+    """``1234567 → '1,234,567'``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):,.0f}"
+
+
+def fmt_num(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def why(*topics: str, extra: str = "") -> str:
+    """``extra`` followed by the names of the general reasons (:data:`clustermap.analyses.reference.DIFFERENCES`,
+    explained once in the report) that apply."""
+    labels = [DIFFERENCE_LABELS[t] for t in topics if t in DIFFERENCE_LABELS]
+    tail = f"Differs by: {', '.join(labels)} (see 'Why the numbers differ')." if labels else ""
+    return " ".join(x for x in (extra, tail) if x)
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value: ``p < 0.001`` or ``p = 0.012``."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "p = –"
+    return "p < 0.001" if float(p) < 0.001 else f"p = {float(p):.3f}"
+
+
+def compare(statistic: str, ours: str, key: str, *topics: str, extra: str = "") -> Comparison:
+    """A :class:`Comparison` with the reference quote ``key``."""
+    q = REFERENCE[key]
+    return Comparison(statistic=statistic, ours=ours, reference=q.text, where=q.where, why=why(*topics, extra=extra))
+
+
+def relation_table(relations: dict[str, Any]) -> pd.DataFrame:
+    """Rows of :meth:`clustermap.analyses.Relation.summary`, labelled by the dict keys."""
+    rows = []
+    for label, r in relations.items():
+        if r is None:
+            continue
+        s = r.summary()
+        rows.append({"sample": label, **s})
+    return pd.DataFrame(rows)
+
+
+def star_map_chart(
+    key: str,
+    title: str,
+    frame: pd.DataFrame,
+    value: str,
+    geojson: dict,
+    *,
+    percent: bool = False,
+    colorbar: str = "",
+    scope: str = "europe",
+    caption: str = "",
+    hover: str | None = None,
+    zmax: float | None = None,
+) -> Chart:
+    """A choropleth of ``value`` per region code."""
+    opts = {
+        "geojson": geojson,
+        "value": value,
+        "percent": percent,
+        "colorbar": colorbar or value,
+        "scope": scope,
+        "height": 560 if scope == "europe" else 420,
+        "zmin": 0,
+    }
+    if hover:
+        opts["hover"] = hover
+    if zmax is not None:
+        opts["zmax"] = zmax
+    return Chart(key, title, "choropleth", frame, x="region", y=value, options=opts, caption=caption)
+
+
+def star_colours(stars: pd.Series) -> list[str]:
+    """Bar colours by number of stars."""
+    return [STAR_COLOURS.get(int(s), "#c8c8c8") for s in stars]

@@ -1,0 +1,89 @@
+"""Change over time: kinds of change, the star transition matrix and employment growth by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from tests.analyses.conftest import cells
+
+from clustermap import analyses as an
+from clustermap.analyses import MissingInputError
+
+# region, category, year, employment, region_total, lq, stars
+ROWS = [
+    ("A", "x", 2008, 100.0, 1000.0, 1.0, 0),
+    ("A", "x", 2014, 150.0, 1100.0, 2.5, 2),  # emerged (0 → 2)
+    ("A", "y", 2008, 300.0, 1000.0, 3.0, 3),
+    ("A", "y", 2014, 200.0, 1100.0, 1.5, 1),  # lost (3 → 1)
+    ("B", "x", 2008, 50.0, 500.0, 2.2, 1),
+    ("B", "x", 2014, 40.0, 400.0, 0.8, 0),  # disappeared (1 → 0)
+    ("B", "y", 2008, 10.0, 500.0, 0.1, 0),
+    ("B", "y", 2014, 20.0, 400.0, 0.2, 0),  # none
+    ("C", "x", 2008, 80.0, 800.0, 1.1, 1),
+    ("C", "x", 2014, 90.0, 900.0, 2.1, 2),  # gained (1 → 2)
+    ("C", "y", 2008, 70.0, 800.0, 1.0, 2),  # y not published in 2014: left out of the transitions
+    ("D", "x", 2014, 60.0, 600.0, 1.0, 1),  # D only in 2014: not a common region
+]
+
+
+@pytest.fixture
+def panel() -> pd.DataFrame:
+    return cells(ROWS)
+
+
+def test_kinds_and_transition_matrix(panel) -> None:
+    ch = an.star_changes(panel, 2008, 2014)
+    kinds = dict(zip(zip(ch["region"], ch["category"], strict=True), ch["change"], strict=True))
+    assert kinds == {
+        ("A", "x"): "emerged",
+        ("A", "y"): "lost",
+        ("B", "x"): "disappeared",
+        ("B", "y"): "none",
+        ("C", "x"): "gained",
+    }
+    assert ch.attrs["regions_common"] == 3 and ch.attrs["regions_only_to"] == ["D"]
+    assert ch.attrs["cells_in_one_year_only"] == 1
+    m = an.transition_matrix(ch)
+    assert m.loc[0, 2] == 1 and m.loc[3, 1] == 1 and m.loc[1, 0] == 1 and m.loc[0, 0] == 1 and m.loc[1, 2] == 1
+    assert m.to_numpy().sum() == 5 and m.shape == (4, 4)
+    s = an.change_summary(ch).set_index("change")["cells"]
+    assert s[["emerged", "disappeared", "gained", "lost", "unchanged", "none"]].tolist() == [1, 1, 1, 1, 0, 1]
+    assert s["ceased to be 3-star"] == 1 and s["became 3-star"] == 0
+
+
+def test_employment_growth_by_hand(panel) -> None:
+    g = an.employment_growth(panel, 2008, 2014).set_index("category")
+    # x over A, B, C: 230 → 280; y over A, B (C/y absent in 2014, D not common): 380 → 220 (C/y 70 counts in 2008)
+    assert g.loc["x", "employment_from"] == 230 and g.loc["x", "employment_to"] == 280
+    assert g.loc["x", "growth"] == pytest.approx(280 / 230 - 1)
+    assert g.loc["x", "annual_growth"] == pytest.approx((280 / 230) ** (1 / 6) - 1)
+    assert g.loc["y", "employment_from"] == 380 and g.loc["y", "employment_to"] == 220
+    r = an.employment_growth(panel, 2008, 2014, by="region").set_index("region")
+    assert r.loc["B", "total_growth"] == pytest.approx(400 / 500 - 1)
+    assert r.loc["A", "change"] == -50
+
+
+def test_cluster_shares_by_year(panel) -> None:
+    t = an.cluster_shares_by_year(panel).set_index("year")
+    # common regions A, B, C; 2008: clusters A/y 300, B/x 50, C/x 80, C/y 70 = 500 of 2300
+    assert t.loc[2008, "regions"] == 3
+    assert t.loc[2008, "share_in_clusters"] == pytest.approx(500 / 2300)
+    # 2014: A/x 150, A/y 200, C/x 90 = 440 of 2400
+    assert t.loc[2014, "share_in_clusters"] == pytest.approx(440 / 2400)
+    assert t.loc[2014, "clusters_2_star"] == 2
+
+
+def test_missing_year_is_named(panel) -> None:
+    with pytest.raises(MissingInputError, match="2011"):
+        an.star_changes(panel, 2011, 2014)
+
+
+@pytest.mark.realdata
+def test_real_change(real) -> None:
+    eu = real["eu"]
+    ch = an.star_changes(eu.cells, 2008, 2014)
+    m = an.transition_matrix(ch)
+    assert m.to_numpy().sum() == len(ch)
+    assert ch.attrs["regions_common"] > 240 and ch.attrs["categories_common"] == 29
+    t = an.cluster_shares_by_year(eu.cells, [2008, 2014])
+    assert t["regions"].nunique() == 1 and t["share_in_clusters"].between(0.1, 0.5).all()

@@ -1,0 +1,56 @@
+"""``clustermap analyse`` subcommands on the real mapping results: tables printed, exports, typed errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from clustermap.cli import analyse
+
+pytestmark = pytest.mark.realdata
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """clustermap (test harness)."""
+
+    app.add_typer(analyse.app, name="analyse")
+    return app
+
+
+@pytest.fixture(scope="module")
+def args(real) -> list[str]:
+    return ["--warehouse", str(real["warehouse"]), "--data-dir", str(real["mirror"])]
+
+
+@pytest.mark.parametrize(
+    ("command", "expect"),
+    [
+        (["portfolio", "--top", "5"], "Portfolio strength"),
+        (["portfolio", "--region", "DE11"], "Regional clusters of DE11"),
+        (["employment", "--us", "state"], "Figure 9"),
+        (["concentration"], "Average strong share"),
+        (["eu-us"], "of 29 categories are more concentrated in the US"),
+        (["innovation"], "top third by patents"),
+        (["prosperity"], "GDP per capita"),
+        (["change", "--from", "2008", "--to", "2014", "--top", "3"], "Star transitions 2008"),
+    ],
+)
+def test_subcommands(args, command, expect) -> None:
+    result = CliRunner().invoke(cli(), ["analyse", *command, *args])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert expect in result.output
+
+
+def test_export_and_missing_input(args, tmp_path) -> None:
+    out = tmp_path / "conc.xlsx"
+    result = CliRunner().invoke(cli(), ["analyse", "concentration", *args, "--out", str(out)])
+    assert result.exit_code == 0 and len(pd.read_excel(out)) == 29
+    result = CliRunner().invoke(cli(), ["analyse", "innovation", *args, "--patent-years", "2014"])
+    assert result.exit_code == 2
+    assert "missing input" in result.output and "2014" in result.output and "1977-2012" in result.output
