@@ -36,11 +36,13 @@ app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None,
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
+from clustermap.cli.impute import impute as _impute  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
 app.command("report")(_report)
+app.command("impute")(_impute)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -240,7 +242,7 @@ def map_(
     methodology: Annotated[str, typer.Option(help="eco2007, eco2008, uscmp or a TOML file.")] = "eco2007",
     total_base: Annotated[str | None, typer.Option(help="LQ denominator: input, traded or external.")] = None,
     totals: Annotated[Path | None, typer.Option(help="region, year, total CSV for --total-base external.")] = None,
-    suppression: Annotated[str | None, typer.Option(help="drop, parent-residual or size-class.")] = None,
+    suppression: Annotated[str | None, typer.Option(help="drop, parent-residual, size-class or two-way.")] = None,
     min_employment: Annotated[float | None, typer.Option(help="No star below this employment.")] = None,
     year: Annotated[str | None, typer.Option("--year", help="Year(s): 2012, 2008-2015, 2010,2012.")] = None,
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
