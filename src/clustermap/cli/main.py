@@ -36,11 +36,13 @@ app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None,
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
+from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.command("report")(_report)
 app.command("impute")(_impute)
 
