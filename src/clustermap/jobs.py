@@ -105,6 +105,41 @@ class MainJobOutput:
     figure3_year: int
     exports: list[Path] = field(default_factory=list)
     load_provenance: list[dict[str, Any]] = field(default_factory=list)
+    imputed: MappingResult | None = None
+    imputed_run_id: str | None = None
+
+
+def map_two_way(
+    *,
+    mirror: Path | None,
+    categories: Any,
+    methodology: str = "eco2007",
+    years: list[int] | None = None,
+    backend: str = "duckdb",
+    totals: pd.DataFrame | None = None,
+) -> MappingResult:
+    """The SBS panel with its confidential NUTS-2 cells filled by ``two-way`` imputation from every published
+    total (NUTS 0-2 x NACE sections, divisions and groups), mapped like the main run. Cells the published
+    totals do not bound stay out; the result marks every cluster that rests on an imputed cell."""
+    from clustermap.engines.backends import connect
+    from clustermap.imputation import impute
+    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.schema import COLUMNS
+
+    every_level = load_sbs(mirror=mirror, nuts_level=None, years=years)
+    filled = impute(every_level.frame, policy="two-way").frame
+    nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")].copy()
+    nuts2["imputed"] = nuts2["imputed"].fillna("").astype(str) != ""
+    obs = to_backend(connect(backend), nuts2[[*COLUMNS, "imputed"]])
+    return map_observations(
+        obs,
+        categories=categories,
+        methodology=methodology,
+        years=years,
+        totals=totals,
+        inputs=[every_level.provenance.as_dict()],
+        suppression="drop",
+    )
 
 
 def run_main_job(
@@ -147,13 +182,31 @@ def run_main_job(
         inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
     )
     run_id = warehouse.save_run(result, dataset=SBS_DATASET)
+    step("imputing confidential cells (two-way, NUTS 0-2 x NACE) and mapping again")
+    imputed = map_two_way(
+        mirror=mirror,
+        categories=cats,
+        methodology=methodology,
+        years=years,
+        backend=backend,
+        totals=warehouse.totals(LFS_TOTALS),
+    )
+    imputed_run = warehouse.save_run(imputed, dataset=SBS_DATASET + "+two-way")
     step("counting suppressed cells per policy")
     supp = suppression_report(obs if years is None else obs.filter(obs.year.isin(years)))
     mixture = region_code_mixture(obs)
     last_year = latest_complete_year(result.summary)
     fig3 = figure3(result.cells, category, last_year) if category in set(result.cells["category"]) else pd.DataFrame()
     out = MainJobOutput(
-        result, run_id, supp, mixture, fig3, figure3_year=last_year, load_provenance=[sbs.provenance.as_dict()]
+        result,
+        run_id,
+        supp,
+        mixture,
+        fig3,
+        figure3_year=last_year,
+        load_provenance=[sbs.provenance.as_dict()],
+        imputed=imputed,
+        imputed_run_id=imputed_run,
     )
     if out_dir is not None:
         stem = f"{SBS_DATASET}_{result.methodology.name}"

@@ -116,17 +116,19 @@ class MappingResult:
 
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
     """One scan of the input: rows and suppressed rows per year and industry."""
-    return (
-        obs.group_by(["year", "industry"])
-        .agg(n=obs.count(), suppressed=obs.employment.isnull().sum())
-        .to_pandas()
-        .astype({"n": "int64", "suppressed": "int64"})
-    )
+    aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
+    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute)
+        aggs["imputed_before"] = obs.imputed.cast("int64").sum()
+    frame = obs.group_by(["year", "industry"]).agg(**aggs).to_pandas()
+    return frame.astype({k: "int64" for k in aggs})
 
 
 def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) -> pd.DataFrame:
     """Per year: input cells, suppressed cells, how many the policy filled and how many it dropped."""
-    out = per_ind.groupby("year", as_index=False).agg(cells=("n", "sum"), suppressed=("suppressed", "sum"))
+    sums = {"cells": ("n", "sum"), "suppressed": ("suppressed", "sum")}
+    if "imputed_before" in per_ind.columns:
+        sums["imputed_before"] = ("imputed_before", "sum")
+    out = per_ind.groupby("year", as_index=False).agg(**sums)
     if policy == "drop":
         out["imputed"] = 0
     else:
@@ -172,6 +174,7 @@ def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.
             "suppressed": "cells_suppressed",
             "imputed": "cells_imputed",
             "dropped": "cells_dropped",
+            "imputed_before": "cells_imputed_before",
         }
     )
     summary = summary.merge(c, on="year", how="left").merge(unmapped, on="year", how="left")

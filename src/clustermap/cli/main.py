@@ -39,12 +39,14 @@ from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
+from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -198,6 +200,29 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_on_imputed_cells"]),
             )
     console.print(t)
+    if job.imputed is not None:
+        im = Table(title="With confidential cells imputed (two-way, from every published total)")
+        for col in (
+            "year",
+            "clusters (published cells)",
+            "clusters (imputed)",
+            "resting on imputed cells",
+            "imputed cells",
+            "still unbounded",
+        ):
+            im.add_column(col, justify="right")
+        base = r.summary.set_index("year")
+        for row in job.imputed.summary.to_dict("records"):
+            y = row["year"]
+            im.add_row(
+                str(y),
+                f"{int(base.loc[y, 'clusters']):,}" if y in base.index else "-",
+                f"{row['clusters']:,}",
+                f"{row['clusters_on_imputed_cells']:,}",
+                f"{int(row.get('cells_imputed_before', 0)):,}",
+                f"{row['cells_suppressed']:,}",
+            )
+        console.print(im)
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
     for col in ("year", "policy", "suppressed", "imputed", "dropped"):
         s.add_column(col, justify="right")

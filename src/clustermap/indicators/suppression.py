@@ -31,8 +31,11 @@ def _mark(t: ir.Table, policy: str) -> ir.Table:
 
 
 def drop(t: ir.Table) -> ir.Table:
-    """Remove suppressed cells."""
-    return _mark(t.filter(t.employment.notnull()).mutate(imputed=ibis.literal(False)), "drop")
+    """Remove suppressed cells. An input that was imputed beforehand (a boolean ``imputed`` column, e.g. from
+    ``clustermap impute``) keeps its marks, so that results still say which stars rest on imputed cells."""
+    kept = t.filter(t.employment.notnull())
+    imputed = kept.imputed.fill_null(False) if "imputed" in t.columns else ibis.literal(False)
+    return _mark(kept.mutate(imputed=imputed), "drop")
 
 
 def size_class(t: ir.Table, classes: ir.Table, *, value: str = "midpoint") -> ir.Table:

@@ -1,0 +1,74 @@
+"""``clustermap serve``: the web site and the REST API (registered as ``app.command("serve")(serve)``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (127.0.0.1 = this machine only).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option("--warehouse", help="DuckDB warehouse of the main job [env CLUSTERMAP_WAREHOUSE]; read only."),
+    ] = None,
+    registry_url: Annotated[
+        str | None,
+        typer.Option(
+            "--registry-url",
+            envvar="CLUSTERMAP_REGISTRY_URL",
+            help="Database URL of the registry (default: its SQLite file; postgresql://… for deployments).",
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Data mirror for region names and shapes [env CLUSTERMAP_DATA_DIR]."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the web site (map of stars, region and category pages, comparisons, downloads) at / and the REST API
+    under /api/ (OpenAPI schema at /openapi.json, interactive docs at /api/docs).
+
+    Reads the warehouse written by `clustermap run`; results stored later are picked up without a restart.
+    """
+    import os
+
+    import uvicorn
+
+    from clustermap.web.api.app import create_app
+
+    if workers > 1:
+        # each worker process builds its own application from the environment
+        if warehouse is not None:
+            os.environ["CLUSTERMAP_WAREHOUSE"] = str(warehouse)
+        if data_dir is not None:
+            os.environ["CLUSTERMAP_DATA_DIR"] = str(data_dir)
+        if registry_url is not None:
+            os.environ["CLUSTERMAP_REGISTRY_URL"] = registry_url
+        uvicorn.run(
+            "clustermap.cli.serve:app_from_env",
+            host=host,
+            port=port,
+            workers=workers,
+            factory=True,
+            log_level=log_level,
+        )
+        return
+    app = create_app(warehouse=warehouse, registry_url=registry_url, data_dir=data_dir)
+    typer.echo(f"clustermap: serving http://{host}:{port}/ (API: /api/, schema: /openapi.json)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+def app_from_env():
+    """The application built from the environment (for ``--workers`` > 1)."""
+    import os
+
+    from clustermap.web.api.app import create_app
+
+    return create_app(registry_url=os.environ.get("CLUSTERMAP_REGISTRY_URL"))

@@ -1,0 +1,231 @@
+"""Dependencies of the routes (``Annotated`` types), the API's error type and the cached-response helper."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
+
+from clustermap.web.api.schemas import ErrorPublic
+from clustermap.web.api.service import Observatory, RunData, Snapshot
+
+#: OpenAPI entries of the error answers every route may give
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "a parameter names something that does not exist here"},
+    404: {"model": ErrorPublic, "description": "no such resource"},
+    422: {"model": ErrorPublic, "description": "a parameter is malformed or out of range"},
+}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "not modified (the ETag given in If-None-Match is current)"}
+}
+#: ``Cache-Control`` of results: they change only when the warehouse does, and then the ETag changes
+CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$"
+CODE_PATTERN = r"^[A-Za-z0-9]{2,10}$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+
+class ApiError(Exception):
+    """A 4xx answer with a machine-readable body (:class:`~clustermap.web.api.schemas.ErrorPublic`)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        parameter: str | None = None,
+        value: Any = None,
+        allowed: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {
+            "error": {"code": code, "message": message, "parameter": parameter, "value": value, "allowed": allowed}
+        }
+
+
+def _allowed(values: list[Any], limit: int = 60) -> list[Any] | None:
+    return list(values)[:limit] if values else None
+
+
+# ---------------------------------------------------------------------------------------------- the data
+
+
+def get_observatory(request: Request) -> Observatory:
+    return request.app.state.observatory
+
+
+ObservatoryDep = Annotated[Observatory, Depends(get_observatory)]
+
+
+def get_snapshot(obs: ObservatoryDep) -> Snapshot:
+    return obs.snapshot()
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+MethodologyQuery = Annotated[
+    str | None,
+    Query(
+        pattern=NAME_PATTERN,
+        description="methodology name (eco2007, eco2008, uscmp …): the newest run of it; default: the newest run",
+    ),
+]
+RunQuery = Annotated[
+    str | None, Query(pattern=NAME_PATTERN, description="a run id (see /api/runs); wins over methodology")
+]
+
+
+def select_run(snap: Snapshot, methodology: str | None, run: str | None) -> RunData:
+    """The run a request asks for: ``run`` by id, else the newest run of ``methodology``, else the newest."""
+    if not snap.runs:
+        raise ApiError(
+            404,
+            "no_results",
+            "the warehouse holds no mapping run yet: run `clustermap run` (or `clustermap map --store`) first"
+            + (f" ({snap.error})" if snap.error else ""),
+        )
+    if run is not None:
+        if run not in snap.runs:
+            raise ApiError(
+                400,
+                "unknown_run",
+                f"no run {run!r} in the warehouse",
+                parameter="run",
+                value=run,
+                allowed=_allowed(sorted(snap.runs)),
+            )
+        chosen = snap.runs[run]
+        if methodology is not None and chosen.methodology != methodology:
+            raise ApiError(
+                400,
+                "inconsistent_parameters",
+                f"run {run} used {chosen.methodology}, not {methodology}",
+                parameter="methodology",
+                value=methodology,
+                allowed=[chosen.methodology],
+            )
+        return chosen
+    if methodology is not None:
+        found = snap.latest_of(methodology)
+        if found is None:
+            raise ApiError(
+                400,
+                "unknown_methodology",
+                f"no run with methodology {methodology!r} in the warehouse",
+                parameter="methodology",
+                value=methodology,
+                allowed=snap.methodologies,
+            )
+        return found
+    latest = snap.latest
+    assert latest is not None
+    return latest
+
+
+def get_run(snap: SnapshotDep, methodology: MethodologyQuery = None, run: RunQuery = None) -> RunData:
+    return select_run(snap, methodology, run)
+
+
+RunDep = Annotated[RunData, Depends(get_run)]
+
+YearQuery = Annotated[int | None, Query(ge=1900, le=2100, description="year; default: the run's latest complete year")]
+
+
+def check_year(run: RunData, year: int | None, parameter: str = "year") -> int:
+    """``year`` if the run has it (default: the run's latest complete year); else a 400."""
+    if year is None:
+        return run.default_year
+    if year not in run.years:
+        raise ApiError(
+            400,
+            "unknown_year",
+            f"run {run.run_id} has no cells for {year}",
+            parameter=parameter,
+            value=year,
+            allowed=run.years,
+        )
+    return year
+
+
+def check_category(run: RunData, category: str, parameter: str = "category", status: int = 400) -> str:
+    if category not in run.category_names:
+        raise ApiError(
+            status,
+            "unknown_category",
+            f"no category {category!r} in run {run.run_id} ({run.categories})",
+            parameter=parameter,
+            value=category,
+            allowed=sorted(run.category_names),
+        )
+    return category
+
+
+def check_region(run: RunData, code: str, parameter: str = "region", status: int = 400) -> str:
+    if code not in run.by_region:
+        up = code.upper()
+        if up in run.by_region:
+            return up
+        near = [c for c in run.by_region if c.startswith(code[:2].upper())][:20]
+        raise ApiError(
+            status,
+            "unknown_region",
+            f"no cells for region {code!r} in run {run.run_id}",
+            parameter=parameter,
+            value=code,
+            allowed=near or None,
+        )
+    return code
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+
+def answer_key(snap: Snapshot, *parts: Any) -> tuple[Any, ...]:
+    """A cache key from what an answer depends on (not how the query was spelled), so that answers can be
+    computed ahead of the requests (:mod:`clustermap.web.api.warmup`)."""
+    return (snap.token, *parts)
+
+
+def cache_key(request: Request, snap: Snapshot, *extra: Any) -> tuple[Any, ...]:
+    query = tuple(sorted(request.query_params.multi_items()))
+    return (snap.token, request.url.path, query, *extra)
+
+
+def cached(
+    request: Request,
+    obs: Observatory,
+    key: tuple[Any, ...],
+    build: Callable[[], bytes | BaseModel | dict[str, Any] | list[Any]],
+    *,
+    media_type: str = "application/json",
+    filename: str | None = None,
+    cache_control: str = CACHE_CONTROL,
+) -> Response:
+    """The answer for ``key`` from the response cache (built by ``build`` on a miss), with ``ETag`` and
+    ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current."""
+    hit = obs.cache.get(key)
+    if hit is None:
+        value = build()
+        if isinstance(value, BaseModel):
+            body = value.model_dump_json().encode()
+        elif isinstance(value, bytes):
+            body = value
+        else:
+            body = json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
+        hit = obs.cache.put(key, body, media_type)
+    headers = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    match = request.headers.get("if-none-match")
+    if match and (match.strip() == "*" or hit.etag in [m.strip() for m in match.split(",")]):
+        return Response(status_code=304, headers=headers)
+    if hit.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(content=hit.gzipped, media_type=hit.media_type, headers=headers)
+    return Response(content=hit.body, media_type=hit.media_type, headers=headers)

@@ -1,0 +1,225 @@
+"""Region profile, category profile and the comparison of up to 10 regions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from clustermap.web.api import tables as t
+from clustermap.web.api.deps import (
+    CODE_PATTERN,
+    ERRORS,
+    NOT_MODIFIED,
+    SLUG_PATTERN,
+    ApiError,
+    ObservatoryDep,
+    RunDep,
+    SnapshotDep,
+    YearQuery,
+    answer_key,
+    cache_key,
+    cached,
+    check_category,
+    check_region,
+    check_year,
+)
+from clustermap.web.api.routes.meta import categories_of
+from clustermap.web.api.routes.regions import region_public
+from clustermap.web.api.schemas import CategoryProfilePublic, ComparePublic, RegionProfilePublic
+from clustermap.web.api.service import Observatory, RunData
+
+router = APIRouter(tags=["profiles"], responses={**ERRORS, **NOT_MODIFIED})
+
+MAX_COMPARE = 10
+COMPARE_VALUES = ("stars", "lq", "employment", "share")
+
+
+def run_ref(run: RunData) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "methodology": run.methodology,
+        "kind": run.kind,
+        "categories": run.categories,
+        "years": run.years,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- regions
+
+
+def resolve_region_year(run: RunData, code: str, year: int | None) -> int:
+    """The year of a region's profile: ``year`` if the region has it (else a 400), by default the run's
+    default year, or the region's latest when it lacks that one."""
+    return region_year(run, code, year, cells=False)[1]
+
+
+def region_year(
+    run: RunData, code: str, year: int | None, *, cells: bool = True
+) -> tuple[pd.DataFrame, int, list[int]]:
+    """A region's cells, the year asked for (default: the run's default year, else the region's latest) and
+    the years the region has."""
+    years = run.region_years.get(code, [])
+    frame = run.rows(run.by_region.get(code)) if cells else run.cells.iloc[0:0]
+    if year is None:
+        year = run.default_year if run.default_year in years else years[-1]
+    elif year not in years:
+        raise ApiError(
+            400,
+            "unknown_year",
+            f"region {code} has no cells for {year} in run {run.run_id}",
+            parameter="year",
+            value=year,
+            allowed=years,
+        )
+    return frame, year, years
+
+
+def region_totals(cells_year: pd.DataFrame) -> dict[str, Any]:
+    change = t.region_change(cells_year)
+    row = t.records(change)[0] if not change.empty else {}
+    row.pop("year", None)
+    return row
+
+
+def region_profile(obs: Observatory, run: RunData, code: str, year: int | None, registry: bool) -> RegionProfilePublic:
+    cells, year, years = region_year(run, code, year)
+    this_year = cells[cells["year"] == year]
+    return RegionProfilePublic(
+        region=region_public(obs, code),
+        run=run_ref(run),
+        year=year,
+        years=years,
+        totals=region_totals(this_year),
+        portfolio=t.records(t.portfolio(this_year)),
+        stars=t.records(t.region_stars_table(this_year)),
+        change=t.records(t.region_change(cells)),
+        category_years=t.records(t.region_category_years(cells)),
+        registry_url=f"/api/registry/organisations?region={code}" if registry else None,
+    )
+
+
+@router.get("/api/profiles/regions/{code}", response_model=RegionProfilePublic, summary="Region profile")
+def region_profile_route(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    code: Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")],
+    year: YearQuery = None,
+) -> Response:
+    """A region in one year: totals, its portfolio (categories with at least one star, strongest first), the
+    stars table of every category (employment, LQ, size / specialisation / focus stars, ranks), the change over
+    the years (clusters by stars, employment in clusters) and the stars of each category by year."""
+    code = check_region(run, code, parameter="code", status=404)
+    y = resolve_region_year(run, code, year)
+    registry = bool(getattr(request.app.state, "registry_installed", False))
+    key = answer_key(snap, "region-profile", run.run_id, code, y, registry)
+    return cached(request, obs, key, lambda: region_profile(obs, run, code, y, registry))
+
+
+# ------------------------------------------------------------------------------------------- categories
+
+
+def category_profile(obs: Observatory, run: RunData, slug: str, year: int, top: int) -> CategoryProfilePublic:
+    cells = run.rows(run.by_year_category.get((year, slug)))
+    by_stars, by_emp = t.figure3(cells, top=top)
+    definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
+    return CategoryProfilePublic(
+        category=slug,
+        category_name=run.category_names.get(slug, slug),
+        run=run_ref(run),
+        year=year,
+        top=top,
+        by_stars=t.records(by_stars),
+        by_employment=t.records(by_emp),
+        concentration=t.concentration(cells),
+        change=t.records(t.category_change(run.rows(run.by_category.get(slug)))),
+        definition=definition,
+    )
+
+
+@router.get("/api/profiles/categories/{slug}", response_model=CategoryProfilePublic, summary="Category profile")
+def category_profile_route(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    slug: Annotated[str, Path(pattern=SLUG_PATTERN, description="category slug, e.g. automotive")],
+    year: YearQuery = None,
+    top: Annotated[int, Query(ge=1, le=500, description="regions in each ranking")] = 20,
+) -> Response:
+    """A category in one year: the top regions by stars beside the top regions by employment (Figure 3 of
+    SEC(2008) 2637), how concentrated its employment is (share in strong clusters, top-10 share, Herfindahl,
+    Hoover, locational Gini — definitions in :mod:`clustermap.web.api.tables`), its change over the years and
+    the industries that define it."""
+    slug = check_category(run, slug, parameter="slug", status=404)
+    y = check_year(run, year)
+    key = answer_key(snap, "category-profile", run.run_id, slug, y, top)
+    return cached(request, obs, key, lambda: category_profile(obs, run, slug, y, top))
+
+
+# ---------------------------------------------------------------------------------------------- compare
+
+
+def parse_regions(values: list[str] | None) -> list[str]:
+    """Region codes from repeated and/or comma-separated parameters, each once, in order."""
+    out: list[str] = []
+    for v in values or []:
+        for code in v.split(","):
+            code = code.strip()
+            if code and code not in out:
+                out.append(code)
+    return out
+
+
+def compare(obs: Observatory, run: RunData, codes: list[str], year: int, value: str) -> ComparePublic:
+    cells = run.rows(run.by_year.get(year))
+    present = [c for c in codes if c in set(cells["region"])]
+    column = value if value in cells.columns else "strong"
+    wide = t.compare_table(cells, present, column)
+    totals = []
+    for code in present:
+        row = region_totals(cells[cells["region"] == code])
+        totals.append({"region": code, "name": obs.name(code), **row})
+    return ComparePublic(
+        run=run_ref(run),
+        year=year,
+        value=value,
+        regions=[region_public(obs, c) for c in present],
+        missing=[c for c in codes if c not in present],
+        rows=t.records(wide),
+        totals=totals,
+    )
+
+
+@router.get("/api/compare", response_model=ComparePublic, summary="Compare up to 10 regions")
+def compare_route(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    regions: Annotated[
+        list[Annotated[str, Query(max_length=120)]],
+        Query(description="region codes, repeated or comma-separated (at most 10), e.g. DE11,FR10"),
+    ],
+    year: YearQuery = None,
+    value: Annotated[Literal[COMPARE_VALUES], Query(description="what each cell shows")] = "stars",  # type: ignore[valid-type]
+) -> Response:
+    """Up to 10 regions side by side in one year: one row per category with each region's stars (or LQ,
+    employment, share), and each region's totals."""
+    codes = parse_regions(regions)
+    if not codes:
+        raise ApiError(422, "invalid_parameter", "give at least one region code", parameter="regions", value=regions)
+    if len(codes) > MAX_COMPARE:
+        raise ApiError(
+            422,
+            "too_many_regions",
+            f"compare at most {MAX_COMPARE} regions, not {len(codes)}",
+            parameter="regions",
+            value=codes,
+        )
+    codes = [check_region(run, c, parameter="regions") for c in codes]
+    y = check_year(run, year)
+    return cached(request, obs, cache_key(request, snap, run.run_id, y), lambda: compare(obs, run, codes, y, value))

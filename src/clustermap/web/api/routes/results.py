@@ -1,0 +1,348 @@
+"""Mapping results: filtered, paginated cells as JSON, CSV or GeoJSON, and the data the choropleth draws."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from clustermap.web.api.deps import (
+    CODE_PATTERN,
+    ERRORS,
+    NOT_MODIFIED,
+    SLUG_PATTERN,
+    ApiError,
+    ObservatoryDep,
+    RunDep,
+    SnapshotDep,
+    YearQuery,
+    answer_key,
+    cache_key,
+    cached,
+    check_category,
+    check_region,
+    check_year,
+)
+from clustermap.web.api.schemas import CellPublic, MapDataPublic, ResultsPagePublic
+from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.api.tables import CELL_FIELDS, METRICS, NO_DATA, map_classes, records
+
+router = APIRouter(tags=["results"], responses={**ERRORS, **NOT_MODIFIED})
+
+CSV = "text/csv; charset=utf-8"
+GEOJSON = "application/geo+json"
+SORTS = ("year", "region", "category", "stars", "-stars", "lq", "-lq", "employment", "-employment")
+_RESULTS_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "a page of cells: JSON (default), CSV or GeoJSON (format=csv|geojson)",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            GEOJSON: {"schema": {"$ref": "#/components/schemas/GeoJSONPublic"}},
+        },
+    }
+}
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+METRIC_LABELS = {
+    "stars": "Stars (0-3)",
+    "lq": "Location quotient (LQ)",
+    "employment": "Employment (persons)",
+    "share": "Share of the region's employment",
+    "strong": "Strong cluster (LQ > 2 / US rule)",
+}
+
+
+def cell_columns(run: RunData) -> list[str]:
+    return [c for c in CELL_FIELDS if c in run.cells.columns]
+
+
+def filter_cells(
+    run: RunData,
+    *,
+    years: list[int] | None = None,
+    level: int | None = None,
+    categories: list[str] | None = None,
+    regions: list[str] | None = None,
+    country: str | None = None,
+    min_stars: int | None = None,
+    strong: bool | None = None,
+    sort: str = "year",
+) -> pd.DataFrame:
+    """The run's cells that pass every filter, sorted (ties: year, region, category)."""
+    cells = run.cells
+    mask = np.ones(len(cells), dtype=bool)
+    if years:
+        for y in years:
+            check_year(run, y)
+        mask &= cells["year"].isin(years).to_numpy()
+    if categories:
+        for c in categories:
+            check_category(run, c)
+        mask &= cells["category"].isin(categories).to_numpy()
+    if regions:
+        regions = [check_region(run, r) for r in regions]
+        mask &= cells["region"].isin(regions).to_numpy()
+    if country:
+        cc = country.upper()
+        cc = "EL" if cc == "GR" else cc
+        codes = cells["region"].str
+        mask &= ((codes[:2] == cc) | ((cc == "EL") & (codes[:2] == "GR"))).to_numpy()
+    if level is not None:
+        is_nuts = cells["region"].str[:1].str.isalpha()
+        mask &= (is_nuts & (cells["region"].str.len() == level + 2)).to_numpy()
+    if min_stars is not None:
+        if "stars" not in cells.columns:
+            raise ApiError(
+                400,
+                "not_applicable",
+                f"run {run.run_id} ({run.methodology}) has no stars: filter by strong instead",
+                parameter="min_stars",
+                value=min_stars,
+            )
+        mask &= (cells["stars"] >= min_stars).to_numpy()
+    if strong is not None:
+        mask &= (cells["strong"].astype(bool) == strong).to_numpy()
+    out = cells[mask]
+    key = sort.lstrip("-")
+    if key not in out.columns:
+        raise ApiError(400, "not_applicable", f"run {run.run_id} has no column {key}", parameter="sort", value=sort)
+    ties = [k for k in ("year", "region", "category") if k != key]
+    out = out.sort_values([key, *ties], ascending=[not sort.startswith("-")] + [True] * len(ties), kind="stable")
+    return out[cell_columns(run)]
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode()
+
+
+def to_geojson(obs: Observatory, run: RunData, frame: pd.DataFrame) -> dict[str, Any]:
+    """Cells as GeoJSON features: the region's polygon (``null`` when it has none) and the cell as properties."""
+    layer = obs.geometry(run)
+    shapes = {f["id"]: f["geometry"] for f in layer["features"]}
+    features = [
+        {
+            "type": "Feature",
+            "id": f"{r['region']}/{r['category']}/{r['year']}",
+            "properties": r,
+            "geometry": shapes.get(r["region"]),
+        }
+        for r in records(frame)
+    ]
+    return {"type": "FeatureCollection", "credit": layer.get("credit", ""), "features": features}
+
+
+def _link(request: Request, offset: int | None) -> str | None:
+    if offset is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    params.append(("offset", str(offset)))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+@router.get(
+    "/api/results",
+    response_model=ResultsPagePublic,
+    responses=_RESULTS_CONTENT,
+    summary="Mapping results, filtered and paginated (JSON, CSV, GeoJSON)",
+)
+def results(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    year: Annotated[list[Year] | None, Query(description="year(s); repeat for several")] = None,
+    level: Annotated[int | None, Query(ge=0, le=3, description="NUTS level 0-3 of the regions")] = None,
+    category: Annotated[list[Slug] | None, Query(description="category slug(s), e.g. automotive")] = None,
+    region: Annotated[list[Code] | None, Query(description="region code(s), e.g. DE11")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="two-letter country code")] = None,
+    min_stars: Annotated[int | None, Query(ge=0, le=3, description="at least this many stars")] = None,
+    strong: Annotated[bool | None, Query(description="only strong (true) or only other (false) cells")] = None,
+    sort: Annotated[Literal[SORTS], Query(description="sort key; '-' = descending")] = "year",  # type: ignore[valid-type]
+    limit: Annotated[int, Query(ge=1, le=10_000, description="page size")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")] = 0,
+    format: Annotated[Literal["json", "csv", "geojson"], Query(description="answer format")] = "json",
+) -> Response:
+    """Cells of the selected run (newest run, or of ``methodology``, or ``run``) with every filter applied.
+    JSON answers carry ``total`` and ``next`` / ``previous`` links; CSV and GeoJSON answers carry the same page
+    and the total in ``X-Total-Count``. Answers have an ``ETag``; send it in ``If-None-Match`` to get 304."""
+    frame = filter_cells(
+        run,
+        years=year,
+        level=level,
+        categories=category,
+        regions=region,
+        country=country,
+        min_stars=min_stars,
+        strong=strong,
+        sort=sort,
+    )
+    total = len(frame)
+    page = frame.iloc[offset : offset + limit]
+    key = cache_key(request, snap, run.run_id)
+
+    if format == "csv":
+        resp = cached(
+            request, obs, key, lambda: to_csv(page), media_type=CSV, filename=f"clustermap_results_{run.run_id}.csv"
+        )
+    elif format == "geojson":
+        resp = cached(request, obs, key, lambda: to_geojson(obs, run, page), media_type=GEOJSON)
+    else:
+
+        def build() -> ResultsPagePublic:
+            nxt = offset + limit if offset + limit < total else None
+            prev = max(0, offset - limit) if offset > 0 else None
+            return ResultsPagePublic(
+                run_id=run.run_id,
+                methodology=run.methodology,
+                kind=run.kind,
+                total=total,
+                limit=limit,
+                offset=offset,
+                links={
+                    "self": str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
+                    "next": _link(request, nxt),
+                    "previous": _link(request, prev),
+                },
+                items=[CellPublic(**r) for r in records(page)],
+            )
+
+        resp = cached(request, obs, key, build)
+    resp.headers["X-Total-Count"] = str(total)
+    return resp
+
+
+# ------------------------------------------------------------------------------------------------ the map
+
+
+def default_category(run: RunData) -> str:
+    return "automotive" if "automotive" in run.category_names else next(iter(sorted(run.category_names)))
+
+
+def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> MapDataPublic:
+    """What the choropleth draws: one value per region, its legend class, and a sentence describing the map."""
+    if metric == "stars" and "stars" not in run.cells.columns:
+        raise ApiError(
+            400,
+            "not_applicable",
+            f"run {run.run_id} ({run.methodology}) has no stars",
+            parameter="metric",
+            value=metric,
+            allowed=["strong", "lq", "employment", "share"],
+        )
+    cells = run.rows(run.by_year_category.get((year, category)))
+    column = metric
+    values = cells[column].astype(float) if column in cells else pd.Series(np.nan, index=cells.index)
+    classes, klass = map_classes(values, metric)
+    layer = obs.geometry(run)
+    drawn = {f["id"] for f in layer["features"]}
+
+    def column(name: str, kind: type) -> list[Any]:
+        if name not in cells.columns:
+            return [None] * len(cells)
+        out: list[Any] = []
+        for v in cells[name].tolist():
+            out.append(None if v is None or (isinstance(v, float) and np.isnan(v)) else kind(v))
+        return out
+
+    vals = [None if np.isnan(v) else float(v) for v in values.to_numpy(dtype=float)]
+    rows = [
+        {
+            "region": r,
+            "name": n,
+            "value": v,
+            "klass": int(k),
+            "stars": st,
+            "strong": sg,
+            "lq": lq,
+            "employment": e,
+            "share": sh,
+        }
+        for r, n, v, k, st, sg, lq, e, sh in zip(
+            cells["region"].tolist(),
+            cells["region_name"].tolist(),
+            vals,
+            klass.tolist(),
+            column("stars", int),
+            column("strong", bool),
+            column("lq", float),
+            column("employment", float),
+            column("share", float),
+            strict=True,
+        )
+    ]
+    without = sorted(r["region"] for r in rows if r["region"] not in drawn)
+    name = run.category_names.get(category, category)
+    if metric == "stars":
+        parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
+        described = "; ".join(parts) + f"; {classes[0]['count']} without a star"
+    elif metric == "strong":
+        described = f"{classes[1]['count']} strong clusters"
+    else:
+        finite = values[np.isfinite(values.to_numpy(dtype=float))]
+        described = (
+            f"{METRIC_LABELS[metric]} from {finite.min():,.2f} to {finite.max():,.2f}" if len(finite) else "no values"
+        )
+        if metric == "lq" and len(finite):
+            described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
+    summary = f"Map of {name}, {year}, {run.methodology}: {len(rows)} regions; {described}." + (
+        f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
+        if without
+        else ""
+    )
+    return MapDataPublic(
+        run_id=run.run_id,
+        methodology=run.methodology,
+        kind=run.kind,
+        year=year,
+        category=category,
+        category_name=name,
+        metric=metric,
+        metric_label=METRIC_LABELS[metric],
+        legend=classes,
+        no_data_color=NO_DATA,
+        values=rows,
+        regions_without_shape=without,
+        summary=summary,
+    )
+
+
+@router.get("/api/map-data", response_model=MapDataPublic, summary="What the choropleth draws")
+def map_data_route(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    year: YearQuery = None,
+    category: Annotated[
+        str | None, Query(pattern=SLUG_PATTERN, description="category slug; default automotive")
+    ] = None,
+    metric: Annotated[Literal[METRICS], Query(description="what colours the regions")] = "stars",  # type: ignore[valid-type]
+) -> Response:
+    """One value per region for a run, year, category and metric (stars, LQ, employment, share, strong), with
+    the legend classes (colour-blind-safe viridis), the regions the map cannot draw, and a one-sentence text
+    alternative of the map."""
+    y = check_year(run, year)
+    c = check_category(run, category) if category else default_category(run)
+    key = answer_key(snap, "map-data", run.run_id, y, c, metric)
+    return cached(request, obs, key, lambda: map_data(obs, run, y, c, metric))
+
+
+def map_frame(data: MapDataPublic) -> pd.DataFrame:
+    """The map's values as a table (for downloads)."""
+    frame = pd.DataFrame([v.model_dump() for v in data.values])
+    if frame.empty:
+        return frame
+    labels = {c.index: c.label for c in data.legend}
+    frame["class"] = frame.pop("klass").map(labels).fillna("no value")
+    frame.insert(0, "year", data.year)
+    frame.insert(1, "category", data.category)
+    frame.insert(2, "metric", data.metric)
+    return frame

@@ -1,0 +1,192 @@
+"""Charts of the web pages as inline SVG, drawn on the server (no chart library, no JavaScript needed).
+
+Every chart has ``role="img"``, a ``<title>`` and a ``<desc>`` that says in words what it shows; the page puts the
+same numbers in a table next to it (the text alternative), and each table can be downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from clustermap.web.api.tables import STAR_COLOURS
+
+__all__ = ["change_chart", "line_chart", "lq_chart"]
+
+_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
+_INK = "#1b1b1b"
+_GRID = "#d0d0d0"
+
+
+def _axis(vmax: float, n: int = 5) -> tuple[float, list[float]]:
+    """A round top and ticks for values up to ``vmax``: at most ``n`` steps of 1, 2, 2.5 or 5 × 10^k."""
+    if not vmax > 0:
+        return 1.0, [0.0, 0.5, 1.0]
+    raw = vmax / n
+    k = 10 ** math.floor(math.log10(raw))
+    step = next(m * k for m in (1, 2, 2.5, 5, 10) if m * k >= raw - 1e-12)
+    count = math.ceil(vmax / step - 1e-9)
+    return count * step, [round(i * step, 10) for i in range(count + 1)]
+
+
+def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident: str) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{ident}-t {ident}-d" class="chart" id="{ident}" {_FONT} font-size="12">'
+        f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>' + "".join(body) + "</svg>"
+    )
+
+
+def lq_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "lq-chart", threshold: float = 2.0) -> Markup:
+    """Horizontal bars of the location quotient per category, coloured by stars, with the specialisation
+    threshold (LQ = 2) and the national-average line (LQ = 1) marked.
+
+    ``rows``: dicts with ``category_name``, ``lq`` and optionally ``stars``, sorted as they should appear.
+    """
+    rows = [r for r in rows if r.get("lq") is not None and math.isfinite(float(r["lq"]))]
+    label_w, value_w, bar_w, row_h, top_pad = 290, 48, 400, 18, 34
+    width = label_w + bar_w + value_w + 20
+    height = top_pad + row_h * max(1, len(rows)) + 34
+    vmax = max([threshold * 1.25, *[float(r["lq"]) for r in rows]])
+    top, ticks = _axis(vmax)
+
+    def x(v: float) -> float:
+        return label_w + bar_w * min(v, top) / top
+
+    body = []
+    for tick in ticks:
+        body.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad - 6}" y2="{height - 28}" stroke="{_GRID}"/>'
+        )
+        body.append(f'<text x="{x(tick):.1f}" y="{height - 14}" text-anchor="middle" fill="{_INK}">{tick:g}</text>')
+    for i, r in enumerate(rows):
+        y = top_pad + i * row_h
+        lq = float(r["lq"])
+        stars = int(r.get("stars") or 0)
+        fill = STAR_COLOURS[min(max(stars, 0), 3)]
+        full = str(r.get("category_name") or r.get("category"))
+        name = escape(full)
+        short = escape(full if len(full) <= 44 else full[:42] + "…")
+        body.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" fill="{_INK}">{short}</text>')
+        body.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{max(0.5, x(lq) - label_w):.1f}" height="{row_h - 6}" '
+            f'fill="{fill}" stroke="#555" stroke-width="0.6"><title>{name}: LQ {lq:.2f}, {stars} star(s)</title></rect>'
+        )
+        body.append(f'<text x="{x(lq) + 4:.1f}" y="{y + 13}" fill="{_INK}">{lq:.2f}</text>')
+    for v, label, dash in (
+        (1.0, "average of all regions (LQ 1)", "2 3"),
+        (threshold, f"specialisation (LQ {threshold:g})", "6 3"),
+    ):
+        body.append(
+            f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top_pad - 8}" y2="{height - 28}" stroke="{_INK}" '
+            f'stroke-width="1.2" stroke-dasharray="{dash}"/>'
+        )
+        ty = top_pad - 12 if v == threshold else top_pad - 22
+        body.append(f'<text x="{x(v) + 3:.1f}" y="{ty}" fill="{_INK}" font-size="11">{label}</text>')
+    above = [r for r in rows if float(r["lq"]) >= threshold]
+    desc = (
+        f"Location quotients of {len(rows)} categories; {len(above)} at or above {threshold:g} (specialisation star)"
+        + (
+            f"; highest: {max(rows, key=lambda r: float(r['lq']))['category_name']} "
+            f"({max(float(r['lq']) for r in rows):.2f})."
+            if rows
+            else "."
+        )
+    )
+    return _svg(width, height, title, desc, body, ident)
+
+
+def change_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "change-chart") -> Markup:
+    """Stacked bars per year: clusters with 1, 2 and 3 stars (or strong clusters for the US rule)."""
+    keys = [k for k in ("clusters_1_star", "clusters_2_star", "clusters_3_star") if rows and k in rows[0]]
+    colours = STAR_COLOURS[1:]
+    if not keys:
+        keys, colours = ["strong_clusters"], (STAR_COLOURS[2],)
+    width, height, left, bottom, top_pad = 560, 230, 40, 40, 30
+    n = max(1, len(rows))
+    slot = (width - left - 10) / n
+    vmax = max([1, *[sum(int(r.get(k) or 0) for k in keys) for r in rows]])
+    top, ticks = _axis(vmax)
+
+    def y(v: float) -> float:
+        return height - bottom - (height - bottom - top_pad) * v / top
+
+    body = []
+    for tick in ticks:
+        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{_GRID}"/>')
+        body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{_INK}">{tick:g}</text>')
+    for i, r in enumerate(rows):
+        x0 = left + i * slot + slot * 0.18
+        w = slot * 0.64
+        base = 0.0
+        for k, c in zip(keys, colours, strict=False):
+            v = int(r.get(k) or 0)
+            if v:
+                body.append(
+                    f'<rect x="{x0:.1f}" y="{y(base + v):.1f}" width="{w:.1f}" height="{y(base) - y(base + v):.1f}" '
+                    f'fill="{c}" stroke="#555" stroke-width="0.5"/>'
+                )
+            base += v
+        cx = x0 + w / 2
+        body.append(
+            f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="{_INK}">{r["year"]}</text>'
+        )
+        ty = y(base) - 4
+        body.append(
+            f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" fill="{_INK}" font-size="11">{int(base)}</text>'
+        )
+    lx = left
+    for k, c in zip(keys, colours, strict=False):
+        label = k.replace("clusters_", "").replace("_", " ").replace("strong clusters", "strong")
+        body.append(f'<rect x="{lx}" y="8" width="12" height="12" fill="{c}" stroke="#555" stroke-width="0.5"/>')
+        body.append(f'<text x="{lx + 16}" y="18" fill="{_INK}">{escape(label)}</text>')
+        lx += 90
+    desc = "Clusters per year: " + "; ".join(
+        f"{r['year']}: "
+        + ", ".join(f"{int(r.get(k) or 0)} {k.replace('clusters_', '').replace('_', ' ')}" for k in keys)
+        for r in rows
+    )
+    return _svg(width, height, title, desc, body, ident)
+
+
+def line_chart(
+    rows: Sequence[dict[str, Any]], key: str, *, title: str, label: str, ident: str, percent: bool = False
+) -> Markup:
+    """A line of ``key`` over ``year`` (e.g. a category's share of employment in strong clusters)."""
+    pts = [(int(r["year"]), float(r[key])) for r in rows if r.get(key) is not None and math.isfinite(float(r[key]))]
+    width, height, left, bottom, top_pad = 560, 200, 56, 36, 20
+    body: list[str] = []
+    if not pts:
+        return _svg(width, height, title, f"No values of {label}.", body, ident)
+    scale = 100.0 if percent else 1.0
+    vmax = max(v for _, v in pts) * scale
+    top, ticks = _axis(vmax * 1.05 if vmax > 0 else 1)
+    years = [p[0] for p in pts]
+    x0, x1 = min(years), max(years)
+
+    def x(year: int) -> float:
+        return left + 24 + (width - left - 48) * ((year - x0) / (x1 - x0) if x1 > x0 else 0.5)
+
+    def y(v: float) -> float:
+        return height - bottom - (height - bottom - top_pad) * v * scale / top
+
+    for tick in ticks:
+        yy = height - bottom - (height - bottom - top_pad) * tick / top
+        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{_GRID}"/>')
+        tl = f"{tick:g} %" if percent else f"{tick:,.0f}" if tick >= 100 else f"{tick:g}"
+        body.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="{_INK}">{tl}</text>')
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x(yr):.1f},{y(v):.1f}" for i, (yr, v) in enumerate(pts))
+    body.append(f'<path d="{path}" fill="none" stroke="#31688e" stroke-width="2.5"/>')
+    for yr, v in pts:
+        shown = f"{v * 100:.1f} %" if percent else f"{v:,.0f}"
+        body.append(
+            f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="3.5" fill="#31688e"><title>{yr}: {shown}</title></circle>'
+        )
+        body.append(f'<text x="{x(yr):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="{_INK}">{yr}</text>')
+    desc = f"{label} by year: " + "; ".join(f"{yr}: {v * 100:.1f} %" if percent else f"{yr}: {v:,.0f}" for yr, v in pts)
+    return _svg(width, height, title, desc, body, ident)

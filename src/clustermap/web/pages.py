@@ -1,0 +1,448 @@
+"""The web site's pages: the map (``/``), a region (``/region/{code}``), a category (``/category/{slug}``), the
+comparison of up to 10 regions (``/compare``), the list of categories and the data and method page.
+
+Pages are rendered on the server from the same tables as the API (:mod:`clustermap.web.api.tables`), with
+charts as inline SVG (:mod:`clustermap.web.charts`), so they read without JavaScript; the map and the registry
+entries are drawn by the page's scripts from the API.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from clustermap.web import charts
+from clustermap.web.api import tables as t
+from clustermap.web.api.deps import ApiError, check_category, check_year, select_run
+from clustermap.web.api.routes.meta import _datasets, categories_of
+from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_totals, region_year
+from clustermap.web.api.routes.regions import region_public
+from clustermap.web.api.routes.results import METRIC_LABELS, default_category
+from clustermap.web.api.service import Observatory, RunData
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+VENDOR = STATIC / "vendor"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+# ---------------------------------------------------------------------------------------------- filters
+
+
+def fmt_int(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{float(value):,.0f}".replace(",", "\u202f")
+
+
+def fmt_num(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{float(value):.{digits}f}"
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{float(value) * 100:.{digits}f}\u202f%"
+
+
+def stars_html(value: Any) -> Any:
+    from markupsafe import Markup
+
+    n = 0 if value is None else int(value)
+    label = "no star" if n == 0 else f"{n} star{'s' if n > 1 else ''}"
+    return Markup(
+        f'<span class="stars" role="img" aria-label="{label}" title="{label}">'
+        f'{"★" * n}<span class="off" aria-hidden="true">{"★" * (3 - n)}</span></span>'
+    )
+
+
+def nice_name(name: Any) -> str:
+    """A region name for reading: the capitals of older Eurostat NUTS 0/1 names (``CENTRE-EST``) in title case."""
+    text = str(name)
+    return text.title() if text.isupper() and len(text) > 3 else text
+
+
+templates.env.filters.update(int=fmt_int, num=fmt_num, pct=fmt_pct, stars=stars_html, nice=nice_name)
+templates.env.globals.update(metric_labels=METRIC_LABELS)
+
+
+# ---------------------------------------------------------------------------------------------- context
+
+
+def observatory(request: Request) -> Observatory:
+    return request.app.state.observatory
+
+
+def vendor_ready() -> bool:
+    """The npm packages were copied into ``static/vendor`` by ``scripts/build_web.sh``."""
+    return (VENDOR / "maplibre-gl" / "maplibre-gl.js").is_file()
+
+
+def base(request: Request, title: str, **extra: Any) -> dict[str, Any]:
+    from clustermap import __version__
+
+    obs = observatory(request)
+    snap = obs.snapshot()
+    return {
+        "request": request,
+        "title": title,
+        "snap": snap,
+        "version": __version__,
+        "registry": bool(getattr(request.app.state, "registry_installed", False)),
+        "analyses": bool(getattr(request.app.state, "analyses_installed", False)),
+        "vendor_ready": vendor_ready(),
+        "methodologies": snap.methodologies,
+        **extra,
+    }
+
+
+def page_run(request: Request, methodology: str | None, run: str | None) -> RunData | None:
+    snap = observatory(request).snapshot()
+    if not snap.runs:
+        return None
+    return select_run(snap, methodology, run)
+
+
+def render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(context["request"], name, context, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An HTML error page (for the site's paths; the API answers JSON)."""
+    titles = {400: "Not found here", 404: "Not found", 422: "Invalid request"}
+    try:
+        ctx = base(request, titles.get(status, "Error"), status=status, message=message)
+    except Exception:  # the error page must render even when the data cannot be read
+        from clustermap import __version__
+
+        ctx = {
+            "request": request,
+            "title": "Error",
+            "status": status,
+            "message": message,
+            "version": __version__,
+            "snap": None,
+            "registry": False,
+            "analyses": False,
+            "vendor_ready": vendor_ready(),
+            "methodologies": [],
+        }
+    return render("error.html", ctx, status=status)
+
+
+def no_results(request: Request) -> HTMLResponse:
+    snap = observatory(request).snapshot()
+    return render("empty.html", base(request, "No results yet", reason=snap.error), status=200)
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe to put inside a ``<script>`` element."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+# ------------------------------------------------------------------------------------------------- pages
+
+Methodology = Annotated[str | None, Query(max_length=64)]
+RunId = Annotated[str | None, Query(max_length=64)]
+Year = Annotated[int | None, Query(ge=1900, le=2100)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def map_page(
+    request: Request,
+    methodology: Methodology = None,
+    run: RunId = None,
+    year: Year = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    metric: Annotated[str, Query(pattern="^(stars|lq|employment|share|strong)$")] = "stars",
+) -> HTMLResponse:
+    """The map of stars for a category, year and methodology."""
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    y = check_year(chosen, year)
+    c = check_category(chosen, category) if category else default_category(chosen)
+    if metric == "stars" and "stars" not in chosen.cells.columns:
+        metric = "strong"
+    config = {
+        "run": chosen.run_id,
+        "methodology": chosen.methodology,
+        "kind": chosen.kind,
+        "year": y,
+        "category": c,
+        "metric": metric,
+        "mode": "full",
+    }
+    ctx = base(
+        request,
+        f"Map of {chosen.category_names.get(c, c)} clusters, {y}",
+        run=chosen,
+        year=y,
+        category=c,
+        metric=metric,
+        categories=sorted(chosen.category_names.items(), key=lambda kv: kv[1]),
+        metrics=[m for m in METRIC_LABELS if m in chosen.cells.columns],
+        config=_script_json(config),
+    )
+    return render("map.html", ctx)
+
+
+@router.get("/region/{code}", response_class=HTMLResponse)
+def region_page(
+    request: Request, code: str, methodology: Methodology = None, run: RunId = None, year: Year = None
+) -> HTMLResponse:
+    """A region: portfolio, stars table, LQ chart, change over time, registry entries."""
+    obs = observatory(request)
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    if code not in chosen.by_region and code.upper() in chosen.by_region:
+        code = code.upper()
+    info = region_public(obs, code)
+    if code not in chosen.by_region:
+        known = obs.region(code)
+        if known is None:
+            raise ApiError(404, "unknown_region", f"There is no region with the code {code!r}.")
+        reg = obs.registry
+        children = []
+        if reg is not None:
+            children = [region_public(obs, ch.code, region=ch) for ch in reg.children(known.code, known.version)]
+        ctx = base(request, f"{info['name']} ({code})", region=info, run=chosen, children=children)
+        return render("region_missing.html", ctx, status=404)
+    cells, y, years = region_year(chosen, code, year)
+    this_year = cells[cells["year"] == y]
+    stars = t.records(t.region_stars_table(this_year))
+    change = t.records(t.region_change(cells))
+    category_years = t.records(t.region_category_years(cells))
+    ancestors = []
+    reg = obs.registry
+    known = obs.region(code)
+    if reg is not None and known is not None:
+        p = reg.parent(known.code, known.version if known.kind == "nuts" else None)
+        while p is not None:
+            ancestors.insert(0, region_public(obs, p.code, region=p))
+            p = reg.parent(p.code, p.version if p.kind == "nuts" else None)
+    layer = obs.geometry(chosen)
+    shape = next((f["properties"] for f in layer["features"] if f["id"] == code), None)
+    lq_rows = sorted(stars, key=lambda r: -(r.get("lq") or 0))
+    ctx = base(
+        request,
+        f"{info['name']} ({code}) — cluster portfolio {y}",
+        run=chosen,
+        region=info,
+        ancestors=ancestors,
+        year=y,
+        years=years,
+        totals=region_totals(this_year),
+        portfolio=t.records(t.portfolio(this_year)),
+        stars_table=stars,
+        change=change,
+        category_years=category_years,
+        year_columns=[str(x) for x in years],
+        lq_svg=charts.lq_chart(lq_rows, title=f"Location quotient by category, {info['name']}, {y}"),
+        change_svg=charts.change_chart(change, title=f"Clusters by stars per year, {info['name']}"),
+        shape=shape,
+        dl=f"run={chosen.run_id}&region={code}",
+        config=_script_json({"region": code}),
+    )
+    return render("region.html", ctx)
+
+
+@router.get("/category/{slug}", response_class=HTMLResponse)
+def category_page(
+    request: Request,
+    slug: str,
+    methodology: Methodology = None,
+    run: RunId = None,
+    year: Year = None,
+    top: Annotated[int, Query(ge=5, le=100)] = 20,
+) -> HTMLResponse:
+    """A category: top regions by stars beside top regions by employment, concentration, map, change."""
+    obs = observatory(request)
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    if slug not in chosen.category_names:
+        raise ApiError(404, "unknown_category", f"There is no category {slug!r} in {chosen.categories}.")
+    y = check_year(chosen, year)
+    cells = chosen.rows(chosen.by_year_category.get((y, slug)))
+    by_stars, by_emp = t.figure3(cells, top=top)
+    change = t.records(t.category_change(chosen.rows(chosen.by_category.get(slug))))
+    name = chosen.category_names[slug]
+    definition = next((c for c in categories_of(chosen, obs.mirror) if c["slug"] == slug), {})
+    in_both = set(by_stars["region"]) & set(by_emp["region"])
+    config = {
+        "run": chosen.run_id,
+        "methodology": chosen.methodology,
+        "kind": chosen.kind,
+        "year": y,
+        "category": slug,
+        "metric": "stars" if "stars" in chosen.cells.columns else "strong",
+        "mode": "embedded",
+    }
+    ctx = base(
+        request,
+        f"{name} — ranking by stars and by employment, {y}",
+        run=chosen,
+        slug=slug,
+        name=name,
+        year=y,
+        top=top,
+        by_stars=t.records(by_stars),
+        by_employment=t.records(by_emp),
+        in_both=in_both,
+        concentration=t.concentration(cells),
+        change=change,
+        strong_svg=charts.line_chart(
+            change,
+            "share_in_strong_clusters",
+            title=f"{name}: share of employment in strong clusters by year",
+            label="Share of employment in strong clusters",
+            ident="strong-share-chart",
+            percent=True,
+        ),
+        definition=definition,
+        categories=sorted(chosen.category_names.items(), key=lambda kv: kv[1]),
+        metrics=[m for m in METRIC_LABELS if m in chosen.cells.columns],
+        metric=config["metric"],
+        category=slug,
+        config=_script_json(config),
+        dl=f"run={chosen.run_id}&category={slug}",
+    )
+    return render("category.html", ctx)
+
+
+@router.get("/categories", response_class=HTMLResponse)
+def categories_page(
+    request: Request, methodology: Methodology = None, run: RunId = None, year: Year = None
+) -> HTMLResponse:
+    """Every category with its clusters in one year."""
+    obs = observatory(request)
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    y = check_year(chosen, year)
+    rows = []
+    defs = {c["slug"]: c for c in categories_of(chosen, obs.mirror)}
+    for slug, name in sorted(chosen.category_names.items(), key=lambda kv: kv[1]):
+        cells = chosen.rows(chosen.by_year_category.get((y, slug)))
+        conc = t.concentration(cells)
+        rows.append({"slug": slug, "name": name, **conc, "merged_from": defs.get(slug, {}).get("merged_from", "")})
+    ctx = base(request, f"Cluster categories, {y}", run=chosen, year=y, rows=rows, dl=f"run={chosen.run_id}")
+    return render("categories.html", ctx)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    regions: Annotated[list[str] | None, Query()] = None,
+    methodology: Methodology = None,
+    run: RunId = None,
+    year: Year = None,
+    value: Annotated[str, Query(pattern="^(stars|lq|employment|share)$")] = "stars",
+) -> HTMLResponse:
+    """Up to 10 regions side by side."""
+    obs = observatory(request)
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    y = check_year(chosen, year)
+    codes = parse_regions(regions)
+    notes = []
+    if len(codes) > MAX_COMPARE:
+        notes.append(f"Only the first {MAX_COMPARE} regions are compared.")
+        codes = codes[:MAX_COMPARE]
+    cells = chosen.rows(chosen.by_year.get(y))
+    present_codes = set(cells["region"])
+    unknown = [c for c in codes if c not in present_codes]
+    codes = [c for c in codes if c in present_codes]
+    if unknown:
+        notes.append(f"No cells in {y} for: {', '.join(unknown)}.")
+    column = value if value in cells.columns else "strong"
+    wide = t.records(t.compare_table(cells, codes, column)) if codes else []
+    totals = [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])} for c in codes]
+    options = sorted(((c, obs.name(c)) for c in present_codes), key=lambda kv: kv[0])
+    ctx = base(
+        request,
+        "Compare regions",
+        run=chosen,
+        year=y,
+        codes=codes,
+        names={c: obs.name(c) for c in codes},
+        value=value,
+        rows=wide,
+        totals=totals,
+        notes=notes,
+        options=options,
+        max_compare=MAX_COMPARE,
+        dl=f"run={chosen.run_id}&year={y}&value={value}&" + "&".join(f"regions={c}" for c in codes),
+    )
+    return render("compare.html", ctx)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about_page(request: Request, methodology: Methodology = None, run: RunId = None) -> HTMLResponse:
+    """Methodology, parameters, datasets with provenance, runs and the regions the map cannot draw."""
+    obs = observatory(request)
+    snap = obs.snapshot()
+    chosen = page_run(request, methodology, run)
+    from clustermap.methodology import get_methodology
+
+    method = None
+    if chosen is not None:
+        try:
+            method = get_methodology(chosen.methodology)
+        except Exception:  # a methodology from a user's file
+            method = None
+    layer = obs.geometry(chosen) if chosen is not None else {"missing": [], "credit": ""}
+    ctx = base(
+        request,
+        "Data and method",
+        run=chosen,
+        method=method,
+        datasets=_datasets(snap),
+        runs=sorted(snap.runs.values(), key=lambda r: r.created, reverse=True),
+        missing=layer["missing"],
+        geometry_credit=layer.get("credit", ""),
+        drawn=len(layer.get("features", [])),
+    )
+    return render("about.html", ctx)
+
+
+@router.get("/regions", response_class=HTMLResponse)
+def regions_page(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    """Regions whose name or code contains ``q`` (the search box without JavaScript)."""
+    obs = observatory(request)
+    code = q.strip()
+    snap = obs.snapshot()
+    latest = snap.latest
+    if latest is not None and (code in latest.by_region or code.upper() in latest.by_region):
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/region/{code if code in latest.by_region else code.upper()}", status_code=303)
+    items = []
+    if obs.registry is not None and code:
+        items = [region_public(obs, r.code, region=r) for r in obs.registry.search(code, limit=50)]
+        items.sort(key=lambda r: not r["in_results"])
+    return render("regions.html", base(request, f"Regions matching {q}", q=q, items=items))
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files and the pages on ``app``."""
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(router)

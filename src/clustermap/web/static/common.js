@@ -1,0 +1,140 @@
+/* clustermap — helpers shared by every page: fetching, the region search box (an ARIA combobox), sortable
+ * tables, and the registry entries of a region page. Pages work without this script; it only adds to them. */
+(function () {
+  'use strict';
+
+  async function getJSON(url) {
+    const r = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (!r.ok) {
+      let msg = r.status + ' ' + r.statusText;
+      try { const body = await r.json(); if (body && body.error) msg = body.error.message; } catch (e) { /* not JSON */ }
+      const err = new Error(msg); err.status = r.status; throw err;
+    }
+    return r.json();
+  }
+  function qs(obj) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === null || v === undefined || v === '') continue;
+      if (Array.isArray(v)) v.forEach((x) => p.append(k, x)); else p.append(k, v);
+    }
+    return p.toString();
+  }
+  window.clustermap = { getJSON, qs };
+
+  // -------------------------------------------------------------------------------- region search
+  function regionSearch(form) {
+    const input = form.querySelector('input[role="combobox"]');
+    const list = form.querySelector('[role="listbox"]');
+    let items = [], active = -1, timer = null, seq = 0;
+    form.action = '/regions';
+    function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; }
+    function go(code) { window.location.href = '/region/' + encodeURIComponent(code); }
+    function show() {
+      list.innerHTML = '';
+      items.forEach((r, i) => {
+        const li = document.createElement('li');
+        li.id = 'region-opt-' + i; li.setAttribute('role', 'option');
+        li.textContent = r.name + ' (' + r.code + ')' + (r.in_results ? '' : ' — no results');
+        li.addEventListener('mousedown', (e) => { e.preventDefault(); go(r.code); });
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      input.setAttribute('aria-expanded', items.length ? 'true' : 'false');
+    }
+    function mark() {
+      Array.from(list.children).forEach((li, i) => li.setAttribute('aria-selected', i === active ? 'true' : 'false'));
+      if (active >= 0) input.setAttribute('aria-activedescendant', 'region-opt-' + active);
+    }
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (q.length < 2) { items = []; show(); return; }
+      timer = setTimeout(async () => {
+        const mine = ++seq;
+        try {
+          const page = await getJSON('/api/regions?' + qs({ q, limit: 8 }));
+          if (mine !== seq) return;
+          items = page.items.sort((a, b) => (b.in_results - a.in_results));
+          active = -1; show();
+        } catch (e) { items = []; show(); }
+      }, 150);
+    });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' && items.length) { active = (active + 1) % items.length; mark(); e.preventDefault(); }
+      else if (e.key === 'ArrowUp' && items.length) { active = (active - 1 + items.length) % items.length; mark(); e.preventDefault(); }
+      else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); go(items[active].code); }
+      else if (e.key === 'Escape') { close(); }
+    });
+    input.addEventListener('blur', () => setTimeout(close, 100));
+  }
+
+  // ------------------------------------------------------------------------------- sortable tables
+  function sortable(table) {
+    const heads = Array.from(table.tHead ? table.tHead.rows[0].cells : []);
+    heads.forEach((th, col) => {
+      if (th.dataset.nosort !== undefined || th.querySelector('a, button, input, select')) return; // no nested controls
+      const button = document.createElement('button');
+      button.type = 'button'; button.className = 'sort';
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener('click', () => {
+        const asc = th.getAttribute('aria-sort') === 'descending';
+        heads.forEach((h) => h.removeAttribute('aria-sort'));
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        const rows = Array.from(table.tBodies[0].rows);
+        const key = (tr) => {
+          const cell = tr.cells[col];
+          const s = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+          const n = Number(s.replace(/[\s\u202f,%]/g, ''));
+          return Number.isNaN(n) || s === '' ? s.toLowerCase() : n;
+        };
+        rows.sort((a, b) => { const x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); });
+        rows.forEach((r) => table.tBodies[0].appendChild(r));
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------------------ registry entries
+  async function registryEntries(section) {
+    const code = section.dataset.region;
+    const out = section.querySelector('[data-registry-list]');
+    try {
+      const body = await getJSON('/api/registry/organisations?' + qs({ region: code }));
+      const items = Array.isArray(body) ? body : (body.items || []);
+      if (!items.length) { out.textContent = 'The registry has no cluster organisation in this region yet.'; return; }
+      const ul = document.createElement('ul');
+      for (const o of items) {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = o.slug ? '/registry/organisations/' + encodeURIComponent(o.slug) : (o.website || '#');
+        a.textContent = o.name || o.title || o.slug || o.id;
+        li.appendChild(a);
+        const bits = [o.kind ? o.kind.replace(/-/g, ' ') : '', (o.regions || []).join(', '),
+          Array.isArray(o.categories) ? o.categories.join(', ') : '', o.founded ? 'founded ' + o.founded : ''].filter(Boolean);
+        if (bits.length) { const span = document.createElement('span'); span.className = 'muted small'; span.textContent = ' — ' + bits.join(' · '); li.appendChild(span); }
+        if (o.description) { const p = document.createElement('p'); p.className = 'small'; p.textContent = o.description.length > 260 ? o.description.slice(0, 257) + '…' : o.description; li.appendChild(p); }
+        ul.appendChild(li);
+      }
+      if (body.total && body.total > items.length) {
+        const more = document.createElement('li');
+        more.innerHTML = '<a></a>'; more.firstChild.href = '/registry/organisations?' + qs({ region: code });
+        more.firstChild.textContent = 'all ' + body.total + ' entries';
+        ul.appendChild(more);
+      }
+      out.innerHTML = ''; out.appendChild(ul);
+    } catch (e) {
+      out.textContent = e.status === 404 ? 'The registry of cluster organisations is not installed on this server.' : 'Could not read the registry: ' + e.message;
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    document.querySelectorAll('form[data-region-search]').forEach(regionSearch);
+    document.querySelectorAll('table.sortable').forEach(sortable);
+    document.querySelectorAll('[data-registry]').forEach(registryEntries);
+    document.querySelectorAll('form[data-autosubmit]').forEach((f) => {
+      f.addEventListener('change', () => f.submit());
+      f.querySelectorAll('[data-noscript]').forEach((b) => { b.hidden = true; });
+    });
+  });
+})();
