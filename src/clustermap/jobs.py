@@ -117,6 +117,7 @@ def map_two_way(
     years: list[int] | None = None,
     backend: str = "duckdb",
     totals: pd.DataFrame | None = None,
+    extra_inputs: list[dict[str, Any]] | None = None,
 ) -> MappingResult:
     """The SBS panel with its confidential NUTS-2 cells filled by ``two-way`` imputation from every published
     total (NUTS 0-2 x NACE sections, divisions and groups), mapped like the main run. Cells the published
@@ -137,7 +138,7 @@ def map_two_way(
         methodology=methodology,
         years=years,
         totals=totals,
-        inputs=[every_level.provenance.as_dict()],
+        inputs=[every_level.provenance.as_dict(), *(extra_inputs or [])],
         suppression="drop",
     )
 
@@ -181,7 +182,6 @@ def run_main_job(
         years=years,
         inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
     )
-    run_id = warehouse.save_run(result, dataset=SBS_DATASET)
     step("imputing confidential cells (two-way, NUTS 0-2 x NACE) and mapping again")
     imputed = map_two_way(
         mirror=mirror,
@@ -190,8 +190,11 @@ def run_main_job(
         years=years,
         backend=backend,
         totals=warehouse.totals(LFS_TOTALS),
+        extra_inputs=warehouse.input_provenance(LFS_TOTALS),
     )
+    # the imputed run first, so that the run on published cells stays the warehouse's latest (the default view)
     imputed_run = warehouse.save_run(imputed, dataset=SBS_DATASET + "+two-way")
+    run_id = warehouse.save_run(result, dataset=SBS_DATASET)
     step("counting suppressed cells per policy")
     supp = suppression_report(obs if years is None else obs.filter(obs.year.isin(years)))
     mixture = region_code_mixture(obs)

@@ -26,7 +26,10 @@ def warehouse_path(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     given = os.environ.get("CLUSTERMAP_TEST_WAREHOUSE")
     if given:
         return Path(given)
-    shared = tmp_path_factory.getbasetemp().parent  # one directory for every xdist worker of this session
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker's base is <session>/popen-gwN: its parent is this session's, shared by the workers;
+    # without xdist the base itself is this session's (its parent would be shared with earlier sessions)
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     target = shared / "web-warehouse" / "wh.duckdb"
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(shared / "web-warehouse.lock", "w") as lock:
