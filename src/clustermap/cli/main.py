@@ -282,8 +282,6 @@ def map_(
 ) -> None:
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
-    import pandas as pd
-
     from clustermap.api import resolve_categories
     from clustermap.engines.backends import connect, to_backend
     from clustermap.exports import format_of, write_table
@@ -342,7 +340,6 @@ def map_(
         f"{len(result.cells):,} cells, {s['regions'].max() if len(s) else 0} regions, "
         f"{result.cells['category'].nunique()} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
     )
-    del pd
 
 
 def _usage(message: str) -> ClustermapError:
