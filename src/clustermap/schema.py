@@ -99,9 +99,7 @@ def to_number(
         text_blank = text.isna() | (text == "")
         values = pd.to_numeric(text.where(~text_blank), errors="coerce").astype("float64")
         _first_bad(frame, values.isna() & ~text_blank, column, "not a number", file, ValueValidationError)
-    _first_bad(
-        frame, ~np.isfinite(values) & ~text_blank, column, "not a finite number", file, ValueValidationError
-    )
+    _first_bad(frame, ~np.isfinite(values) & ~text_blank, column, "not a finite number", file, ValueValidationError)
     if not allow_negative:
         _first_bad(frame, values < 0, column, "must not be negative", file, ValueValidationError)
     return values
@@ -188,9 +186,7 @@ def validate_observations(
 def check_flags(frame: pd.DataFrame, *, file: str | Path | None = None) -> None:
     """Every flag letter must be a known Eurostat flag; every size class a CBP letter A–M."""
     flags = frame["flag"].astype(str)
-    unknown = flags.map(
-        lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in {"D", "G", "H", "J", "S"}
-    )
+    unknown = flags.map(lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in {"D", "G", "H", "J", "S"})
     _first_bad(frame, unknown, "flag", "unknown flag", file, ValueValidationError)
     sizes = frame["size_class"].astype(str)
     bad_size = sizes.map(lambda s: bool(s) and s not in CBP_SIZE_CLASSES)

@@ -26,8 +26,24 @@ from clustermap.analyses._base import (
 )
 from clustermap.errors import ParameterError, UnknownNameError
 
+#: the columns a portfolio table shows (CLI and reports)
+PORTFOLIO_COLUMNS = [
+    "rank",
+    "region",
+    "name",
+    "country",
+    "portfolio_strength",
+    "n_clusters",
+    "n_3_star",
+    "n_2_star",
+    "n_1_star",
+    "cluster_share_total",
+    "strong_share_traded",
+]
+
 __all__ = [
     "ECO_CATEGORIES",
+    "PORTFOLIO_COLUMNS",
     "REFERENCE_MIN_STARS",
     "portfolio_composition",
     "portfolio_distribution",

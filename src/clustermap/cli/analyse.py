@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 from clustermap.errors import ClustermapError
 
 app = typer.Typer(
@@ -157,19 +158,6 @@ def print_definitions(keys: list[str]) -> None:
             console.print(f"[bold]{d.term}[/] [dim]\\[{d.unit}][/]: {d.text}", highlight=False)
 
 
-_PORTFOLIO_COLS = [
-    "rank",
-    "region",
-    "name",
-    "country",
-    "portfolio_strength",
-    "n_clusters",
-    "n_3_star",
-    "n_2_star",
-    "n_1_star",
-    "cluster_share_total",
-    "strong_share_traded",
-]
 _SHARE_FMT = {
     "cluster_share_total": "pct",
     "strong_share_traded": "pct",
@@ -217,7 +205,9 @@ def portfolio(
             export(comp, out)
             return
         stats, _ = an.portfolio_distribution(p)
-        print_table(p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=_PORTFOLIO_COLS)
+        print_table(
+            p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=PORTFOLIO_COLUMNS
+        )
         strong = an.strong_portfolios(p, min_stars=k)
         console.print(
             f"{len(strong)} regions have at least {k} stars ({int((p['portfolio_strength'] >= 25).sum())} "

@@ -29,9 +29,7 @@ def _spark(master: str = "local[2]") -> Any:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise BackendError(
-                "the pyspark backend needs `pip install clustermap[spark]` and Java 17+"
-            ) from exc
+            raise BackendError("the pyspark backend needs `pip install clustermap[spark]` and Java 17+") from exc
         log.info("starting Spark (%s)", master)
         _spark_session = (
             SparkSession.builder.master(master)
@@ -47,9 +45,7 @@ def _spark(master: str = "local[2]") -> Any:
     return _spark_session
 
 
-def connect(
-    backend: str = "duckdb", *, path: str | Path | None = None, spark_master: str = "local[2]"
-) -> Any:
+def connect(backend: str = "duckdb", *, path: str | Path | None = None, spark_master: str = "local[2]") -> Any:
     """An ibis connection: ``duckdb`` (in memory, or the warehouse file at ``path``) or ``pyspark``."""
     if backend == "duckdb":
         if path is not None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from clustermap import analyses as an
+from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 from clustermap.analyses.reference import DIFFERENCE_LABELS, DIFFERENCES, REFERENCE
 from clustermap.reports._common import (
     compare,
@@ -423,19 +424,7 @@ def _portfolio_section(study: Study, headline: list[Comparison]) -> Section:
                 formats={c: "int" for c in all_cols if c.endswith("employment") or c == "region_total"}
                 | {"cluster_share_total": _PCT, "strong_share_traded": _PCT, "strong_share_total": _PCT},
                 max_rows=25,
-                show=[
-                    "rank",
-                    "region",
-                    "name",
-                    "country",
-                    "portfolio_strength",
-                    "n_clusters",
-                    "n_3_star",
-                    "n_2_star",
-                    "n_1_star",
-                    "cluster_share_total",
-                    "strong_share_traded",
-                ],
+                show=PORTFOLIO_COLUMNS,
             ),
         ],
         definitions=["portfolio_strength", "n_clusters", "portfolio_rank", "scaled_star_threshold"],
