@@ -324,6 +324,16 @@ def _finish(frame: pd.DataFrame, prov: LoadProvenance, file: Path, what: str) ->
     return LoadResult(frame=out, provenance=prov)
 
 
+def _industry_rows(frame: pd.DataFrame, prov: LoadProvenance, file: Path, *, digits: int | None, note: str) -> LoadResult:
+    """Industry rows of one NAICS length (all lengths when ``digits`` is None), without the all-industries
+    total; dropped rows are counted in the provenance."""
+    frame = _drop(frame, frame["_industry"] == TOTAL, "all-industries total", prov)
+    if digits is not None:
+        frame = _drop(frame, frame["_industry"].str.len() != digits, "other NAICS level", prov)
+    prov.notes[note] = digits
+    return _finish(frame, prov, file, prov.dataset)
+
+
 def load_cbp_state(
     path: str | Path | None = None,
     *,
@@ -359,11 +369,7 @@ def load_cbp_state(
         (lfo != '-')"``.
     """
     frame, prov, file = _read_state(path, year=year, years=years, mirror=mirror)
-    frame = _drop(frame, frame["_industry"] == TOTAL, "all-industries total", prov)
-    if naics_digits is not None:
-        frame = _drop(frame, frame["_industry"].str.len() != naics_digits, "other NAICS level", prov)
-    prov.notes["naics_digits"] = naics_digits
-    return _finish(frame, prov, file, prov.dataset)
+    return _industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
 
 
 def load_cbp_state_totals(
@@ -477,11 +483,7 @@ def load_cbp_cbsa(
         thousand). Dropped rows are counted by reason in the provenance.
     """
     frame, prov, file = _read_cbsa(path, year=year, years=years, mirror=mirror)
-    frame = _drop(frame, frame["_industry"] == TOTAL, "all-industries total", prov)
-    if naics_level is not None:
-        frame = _drop(frame, frame["_industry"].str.len() != naics_level, "other NAICS level", prov)
-    prov.notes["naics_level"] = naics_level
-    return _finish(frame, prov, file, prov.dataset)
+    return _industry_rows(frame, prov, file, digits=naics_level, note="naics_level")
 
 
 def load_cbp_cbsa_totals(
