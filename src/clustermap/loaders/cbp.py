@@ -324,7 +324,9 @@ def _finish(frame: pd.DataFrame, prov: LoadProvenance, file: Path, what: str) ->
     return LoadResult(frame=out, provenance=prov)
 
 
-def _industry_rows(frame: pd.DataFrame, prov: LoadProvenance, file: Path, *, digits: int | None, note: str) -> LoadResult:
+def _industry_rows(
+    frame: pd.DataFrame, prov: LoadProvenance, file: Path, *, digits: int | None, note: str
+) -> LoadResult:
     """Industry rows of one NAICS length (all lengths when ``digits`` is None), without the all-industries
     total; dropped rows are counted in the provenance."""
     frame = _drop(frame, frame["_industry"] == TOTAL, "all-industries total", prov)
