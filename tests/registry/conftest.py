@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from clustermap.registry import security
-from clustermap.registry.db import normalise_url, upgrade
-from clustermap.registry.matchmaking import Centroids, MappingData, Relatedness
-from clustermap.registry.models import Base
+from clustermap.organisations import security
+from clustermap.organisations.db import normalise_url, upgrade
+from clustermap.organisations.matchmaking import Centroids, MappingData, Relatedness
+from clustermap.organisations.models import Base
 
 PG_ENV = "CLUSTERMAP_TEST_POSTGRES_URL"
 PG_SKIP = f'PostgreSQL tests need {PG_ENV} (run: eval "$(bash scripts/services.sh)")'
@@ -203,12 +203,12 @@ def truncate(rt: Any) -> None:
 
 @pytest.fixture(scope="session")
 def registry(db_url: str) -> Iterator[Harness]:
-    """The app (bare FastAPI + :func:`clustermap.registry.api.install`) with the accounts, one per backend."""
+    """The app (bare FastAPI + :func:`clustermap.organisations.api.install`) with the accounts, one per backend."""
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from clustermap.registry.api import install
-    from clustermap.registry.db import RegistrySettings
+    from clustermap.organisations.api import install
+    from clustermap.organisations.db import RegistrySettings
 
     settings = RegistrySettings(database_url=db_url, login_max_failures=5, login_max_failures_per_ip=50)
     app = FastAPI()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from clustermap.registry import repository
-from clustermap.registry.assessment import benchmark, load_questionnaire, record, score
-from clustermap.registry.errors import RegistryValidationError
-from clustermap.registry.models import Organisation
+from clustermap.organisations import repository
+from clustermap.organisations.assessment import benchmark, load_questionnaire, record, score
+from clustermap.organisations.errors import RegistryValidationError
+from clustermap.organisations.models import Organisation
 
 Q = load_questionnaire()
 IDS = [i.id for i in Q.indicators]

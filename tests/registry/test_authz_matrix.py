@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from clustermap.registry import security
-from clustermap.registry.assessment import record
-from clustermap.registry.models import ApiToken, Interest, MatchRequest, Notification, Organisation, User
+from clustermap.organisations import security
+from clustermap.organisations.assessment import record
+from clustermap.organisations.models import ApiToken, Interest, MatchRequest, Notification, Organisation, User
 
 from .conftest import Harness, truncate
 
@@ -25,7 +25,7 @@ def seed(reg: Harness) -> dict[str, Any]:
     truncate(reg.rt)
     ids: dict[str, Any] = {}
     with reg.session("admin") as s:
-        from clustermap.registry import repository
+        from clustermap.organisations import repository
 
         org = repository.create(s, "organisation", {"name": "Org of manager"}, owner_id=reg.users["manager"])
         prog = repository.create(
@@ -345,7 +345,7 @@ def test_denials_come_before_validation(reg) -> None:
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
     # ownership is checked before the body is validated
     with reg.session("admin") as s:
-        from clustermap.registry import repository
+        from clustermap.organisations import repository
 
         org = repository.create(s, "organisation", {"name": "Owned"}, owner_id=reg.users["manager"])
         org_id = org.id

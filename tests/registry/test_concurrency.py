@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from clustermap.registry import repository
-from clustermap.registry.errors import ConflictError
-from clustermap.registry.models import AuditEntry
+from clustermap.organisations import repository
+from clustermap.organisations.errors import ConflictError
+from clustermap.organisations.models import AuditEntry
 
 THREADS = 8
 INCREMENTS = 4

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from clustermap.registry import repository
-from clustermap.registry.content import content_records, load_content, survey
-from clustermap.registry.models import AuditEntry, CaseStudy, Organisation, Programme
+from clustermap.organisations import repository
+from clustermap.organisations.content import content_records, load_content, survey
+from clustermap.organisations.models import AuditEntry, CaseStudy, Organisation, Programme
 
 REFERENCE = (
     Path(__file__).resolve().parents[3] / "shared" / "reference" / "clusters-staff-working-document-SEC-2008-2637.txt"

@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import func, select
 
-from clustermap.registry import repository
-from clustermap.registry.importers import export_records, import_records
-from clustermap.registry.models import Organisation, Programme
+from clustermap.organisations import repository
+from clustermap.organisations.importers import export_records, import_records
+from clustermap.organisations.models import Organisation, Programme
 
 BAD_CSV = """name,level,regions,support_type,start_year,end_year,target_groups
 Good One,national,,finance,2001,2005,smes; businesses

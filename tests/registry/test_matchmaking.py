@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from clustermap.registry import repository
-from clustermap.registry.matchmaking import Centroids, MappingData, Relatedness, match, strength
-from clustermap.registry.schemas import Profile
+from clustermap.organisations import repository
+from clustermap.organisations.matchmaking import Centroids, MappingData, Relatedness, match, strength
+from clustermap.organisations.schemas import Profile
 
 from .conftest import POINTS, small_mapping
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from clustermap.registry.db import current_revision, downgrade, make_engine, upgrade
-from clustermap.registry.models import Base
+from clustermap.organisations.db import current_revision, downgrade, make_engine, upgrade
+from clustermap.organisations.models import Base
 
 RECORD_TABLES = {"organisations", "programmes", "case_studies", "members", "users", "audit_log", "assessments"}
 SEARCH_TABLES = {"search_documents", "search_facets"}

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from clustermap.registry.assessment import load_questionnaire
-from clustermap.registry.content import load_content
+from clustermap.organisations.assessment import load_questionnaire
+from clustermap.organisations.content import load_content
 
 from .conftest import PASSWORD
 

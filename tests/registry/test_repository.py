@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from clustermap.registry import repository
-from clustermap.registry.errors import ConflictError, RegistryValidationError
-from clustermap.registry.models import AuditEntry, User
+from clustermap.organisations import repository
+from clustermap.organisations.errors import ConflictError, RegistryValidationError
+from clustermap.organisations.models import AuditEntry, User
 
 
 def test_stale_update_is_a_409_with_the_current_record(reg) -> None:
@@ -122,7 +122,7 @@ def test_user_changes_are_audited_without_password_hashes(reg) -> None:
         assert entry.changes["password_hash"] == ["***", "***"]
         assert entry.actor_id == reg.users["admin"]
     # put the password back for the other tests of this module
-    from clustermap.registry.security import hash_password
+    from clustermap.organisations.security import hash_password
 
     from .conftest import PASSWORD
 

@@ -13,8 +13,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import update
 
-from clustermap.registry import security
-from clustermap.registry.models import User
+from clustermap.organisations import security
+from clustermap.organisations.models import User
 
 from .conftest import small_mapping
 
@@ -23,8 +23,8 @@ from .conftest import small_mapping
 def st_app(tmp_path_factory: pytest.TempPathFactory):
     from fastapi import FastAPI
 
-    from clustermap.registry.api import install
-    from clustermap.registry.db import RegistrySettings
+    from clustermap.organisations.api import install
+    from clustermap.organisations.db import RegistrySettings
 
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('schemathesis')) / 'registry.sqlite3'}"
     app = FastAPI()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clustermap.registry import repository
-from clustermap.registry.search import fold, search
+from clustermap.organisations import repository
+from clustermap.organisations.search import fold, search
 
 RECORDS = [
     (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from clustermap.registry import security
-from clustermap.registry.models import ApiToken, User, utcnow
+from clustermap.organisations import security
+from clustermap.organisations.models import ApiToken, User, utcnow
 
 from .conftest import PASSWORD
 
@@ -76,7 +76,7 @@ def test_login_rate_limit(reg) -> None:
     )
     # once the failures are older than the window, the address may log in again
     with reg.rt.transaction() as s:
-        from clustermap.registry.models import LoginAttempt
+        from clustermap.organisations.models import LoginAttempt
 
         for attempt in s.query(LoginAttempt).all():
             attempt.at = utcnow() - timedelta(minutes=16)

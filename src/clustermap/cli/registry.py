@@ -1,7 +1,7 @@
 """``clustermap registry`` — the registry database from the command line.
 
 Mounted by :mod:`clustermap.cli.main` as ``clustermap registry``; usable alone as the typer app ``app``.
-Every command is a thin wrapper over :mod:`clustermap.registry`. Errors print as one line (``error: …``) with
+Every command is a thin wrapper over :mod:`clustermap.organisations`. Errors print as one line (``error: …``) with
 exit status 2 for bad input or options, 1 otherwise; an import with bad rows prints every bad row (line, field,
 reason) and exits 2.
 """
@@ -55,7 +55,7 @@ def _fail(exc: ClustermapError) -> None:
 
 
 def _url(url: str | None) -> str:
-    from clustermap.registry.db import get_registry_settings
+    from clustermap.organisations.db import get_registry_settings
 
     return url or get_registry_settings().database_url
 
@@ -69,8 +69,8 @@ def _kind(kind: str) -> str:
 
 
 def _factory(url: str | None):
-    from clustermap.registry.db import current_revision, make_engine, make_session_factory
-    from clustermap.registry.errors import RegistryError
+    from clustermap.organisations.db import current_revision, make_engine, make_session_factory
+    from clustermap.organisations.errors import RegistryError
 
     engine = make_engine(_url(url))
     if current_revision(engine) is None:
@@ -88,7 +88,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", help="Target revision (default: head).")] = "head",
 ) -> None:
     """Migrate the registry database up to a revision (default: the newest)."""
-    from clustermap.registry.db import upgrade
+    from clustermap.organisations.db import upgrade
 
     try:
         reached = upgrade(_url(database_url), revision)
@@ -103,7 +103,7 @@ def db_downgrade(
     database_url: UrlOpt = None,
 ) -> None:
     """Migrate the registry database down to a revision."""
-    from clustermap.registry.db import downgrade
+    from clustermap.organisations.db import downgrade
 
     try:
         reached = downgrade(_url(database_url), revision)
@@ -115,7 +115,7 @@ def db_downgrade(
 @db_app.command("current")
 def db_current(database_url: UrlOpt = None) -> None:
     """Print the revision the registry database is at."""
-    from clustermap.registry.db import current_revision
+    from clustermap.organisations.db import current_revision
 
     try:
         console.print(current_revision(_url(database_url)) or "base (empty)")
@@ -136,8 +136,8 @@ def import_(
     partial: Annotated[bool, typer.Option("--partial", help="Write the good rows even if some are bad.")] = False,
 ) -> None:
     """Import records from CSV or JSON; every bad row is reported with its line and field."""
-    from clustermap.registry.db import session_scope
-    from clustermap.registry.importers import import_records
+    from clustermap.organisations.db import session_scope
+    from clustermap.organisations.importers import import_records
 
     entity = _kind(kind)
     engine, factory = _factory(database_url)
@@ -163,8 +163,8 @@ def export(
     fmt: Annotated[str | None, typer.Option("--format", help="csv or json (default: from --out, else csv).")] = None,
 ) -> None:
     """Export every record of a kind as CSV or JSON (the import format)."""
-    from clustermap.registry.db import session_scope
-    from clustermap.registry.importers import export_records
+    from clustermap.organisations.db import session_scope
+    from clustermap.organisations.importers import export_records
 
     entity = _kind(kind)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
@@ -202,9 +202,9 @@ def users_add(
     from pydantic import ValidationError
 
     from clustermap.errors import ParameterError
-    from clustermap.registry.db import session_scope
-    from clustermap.registry.schemas import UserIn
-    from clustermap.registry.security import create_user
+    from clustermap.organisations.db import session_scope
+    from clustermap.organisations.schemas import UserIn
+    from clustermap.organisations.security import create_user
 
     if password is None:
         password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
@@ -227,8 +227,8 @@ def users_add(
 @app.command("content")
 def content(database_url: UrlOpt = None) -> None:
     """Load the shipped programmes, initiatives and case studies that are not in the registry yet."""
-    from clustermap.registry.content import load_content
-    from clustermap.registry.db import session_scope
+    from clustermap.organisations.content import load_content
+    from clustermap.organisations.db import session_scope
 
     engine, factory = _factory(database_url)
     try:
@@ -264,8 +264,8 @@ def search_cmd(
     """Full-text search with facets."""
     from dataclasses import asdict
 
-    from clustermap.registry.db import session_scope
-    from clustermap.registry.search import search
+    from clustermap.organisations.db import session_scope
+    from clustermap.organisations.search import search
 
     filters = {
         "type": type_ or [],

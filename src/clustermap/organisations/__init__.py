@@ -3,21 +3,21 @@ the excellence self-assessment; accounts. A transactional store (SQLAlchemy 2 + 
 PostgreSQL for deployments), separate from the DuckDB warehouse, whose mapping results it reads for matchmaking.
 
 ==========================================  =====================================================================
-:func:`clustermap.registry.api.install`     put the registry into a FastAPI app: migrate, ``/api/registry/…``,
+:func:`clustermap.organisations.api.install`     put the registry into a FastAPI app: migrate, ``/api/registry/…``,
                                             ``/registry`` pages
-:mod:`~clustermap.registry.db`              engines, sessions, ``upgrade(url)`` / ``downgrade(url, rev)``,
-                                            :class:`~clustermap.registry.db.RegistrySettings`
-:mod:`~clustermap.registry.models`          the typed ORM (``version`` columns for optimistic locking)
-:mod:`~clustermap.registry.repository`      create / update / delete with version checks, audit log, search index
-:mod:`~clustermap.registry.search`          full text (FTS5 / tsvector) and facets
-:mod:`~clustermap.registry.matchmaking`     ranked partners and regions with explanations
-:mod:`~clustermap.registry.assessment`      31 indicators, levels, benchmark (``data/excellence_indicators.toml``)
-:mod:`~clustermap.registry.security`        argon2, sessions, tokens, roles, ownership, CSRF, login rate limit
-:mod:`~clustermap.registry.importers`       CSV / JSON import (every bad row with line and field) and export
-:mod:`~clustermap.registry.content`         the programmes, initiatives and cases SEC(2008) 2637 names
+:mod:`~clustermap.organisations.db`              engines, sessions, ``upgrade(url)`` / ``downgrade(url, rev)``,
+                                            :class:`~clustermap.organisations.db.RegistrySettings`
+:mod:`~clustermap.organisations.models`          the typed ORM (``version`` columns for optimistic locking)
+:mod:`~clustermap.organisations.repository`      create / update / delete with version checks, audit log, search index
+:mod:`~clustermap.organisations.search`          full text (FTS5 / tsvector) and facets
+:mod:`~clustermap.organisations.matchmaking`     ranked partners and regions with explanations
+:mod:`~clustermap.organisations.assessment`      31 indicators, levels, benchmark (``data/excellence_indicators.toml``)
+:mod:`~clustermap.organisations.security`        argon2, sessions, tokens, roles, ownership, CSRF, login rate limit
+:mod:`~clustermap.organisations.importers`       CSV / JSON import (every bad row with line and field) and export
+:mod:`~clustermap.organisations.content`         the programmes, initiatives and cases SEC(2008) 2637 names
 :mod:`clustermap.cli.registry`              ``clustermap registry db|import|export|users|search|content``
 ==========================================  =====================================================================
 
-Submodules are imported on use (``from clustermap.registry.api import install``), so that reading the registry
+Submodules are imported on use (``from clustermap.organisations.api import install``), so that reading the registry
 from a script does not import the web framework.
 """

@@ -35,11 +35,11 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from sqlalchemy import func, or_, select
 from starlette.concurrency import run_in_threadpool
 
-from clustermap.registry import assessment as assess
-from clustermap.registry import importers, matchmaking, repository, schemas, search, security
-from clustermap.registry import vocabulary as voc
-from clustermap.registry.content import load_content, survey
-from clustermap.registry.db import (
+from clustermap.organisations import assessment as assess
+from clustermap.organisations import importers, matchmaking, repository, schemas, search, security
+from clustermap.organisations import vocabulary as voc
+from clustermap.organisations.content import load_content, survey
+from clustermap.organisations.db import (
     RegistrySettings,
     get_registry_settings,
     make_engine,
@@ -48,7 +48,7 @@ from clustermap.registry.db import (
     session_scope,
     upgrade,
 )
-from clustermap.registry.errors import (
+from clustermap.organisations.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
@@ -56,7 +56,7 @@ from clustermap.registry.errors import (
     RegistryError,
     RegistryValidationError,
 )
-from clustermap.registry.models import (
+from clustermap.organisations.models import (
     ApiToken,
     Assessment,
     Interest,
@@ -734,7 +734,7 @@ def build_api_router(rt: RegistryRuntime) -> APIRouter:
             if note.user_id != identity.user_id and identity.role != "admin":
                 raise PermissionDeniedError("this notification is someone else's")
             if note.read_at is None:
-                from clustermap.registry.models import utcnow
+                from clustermap.organisations.models import utcnow
 
                 note.read_at = utcnow()
             s.flush()
@@ -1321,7 +1321,7 @@ def install(
     _install_handlers(app)
     app.include_router(build_api_router(rt))
     if pages:
-        from clustermap.registry.pages import build_pages_router
+        from clustermap.organisations.pages import build_pages_router
 
         app.include_router(build_pages_router(rt))
     app.state.registry = rt

@@ -35,8 +35,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clustermap.errors import InputError
-from clustermap.registry.errors import RegistryValidationError
-from clustermap.registry.models import Assessment, Organisation
+from clustermap.organisations.errors import RegistryValidationError
+from clustermap.organisations.models import Assessment, Organisation
 
 __all__ = [
     "MIN_PEERS",
@@ -151,7 +151,7 @@ def _read(path: Path | Any) -> Questionnaire:
 @lru_cache(maxsize=4)
 def load_questionnaire(path: str | None = None) -> Questionnaire:
     """The questionnaire: the shipped ``excellence_indicators.toml`` or the TOML file at ``path``."""
-    source = Path(path) if path else resources.files("clustermap.registry") / "data" / "excellence_indicators.toml"
+    source = Path(path) if path else resources.files("clustermap.organisations") / "data" / "excellence_indicators.toml"
     return _read(source)
 
 

@@ -3,7 +3,7 @@
 SQLite is the embedded default (``sqlite:///warehouse/registry.sqlite3``, a file beside the DuckDB warehouse);
 PostgreSQL is used for deployments (``postgresql://user:password@host/db``; the ``psycopg`` driver is chosen
 for a plain ``postgresql://`` URL). The schema is made only by the Alembic migrations in
-``clustermap/registry/migrations``: :func:`upgrade` and :func:`downgrade` run them from Python, the CLI runs
+``clustermap/organisations/migrations``: :func:`upgrade` and :func:`downgrade` run them from Python, the CLI runs
 them as ``clustermap registry db upgrade|downgrade``.
 
 On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (the writer lock is taken up front, other writers
@@ -155,7 +155,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory on ``engine`` that writes the audit log of every change (see :mod:`.repository`)."""
-    from clustermap.registry.repository import install_audit
+    from clustermap.organisations.repository import install_audit
 
     factory = sessionmaker(engine, expire_on_commit=False)
     install_audit(factory)
@@ -187,7 +187,7 @@ def _alembic_config(url: str, connection: Any = None) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(resources.files("clustermap.registry") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("clustermap.organisations") / "migrations"))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     if connection is not None:
         config.attributes["connection"] = connection

@@ -35,8 +35,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clustermap.registry import repository
-from clustermap.registry.errors import ConflictError, RegistryError, RegistryValidationError
+from clustermap.organisations import repository
+from clustermap.organisations.errors import ConflictError, RegistryError, RegistryValidationError
 
 __all__ = ["FORMATS", "ImportReport", "RowError", "export_records", "import_records", "read_rows"]
 

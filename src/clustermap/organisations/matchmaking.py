@@ -50,9 +50,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clustermap.registry import vocabulary as voc
-from clustermap.registry.models import Member, Organisation
-from clustermap.registry.schemas import Profile, region_name, registry_categories
+from clustermap.organisations import vocabulary as voc
+from clustermap.organisations.models import Member, Organisation
+from clustermap.organisations.schemas import Profile, region_name, registry_categories
 
 __all__ = [
     "WEIGHTS",

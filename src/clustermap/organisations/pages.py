@@ -20,18 +20,18 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from clustermap.registry import assessment as assess
-from clustermap.registry import repository, schemas, search, security
-from clustermap.registry import vocabulary as voc
-from clustermap.registry.content import survey
-from clustermap.registry.errors import (
+from clustermap.organisations import assessment as assess
+from clustermap.organisations import repository, schemas, search, security
+from clustermap.organisations import vocabulary as voc
+from clustermap.organisations.content import survey
+from clustermap.organisations.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     RegistryError,
 )
-from clustermap.registry.models import Assessment, CaseStudy, Member, Notification, Organisation, Programme, utcnow
+from clustermap.organisations.models import Assessment, CaseStudy, Member, Notification, Organisation, Programme, utcnow
 
 __all__ = ["build_pages_router"]
 
@@ -111,7 +111,7 @@ _FIELD_LABELS = {
 
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("clustermap.registry", "templates"),
+        loader=PackageLoader("clustermap.organisations", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -449,7 +449,7 @@ def build_pages_router(rt: Any) -> APIRouter:
                 to_organisation_id=to_int("to_organisation_id"),
                 message=str(form.get("message") or "")[:4000],
             )
-            from clustermap.registry.api import express_interest
+            from clustermap.organisations.api import express_interest
 
             with rt.transaction(identity) as s:
                 express_interest(s, identity, body)
@@ -472,7 +472,7 @@ def build_pages_router(rt: Any) -> APIRouter:
         identity = identity_of(request)
         if identity is None:
             return login_redirect(request)
-        from clustermap.registry.api import interests_of
+        from clustermap.organisations.api import interests_of
 
         with rt.transaction() as s:
             notes = list(
@@ -522,7 +522,7 @@ def build_pages_router(rt: Any) -> APIRouter:
         try:
             form = await form_of(request, identity)
             body = schemas.InterestPatch(version=int(str(form.get("version") or "0") or 0), status=form.get("status"))
-            from clustermap.registry.api import answer
+            from clustermap.organisations.api import answer
 
             with rt.transaction(identity) as s:
                 answer(s, identity, interest_id, body)
@@ -606,7 +606,7 @@ def build_pages_router(rt: Any) -> APIRouter:
         if not errors:
             try:
                 with rt.transaction(identity) as s:
-                    from clustermap.registry.api import record_assessment
+                    from clustermap.organisations.api import record_assessment
 
                     row = record_assessment(s, identity, org_id, answers, form.get("is_public") == "yes")
                     row_id = row.id
@@ -633,7 +633,7 @@ def build_pages_router(rt: Any) -> APIRouter:
     @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
     def assessment_result(request: Request, assessment_id: int) -> Response:
         identity = identity_of(request)
-        from clustermap.registry.api import visible_assessment
+        from clustermap.organisations.api import visible_assessment
 
         try:
             with rt.transaction() as s:

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.orm.exc import StaleDataError
 
-from clustermap.registry import schemas, search
-from clustermap.registry.errors import ConflictError, NotFoundError, RegistryValidationError
-from clustermap.registry.models import (
+from clustermap.organisations import schemas, search
+from clustermap.organisations.errors import ConflictError, NotFoundError, RegistryValidationError
+from clustermap.organisations.models import (
     AUDITED,
     ENTITY_MODELS,
     AuditEntry,
@@ -167,7 +167,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 
 
 def _row(actor: int | None, action: str, obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    from clustermap.registry.models import utcnow
+    from clustermap.organisations.models import utcnow
 
     return {
         "at": utcnow(),

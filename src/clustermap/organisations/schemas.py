@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from clustermap.registry import vocabulary as voc
+from clustermap.organisations import vocabulary as voc
 
 # -------------------------------------------------------------------------------------------- field types
 

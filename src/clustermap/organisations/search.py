@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import Float, Integer, Select, and_, delete, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
-from clustermap.registry import vocabulary as voc
-from clustermap.registry.models import (
+from clustermap.organisations import vocabulary as voc
+from clustermap.organisations.models import (
     ENTITY_MODELS,
     CaseStudy,
     Member,
@@ -56,13 +56,13 @@ def _terms(query: str) -> list[str]:
 
 
 def _region_names(codes: Iterable[str]) -> list[str]:
-    from clustermap.registry.schemas import region_name
+    from clustermap.organisations.schemas import region_name
 
     return [name for name in (region_name(c) for c in codes) if name]
 
 
 def _category_names(slugs: Iterable[str]) -> list[str]:
-    from clustermap.registry.schemas import registry_categories
+    from clustermap.organisations.schemas import registry_categories
 
     names = registry_categories()
     return [names.get(s, s) for s in slugs]
@@ -197,7 +197,7 @@ class SearchResult:
 
 
 def _facet_label(facet: str, value: str) -> str:
-    from clustermap.registry.schemas import region_name, registry_categories
+    from clustermap.organisations.schemas import region_name, registry_categories
 
     if facet == "type":
         return voc.label(voc.ENTITY_TYPES, value)
@@ -283,7 +283,7 @@ def search(
         Words to find (see the module notes); empty: every record that passes the filters.
     filters : mapping of str to list of str, optional
         Facet → accepted values, e.g. ``{"type": ["programme"], "support_type": ["finance", "both"]}``; facets
-        are those of :data:`~clustermap.registry.vocabulary.FACETS`.
+        are those of :data:`~clustermap.organisations.vocabulary.FACETS`.
     page, per_page : int
         1-based page and page size (at most 100).
 

@@ -32,16 +32,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from clustermap.registry.db import RegistrySettings, get_registry_settings
-from clustermap.registry.errors import (
+from clustermap.organisations.db import RegistrySettings, get_registry_settings
+from clustermap.organisations.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
 )
-from clustermap.registry.models import ApiToken, LoginAttempt, RegistryMeta, User, WebSession, utcnow
-from clustermap.registry.vocabulary import ROLES
+from clustermap.organisations.models import ApiToken, LoginAttempt, RegistryMeta, User, WebSession, utcnow
+from clustermap.organisations.vocabulary import ROLES
 
 __all__ = [
     "OWNER",

@@ -31,14 +31,14 @@ CONTENT_FILES = {
 @lru_cache(maxsize=1)
 def content_records() -> dict[str, list[dict[str, Any]]]:
     """The shipped records by kind (``programme``, ``organisation``, ``case_study``)."""
-    root = resources.files("clustermap.registry.content")
+    root = resources.files("clustermap.organisations.content")
     return {kind: json.loads((root / name).read_text("utf-8")) for kind, name in CONTENT_FILES.items()}
 
 
 @lru_cache(maxsize=1)
 def survey() -> dict[str, Any]:
     """The European Cluster Observatory survey figures the document reports (section 3.1)."""
-    return json.loads((resources.files("clustermap.registry.content") / "survey.json").read_text("utf-8"))
+    return json.loads((resources.files("clustermap.organisations.content") / "survey.json").read_text("utf-8"))
 
 
 def load_content(session: Session, *, actor_id: int | None = None) -> dict[str, int]:
@@ -46,7 +46,7 @@ def load_content(session: Session, *, actor_id: int | None = None) -> dict[str, 
 
     Records are validated like any input and written through the repository (audit log, search index).
     """
-    from clustermap.registry import repository
+    from clustermap.organisations import repository
 
     added: dict[str, int] = {}
     session.info.setdefault("actor_id", actor_id)

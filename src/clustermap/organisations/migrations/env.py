@@ -1,4 +1,4 @@
-"""Alembic environment of the registry: runs on the connection :mod:`clustermap.registry.db` passes in (or on
+"""Alembic environment of the registry: runs on the connection :mod:`clustermap.organisations.db` passes in (or on
 the URL of the configuration), with batch mode on SQLite so that ALTER TABLE works there too."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from clustermap.registry.models import Base
+from clustermap.organisations.models import Base
 
 config = context.config
 target_metadata = Base.metadata

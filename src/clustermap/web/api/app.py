@@ -94,17 +94,17 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
-    """Mount the registry (``clustermap.registry.api.install``: ``/api/registry/…`` and ``/registry``) when it is
+    """Mount the registry (``clustermap.organisations.api.install``: ``/api/registry/…`` and ``/registry``) when it is
     importable; its matchmaking reads the same warehouse as the site."""
     app.state.registry_installed = False
     try:
-        module = importlib.import_module("clustermap.registry.api")
+        module = importlib.import_module("clustermap.organisations.api")
     except ImportError as exc:
         log.info("registry not installed: %s", exc)
         return
     install = getattr(module, "install", None)
     if install is None:
-        log.warning("clustermap.registry.api has no install(app, database_url=...)")
+        log.warning("clustermap.organisations.api has no install(app, database_url=...)")
         return
     params = inspect.signature(install).parameters
     kwargs: dict[str, Any] = {}
@@ -141,7 +141,7 @@ def create_app(
         read only, re-read when the file changes.
     registry_url : str, optional
         Database URL of the registry (SQLite by default, PostgreSQL for deployments), passed to
-        ``clustermap.registry.api.install`` when the registry is installed.
+        ``clustermap.organisations.api.install`` when the registry is installed.
     data_dir : path, optional
         Data mirror for region names and geometry (default ``CLUSTERMAP_DATA_DIR`` or ``shared/data`` found
         next to the working directory).
