@@ -1,4 +1,5 @@
-"""The registry: cluster organisations, initiatives, programmes, case studies and members; partner matchmaking;
+"""The registry of cluster organisations (``clustermap registry``; the *region* registry is
+:mod:`clustermap.regions`): cluster organisations, initiatives, programmes, case studies and members; partner matchmaking;
 the excellence self-assessment; accounts. A transactional store (SQLAlchemy 2 + Alembic; SQLite by default,
 PostgreSQL for deployments), separate from the DuckDB warehouse, whose mapping results it reads for matchmaking.
 
@@ -15,6 +16,10 @@ PostgreSQL for deployments), separate from the DuckDB warehouse, whose mapping r
 :mod:`~clustermap.organisations.security`        argon2, sessions, tokens, roles, ownership, CSRF, login rate limit
 :mod:`~clustermap.organisations.importers`       CSV / JSON import (every bad row with line and field) and export
 :mod:`~clustermap.organisations.content`         the programmes, initiatives and cases SEC(2008) 2637 names
+:mod:`~clustermap.organisations.routes`          the REST API, one module per resource (``/api/registry/…``)
+:mod:`~clustermap.organisations.pages`           the server-rendered pages (``/registry/…``)
+:mod:`~clustermap.organisations.services`        the rules both call: accounts, matches, interests, assessments
+:mod:`~clustermap.organisations.deps`            who is asking, the runtime of the app, error answers
 :mod:`clustermap.cli.registry`              ``clustermap registry db|import|export|users|search|content``
 ==========================================  =====================================================================
 

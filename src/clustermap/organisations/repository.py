@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import event, func, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import get_history
@@ -33,11 +33,15 @@ from clustermap.organisations.errors import ConflictError, NotFoundError, Regist
 from clustermap.organisations.models import (
     AUDITED,
     ENTITY_MODELS,
+    ApiToken,
+    Assessment,
     AuditEntry,
     Base,
     CaseStudy,
     Interest,
+    MatchRequest,
     Member,
+    Notification,
     Organisation,
     Programme,
     User,
@@ -422,3 +426,147 @@ def delete(session: Session, entity_type: str, obj: Any, *, version: int | None 
 def entity_types() -> list[str]:
     """The kinds of record: ``organisation``, ``programme``, ``case_study``, ``member``."""
     return list(ENTITY_MODELS)
+
+
+def flush_or_conflict(session: Session, entity: str, entity_id: int, expected: int | None) -> None:
+    """Flush; a row another transaction changed since version ``expected`` is :class:`ConflictError` (409)."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(
+            f"the {entity} was changed by someone else", entity=entity, id=entity_id, expected_version=expected
+        ) from exc
+
+
+# -------------------------------------------------------------------------------------------- other reads
+# The queries the services and pages need beyond the four kinds of record: accounts, matches, interests,
+# notifications, assessments and counts. Routes and pages reach the database only through this module.
+
+
+def by_id(session: Session, model: type[Base], row_id: int) -> Any:
+    """The row of ``model`` with primary key ``row_id``, or ``None`` (ids outside 1 … 2³¹ − 1 never exist)."""
+    return session.get(model, row_id) if 0 < row_id <= _MAX_ID else None
+
+
+def users(session: Session) -> list[User]:
+    """Every account, in id order."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    """The API tokens of one account, in id order."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+
+
+def members_of(session: Session, user_id: int) -> list[Member]:
+    """The member profiles one account owns."""
+    return list(session.scalars(select(Member).where(Member.owner_id == user_id)))
+
+
+def organisations_of(session: Session, user_id: int | None) -> list[Organisation]:
+    """The organisations one account owns, by name (``None``: all of them)."""
+    query = select(Organisation).order_by(Organisation.name)
+    if user_id is not None:
+        query = query.where(Organisation.owner_id == user_id)
+    return list(session.scalars(query))
+
+
+def names(session: Session, model: type[Base]) -> dict[int, str]:
+    """Id → name of every member or organisation."""
+    return {row.id: row.name for row in session.scalars(select(model))}  # type: ignore[attr-defined]
+
+
+def programmes_by_level(session: Session) -> list[Programme]:
+    """Every programme, by level then name."""
+    return list(session.scalars(select(Programme).order_by(Programme.level, Programme.name)))
+
+
+def case_studies_of(session: Session, organisation_slug: str) -> list[CaseStudy]:
+    """The case studies that name one organisation."""
+    return list(session.scalars(select(CaseStudy).where(CaseStudy.organisation_slug == organisation_slug)))
+
+
+def counts(session: Session) -> dict[str, Any]:
+    """How many organisations, programmes, members, case studies and assessments the registry holds, and the
+    programmes by level."""
+    levels = dict(session.execute(select(Programme.level, func.count()).group_by(Programme.level)).all())
+    out: dict[str, Any] = {
+        name: session.scalar(select(func.count()).select_from(model))
+        for name, model in (
+            ("organisations", Organisation),
+            ("programmes", Programme),
+            ("members", Member),
+            ("case_studies", CaseStudy),
+            ("assessments", Assessment),
+        )
+    }
+    return {**out, "programmes_by_level": levels}
+
+
+def is_empty(session: Session) -> bool:
+    """True when the registry holds neither programmes nor organisations (the shipped content may be loaded)."""
+    return not session.scalar(select(func.count()).select_from(Programme)) and not session.scalar(
+        select(func.count()).select_from(Organisation)
+    )
+
+
+def saved_matches(session: Session, owner_id: int) -> list[MatchRequest]:
+    """The saved matchmaking requests of one account, newest first."""
+    query = select(MatchRequest).where(MatchRequest.owner_id == owner_id).order_by(MatchRequest.id.desc())
+    return list(session.scalars(query))
+
+
+def notifications_of(session: Session, user_id: int, *, unread: bool = False, limit: int = 200) -> list[Notification]:
+    """The notifications of one account, newest first (``unread``: only those not read yet)."""
+    query = select(Notification).where(Notification.user_id == user_id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """How many notifications of one account are not read yet."""
+    query = select(func.count()).select_from(Notification)
+    return session.scalar(query.where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def interests_involving(session: Session, user_id: int | None, *, limit: int = 500) -> list[Interest]:
+    """Interests sent or received through the members and organisations one account owns, newest first
+    (``None``: all)."""
+    query = select(Interest).order_by(Interest.id.desc())
+    if user_id is not None:
+        mine = select(Member.id).where(Member.owner_id == user_id)
+        orgs = select(Organisation.id).where(Organisation.owner_id == user_id)
+        query = query.where(
+            or_(
+                Interest.from_member_id.in_(mine),
+                Interest.to_member_id.in_(mine),
+                Interest.to_organisation_id.in_(orgs),
+            )
+        )
+    return list(session.scalars(query.limit(limit)))
+
+
+def assessments(
+    session: Session,
+    *,
+    organisation_id: int | None = None,
+    public_or_owned_by: int | None = None,
+    only_public: bool = False,
+    newest_first: bool = True,
+    limit: int | None = 500,
+) -> list[Assessment]:
+    """Assessments, newest (or oldest) first: of one organisation, only the public ones, or the public ones and
+    those of the organisations account ``public_or_owned_by`` owns."""
+    order = (
+        (Assessment.created_at.desc(), Assessment.id.desc()) if newest_first else (Assessment.created_at, Assessment.id)
+    )
+    query = select(Assessment).order_by(*order)
+    if organisation_id is not None:
+        query = query.where(Assessment.organisation_id == organisation_id)
+    if only_public:
+        query = query.where(Assessment.is_public)
+    elif public_or_owned_by is not None:
+        own = select(Organisation.id).where(Organisation.owner_id == public_or_owned_by)
+        query = query.where(or_(Assessment.is_public, Assessment.organisation_id.in_(own)))
+    return list(session.scalars(query.limit(limit) if limit else query))

@@ -3,8 +3,6 @@ site at ``/`` and, when installed, the registry (``/api/registry/…``) and the 
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -17,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clustermap.errors import ClustermapError, UnknownNameError
+from clustermap.organisations.api import install as install_registry
 from clustermap.web.api.deps import ApiError
 from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, results
 from clustermap.web.api.service import Observatory
@@ -94,30 +93,14 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
-    """Mount the registry (``clustermap.organisations.api.install``: ``/api/registry/…`` and ``/registry``) when it is
-    importable; its matchmaking reads the same warehouse as the site."""
+    """Mount the registry (:func:`clustermap.organisations.api.install`: ``/api/registry/…`` and ``/registry``);
+    its matchmaking reads the same warehouse as the site."""
     app.state.registry_installed = False
-    try:
-        module = importlib.import_module("clustermap.organisations.api")
-    except ImportError as exc:
-        log.info("registry not installed: %s", exc)
-        return
-    install = getattr(module, "install", None)
-    if install is None:
-        log.warning("clustermap.organisations.api has no install(app, database_url=...)")
-        return
-    params = inspect.signature(install).parameters
-    kwargs: dict[str, Any] = {}
-    if (
-        registry_url is not None
-        or "database_url" not in params
-        or params["database_url"].default is inspect.Parameter.empty
-    ):
-        kwargs["database_url"] = registry_url
-    if "mapping" in params and warehouse.exists():
+    kwargs: dict[str, Any] = {"database_url": registry_url}
+    if warehouse.exists():
         kwargs["mapping"] = warehouse
     try:
-        install(app, **kwargs)
+        install_registry(app, **kwargs)
     except Exception as exc:  # the registry must not take the statistics down with it
         log.warning("the registry could not be installed: %s", exc)
         app.state.registry_error = str(exc)
