@@ -2,7 +2,7 @@
 
 Records, in ``benchmarks/results/imputation_<timestamp>.json`` (git-ignored) and on screen:
 
-* **accuracy** — ``clustermap.imputation.validate`` (the masking experiment behind ``clustermap impute
+* **accuracy** — ``clustermap.analyses.imputation_check`` (the masking experiment behind ``clustermap impute
   --validate``) on the Eurostat regional SBS panel (``sbs_r_nuts06_r2`` V16110, NUTS 0–2 × sections, divisions
   and G groups, 2008–2015) and on US County Business Patterns by state (all NAICS levels and the state totals,
   2000–2011): per dataset, year and policy the MdAPE, the weighted error, the Spearman rank correlation and how
@@ -169,7 +169,8 @@ def cbp_frame(mirror: Path, years: list[int]) -> pd.DataFrame:
 
 
 def accuracy(name: str, frame: pd.DataFrame, *, mask_share: float, seed: int) -> dict[str, Any]:
-    from clustermap.imputation import format_validation, impute_two_way, validate
+    from clustermap.analyses.imputation_check import format_validation, validate
+    from clustermap.imputation import impute_two_way
 
     t0 = time.perf_counter()
     full = impute_two_way(frame)

@@ -7,8 +7,7 @@ employment by region × industry × year, on DuckDB or PySpark with the same ibi
 >>> result = clustermap.map_clusters(table, categories="eco-nace2", methodology="eco2007")  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
-
+from clustermap._version import __version__
 from clustermap.api import map_clusters
 
 __all__ = ["__version__", "map_clusters"]

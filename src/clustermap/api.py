@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
+from clustermap.definitions.categories import resolve_categories
 from clustermap.engines.backends import connect, to_backend
 from clustermap.mapping import MappingResult, map_observations
 from clustermap.methodology import Methodology
@@ -13,18 +13,6 @@ from clustermap.schema import validate_observations
 from clustermap.tables import like, to_pandas
 
 T = TypeVar("T")
-
-
-def resolve_categories(categories: Any, industries: Iterable[str], *, mirror: Path | None = None) -> Any:
-    """A category set from a name (``eco-nace2``, ``uscmp``), a file path, ``none`` (each industry its own
-    category) or a :class:`~clustermap.definitions.categories.CategorySet`."""
-    from clustermap.definitions.categories import CategorySet, identity_category_set, load_category_set
-
-    if isinstance(categories, CategorySet):
-        return categories
-    if categories is None or str(categories) == "none":
-        return identity_category_set(industries)
-    return load_category_set(categories, mirror=mirror)
 
 
 def map_clusters(

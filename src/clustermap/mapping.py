@@ -9,12 +9,9 @@ tables on the backend, executes, and collects counts and provenance.
 from __future__ import annotations
 
 import logging
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -26,6 +23,7 @@ from clustermap.definitions.categories import CategorySet
 from clustermap.engines.backends import to_backend
 from clustermap.errors import EmptyInputError, ParameterError
 from clustermap.methodology import Methodology, get_methodology
+from clustermap.provenance import code_version
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +72,6 @@ STRONG_COLUMNS = [
     "imputed_employment",
     "category_name",
 ]
-
-
-def code_version() -> str:
-    """clustermap's version, plus the git commit when run from a checkout."""
-    from clustermap import __version__
-
-    try:
-        here = Path(str(resources.files("clustermap"))).resolve()
-        sha = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        sha = ""
-    return f"{__version__}+g{sha}" if sha else __version__
 
 
 @dataclass

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+
+from clustermap._version import __version__
+
+
+def code_version() -> str:
+    """clustermap's version, plus the git commit when run from a checkout."""
+    try:
+        here = Path(str(resources.files("clustermap"))).resolve()
+        sha = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{__version__}+g{sha}" if sha else __version__
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clustermap.imputation import impute_two_way, industry_parents, region_parents, validate
+from clustermap.analyses.imputation_check import validate
+from clustermap.imputation import impute_two_way, industry_parents, region_parents
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 YEAR = 2012

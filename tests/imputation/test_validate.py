@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from tests.imputation.synthetic import cbp_panel, nuts_panel
 
+from clustermap.analyses.imputation_check import format_validation, map_level_cells, mask_cells, validate
 from clustermap.errors import ParameterError
-from clustermap.imputation import format_validation, validate
-from clustermap.imputation.validate import map_level_cells, mask_cells
 
 
 @pytest.fixture(scope="module")

@@ -80,10 +80,11 @@ def impute(
     median absolute percentage error (MdAPE), the employment-weighted error, the Spearman rank correlation and
     how many stars change against the unmasked map (eco2007).
     """
+    from clustermap.analyses.imputation_check import format_validation
+    from clustermap.analyses.imputation_check import validate as run_validate
     from clustermap.exports import format_of, write_table
-    from clustermap.imputation import POLICIES, format_validation
+    from clustermap.imputation import POLICIES
     from clustermap.imputation import impute as run_impute
-    from clustermap.imputation import validate as run_validate
     from clustermap.loaders.tidy import load_tidy
 
     try:

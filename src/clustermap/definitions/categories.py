@@ -67,6 +67,7 @@ __all__ = [
     "load_size_classes",
     "load_uscmp",
     "read_category_csv",
+    "resolve_categories",
     "slugify",
 ]
 
@@ -644,6 +645,16 @@ def load_category_set(name_or_path: str | Path, *, mirror: Path | None = None) -
     if not path.is_file():
         raise SourceError(f"category-set file not found: {path}")
     return _load_csv_set(path)
+
+
+def resolve_categories(categories: Any, industries: Iterable[str], *, mirror: Path | None = None) -> Any:
+    """A category set from a name (``eco-nace2``, ``uscmp``), a file path, ``none`` (each industry its own
+    category) or a :class:`~clustermap.definitions.categories.CategorySet`."""
+    if isinstance(categories, CategorySet):
+        return categories
+    if categories is None or str(categories) == "none":
+        return identity_category_set(industries)
+    return load_category_set(categories, mirror=mirror)
 
 
 def identity_category_set(industries: Iterable[str]) -> CategorySet:

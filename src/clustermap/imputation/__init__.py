@@ -14,8 +14,9 @@ Modules
     the solver (HiGHS LP for consistency, Clarabel QP for the closest completion), bounds, relaxation report.
 :mod:`~clustermap.imputation.policies`
     :func:`impute`: any policy on a pandas table, with ``imputed``/``low``/``high`` per cell.
-:mod:`~clustermap.imputation.validate`
-    :func:`validate`: mask published cells, impute them with every policy, score the errors.
+:mod:`clustermap.analyses.imputation_check`
+    ``validate``: mask published cells, impute them with every policy, score the errors (it maps the result,
+    so it stands above the engine, among the analyses).
 :mod:`~clustermap.imputation.engine`
     the ``two-way`` policy inside :func:`clustermap.mapping.map_observations`.
 
@@ -41,7 +42,6 @@ from clustermap.imputation.two_way import (
     impute_two_way,
     propagate_bounds,
 )
-from clustermap.imputation.validate import ValidationResult, format_validation, validate
 
 __all__ = [
     "POLICIES",
@@ -50,13 +50,10 @@ __all__ = [
     "InconsistentTotalsError",
     "SolverError",
     "TwoWayResult",
-    "ValidationResult",
     "build_problem",
-    "format_validation",
     "impute",
     "impute_two_way",
     "industry_parents",
     "propagate_bounds",
     "region_parents",
-    "validate",
 ]

@@ -1,6 +1,6 @@
 """The registry of cluster organisations (``clustermap registry``; the *region* registry is
-:mod:`clustermap.regions`): cluster organisations, initiatives, programmes, case studies and members; partner matchmaking;
-the excellence self-assessment; accounts. A transactional store (SQLAlchemy 2 + Alembic; SQLite by default,
+:mod:`clustermap.regions`): cluster organisations, initiatives, programmes, case studies and members; partner
+matchmaking; the excellence self-assessment; accounts. A transactional store (SQLAlchemy 2 + Alembic; SQLite by default,
 PostgreSQL for deployments), separate from the DuckDB warehouse, whose mapping results it reads for matchmaking.
 
 ==========================================  =====================================================================

@@ -17,7 +17,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import ibis
@@ -26,7 +26,6 @@ import pandas as pd
 import pyarrow as pa
 
 from clustermap.errors import UnknownNameError, WarehouseError
-from clustermap.mapping import MappingResult
 from clustermap.provenance import LoadResult
 from clustermap.schema import COLUMNS, to_arrow
 
@@ -50,6 +49,21 @@ _DDL = [
         summary JSON)""",
 ]
 _RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong"}
+
+
+class StoredRun(Protocol):
+    """What :meth:`Warehouse.save_run` reads of a mapping result (:class:`clustermap.mapping.MappingResult` is
+    one): the warehouse stands below the engine and knows results only by this shape."""
+
+    @property
+    def kind(self) -> str:
+        """``stars`` or ``strong``: which results table the cells go to."""
+
+    cells: pd.DataFrame
+    summary: pd.DataFrame
+    methodology: Any
+    categories: Any
+    provenance: dict[str, Any]
 
 
 class Warehouse:
@@ -205,7 +219,7 @@ class Warehouse:
         return rows.to_dict("records")
 
     # -- runs ----------------------------------------------------------------------------------------------
-    def save_run(self, result: MappingResult, *, dataset: str | None = None) -> str:
+    def save_run(self, result: StoredRun, *, dataset: str | None = None) -> str:
         """Store a mapping result (cells, summary, provenance) in one transaction; returns the run id."""
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         table = _RESULT_TABLE[result.kind]

@@ -161,8 +161,7 @@ def impute_policy(masked: pd.DataFrame, policy: str, *, size_classes: pd.DataFra
 
 
 def _categories(frame: pd.DataFrame, leaf_industries: Sequence[str], categories: Any) -> Any:
-    from clustermap.api import resolve_categories
-    from clustermap.definitions.categories import identity_category_set, load_category_set
+    from clustermap.definitions.categories import identity_category_set, load_category_set, resolve_categories
 
     if categories not in (None, "auto"):
         return resolve_categories(categories, leaf_industries)
