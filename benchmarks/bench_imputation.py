@@ -154,7 +154,7 @@ def speed(seed: int) -> list[dict[str, Any]]:
 
 
 def sbs_frame(mirror: Path) -> pd.DataFrame:
-    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.loaders.eurostat import load_sbs
 
     return load_sbs(nuts_level=None, mirror=mirror).frame
 

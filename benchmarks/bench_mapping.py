@@ -74,7 +74,7 @@ def find_mirror(explicit: str | None) -> Path:
 def eu_frame(mirror: Path) -> tuple[pd.DataFrame, str]:
     """The SBS V16110 NUTS-2 panel in canonical columns (the project's loader if it exists)."""
     try:
-        from clustermap.loaders.eurostat_tsv import load_sbs  # type: ignore[import-not-found]
+        from clustermap.loaders.eurostat import load_sbs  # type: ignore[import-not-found]
     except ImportError:
         load_sbs = None
     if load_sbs is not None:
@@ -85,7 +85,7 @@ def eu_frame(mirror: Path) -> tuple[pd.DataFrame, str]:
             cols = [c for c in ("region", "industry", "year", "employment", "establishments", "flag") if c in f]
             f = f[cols].reset_index(drop=True)
             f["establishments"] = f.get("establishments", np.nan)
-            return f.astype({"establishments": "float64"}), "clustermap.loaders.eurostat_tsv.load_sbs"
+            return f.astype({"establishments": "float64"}), "clustermap.loaders.eurostat.load_sbs"
     d = pd.read_csv(mirror / EU_LONG, dtype={"geo": str, "nace_r2": str, "flag": str})
     d = d[d["nuts_level"] == 2]
     f = pd.DataFrame(

@@ -124,7 +124,7 @@ def map_two_way(
     totals do not bound stay out; the result marks every cluster that rests on an imputed cell."""
     from clustermap.engines.backends import connect
     from clustermap.imputation import impute
-    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.loaders.eurostat import load_sbs
     from clustermap.schema import COLUMNS
 
     every_level = load_sbs(mirror=mirror, nuts_level=None, years=years)
@@ -158,7 +158,7 @@ def run_main_job(
     """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export."""
     from clustermap.definitions.categories import load_category_set
     from clustermap.exports import write_table
-    from clustermap.loaders.eurostat_tsv import load_lfs_totals, load_sbs
+    from clustermap.loaders.eurostat import load_lfs_totals, load_sbs
 
     step = progress or (lambda msg: log.info(msg))
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")

@@ -20,7 +20,7 @@ YEAR = 2012
 
 @pytest.fixture(scope="module")
 def sbs(mirror: Path) -> pd.DataFrame:
-    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.loaders.eurostat import load_sbs
 
     return load_sbs(nuts_level=None, years=[YEAR], mirror=mirror).frame
 

@@ -62,7 +62,7 @@ def registry(mirror):
 @pytest.fixture(scope="session")
 def sbs(mirror) -> pd.DataFrame:
     """The real SBS panel: persons employed (V16110), NUTS 2 x NACE Rev. 2, 2008-2015, NUTS 2006/2010/2013 mixed."""
-    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.loaders.eurostat import load_sbs
 
     return load_sbs(mirror=mirror, nuts_level=2).frame
 

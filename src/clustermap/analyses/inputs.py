@@ -290,7 +290,7 @@ def _with_load_notes(mapped: Mapped, wh: Any) -> Mapped:
 def _harmonised_sbs(wh: Any, version: int, mirror: Any, *, need_totals: bool) -> tuple[pd.DataFrame, Any, list]:
     """Load SBS (from the warehouse if loaded there, else the mirror), harmonise it to ``version`` and store it
     as ``sbs_r_nuts06_r2@nuts<version>``."""
-    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.loaders.eurostat import load_sbs
     from clustermap.regions import harmonise
 
     root = _mirror_root(mirror)
@@ -330,7 +330,7 @@ def _harmonised_sbs(wh: Any, version: int, mirror: Any, *, need_totals: bool) ->
     inputs = wh.input_provenance(dataset)
     totals = None
     if need_totals:
-        from clustermap.loaders.eurostat_tsv import load_lfs_totals
+        from clustermap.loaders.eurostat import load_lfs_totals
 
         lfs = load_lfs_totals(mirror=root)
         t = lfs.rename(columns={"total": "employment"}).assign(industry="TOTAL")
@@ -630,7 +630,7 @@ def eu_gdp(
         ``region, year, gdp`` (million EUR or PPS), ``population`` (implied, persons), ``gdp_per_capita`` (EUR or
         PPS per inhabitant); ``attrs["provenance"]``.
     """
-    from clustermap.loaders.eurostat_tsv import load_eurostat
+    from clustermap.loaders.eurostat import load_eurostat
 
     if unit not in ("EUR_HAB", "PPS_HAB"):
         raise ParameterError(f"GDP unit must be EUR_HAB or PPS_HAB, not {unit!r}")

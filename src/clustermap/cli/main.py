@@ -400,13 +400,13 @@ def load(
 
 
 def _load(kind: str, file: Path | None, mirror: Path | None):
-    from clustermap.loaders import cbp, eurostat_tsv, tidy, totals
+    from clustermap.loaders import cbp, eurostat, tidy, totals
     from clustermap.provenance import LoadResult
 
     if kind == "sbs":
-        return "sbs_r_nuts06_r2", eurostat_tsv.load_sbs(file, mirror=mirror, nuts_level=2), False
+        return "sbs_r_nuts06_r2", eurostat.load_sbs(file, mirror=mirror, nuts_level=2), False
     if kind == "lfs-totals":
-        lfs = eurostat_tsv.load_lfs_totals(file, mirror=mirror)
+        lfs = eurostat.load_lfs_totals(file, mirror=mirror)
         return "lfst_r_lfe2en2_total", LoadResult(lfs, lfs.attrs["provenance"]), True
     if kind == "cbp-state":
         return "cbp_state", cbp.load_cbp_state(file, mirror=mirror), False

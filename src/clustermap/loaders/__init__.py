@@ -19,17 +19,10 @@ loader                                 reads
 """
 
 from clustermap.loaders.cbp import load_cbp_cbsa, load_cbp_cbsa_totals, load_cbp_state, load_cbp_state_totals
+from clustermap.loaders.eurostat import load_eurostat, load_lfs, load_lfs_totals, load_sbs, read_eurostat
+from clustermap.loaders.eurostat_reader import geo_kind, geo_level
 from clustermap.loaders.eurostat_sdmx import read_sdmx
-from clustermap.loaders.eurostat_tsv import (
-    geo_kind,
-    geo_level,
-    load_eurostat,
-    load_lfs,
-    load_lfs_totals,
-    load_sbs,
-    read_eurostat,
-    read_tsv,
-)
+from clustermap.loaders.eurostat_tsv import read_tsv
 from clustermap.loaders.tidy import load_tidy
 
 __all__ = [

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from clustermap.errors import EmptyInputError, SchemaError, ValueValidationError
-from clustermap.loaders.eurostat_tsv import (
+from clustermap.loaders.eurostat_reader import (
     EurostatRead,
     Filters,
     check_filter_dims,
