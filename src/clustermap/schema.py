@@ -58,7 +58,7 @@ OBSERVATIONS = pa.schema(
 
 #: Flags Eurostat uses in bulk TSV / SDMX-CSV files, one letter each; a cell may carry several ("cd", "bu").
 EUROSTAT_FLAGS = frozenset("bcdefinprsuz")
-#: CBP employment-size classes of withheld cells (``empflag``); bounds live in definitions/data/cbp_size_classes.csv
+#: CBP employment-size classes of withheld cells (``empflag``); bounds live in classifications/data/cbp_size_classes.csv
 CBP_SIZE_CLASSES = frozenset("ABCEFGHIJKLM")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clustermap.classifications import derived_category_set, naics_isic_links, naics_to_eco_codes, naics_to_eco_nace2
+from clustermap.classifications import naics_isic_links, naics_to_eco_codes
+from clustermap.definitions.derived import derived_category_set, naics_to_eco_nace2
 from clustermap.errors import UnknownNameError
 
 

@@ -13,17 +13,15 @@ import pytest
 
 import clustermap
 from clustermap.classifications import (
-    allocation_report,
     category_coverage,
     convert_naics,
     naics_concordance,
     naics_titles,
-    naics_to_eco_nace2,
     six_digit_panel,
     to_naics2012,
-    uscmp_naics2012,
 )
 from clustermap.definitions.categories import load_category_set
+from clustermap.definitions.derived import allocation_report, naics_to_eco_nace2, uscmp_naics2012
 from clustermap.loaders import load_cbp_cbsa, load_cbp_state, load_cbp_state_totals, load_sbs
 
 pytestmark = pytest.mark.realdata

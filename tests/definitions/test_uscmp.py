@@ -171,11 +171,11 @@ def test_cluster_relatedness(cmp_mirror: Path, mirror_file) -> None:
 @pytest.mark.realdata
 def test_publisher_workbook_without_cluster_codes(cmp_mirror: Path, mirror_file, monkeypatch) -> None:
     """What a download returns (the NoCo REDI workbook): same clusters, no numeric codes."""
-    from clustermap.definitions import categories as module
+    from clustermap.definitions import uscmp as module
 
     workbook = mirror_file("us/clusters/NAICS_crosswalks_to_Cluster_system.xlsx")
     reference = load_uscmp(cmp_mirror, download=False)
-    monkeypatch.setattr(module, "_resolve_source", lambda *args, **kwargs: workbook)
+    monkeypatch.setattr(module, "resolve_source", lambda *args, **kwargs: workbook)
     cats = load_uscmp(cmp_mirror)
     assert len(cats.traded_categories) == 51 and len(cats.local_categories) == 16
     assert cats.categories["cluster_code"].isna().all()

@@ -46,7 +46,7 @@ def nuts_panel(
 
 def cbp_panel(*, states: int = 12, seed: int = 0) -> pd.DataFrame:
     """States (no national row) × total → 2-digit → 3-digit NAICS, withheld cells with their CBP size class."""
-    from clustermap.definitions.size_classes import load_size_classes
+    from clustermap.classifications.size_classes import load_size_classes
 
     rng = np.random.default_rng(seed)
     tree = {"31": ["311", "321", "332"], "42": ["423", "424"], "54": ["541"], "62": ["621", "622"]}

@@ -175,7 +175,7 @@ def test_braunschweig_motor_vehicles_2012(sbs: pd.DataFrame, sbs_result) -> None
 
 
 def test_cbp_2011_inside_size_classes_and_totals(cbp: pd.DataFrame, cbp_result) -> None:
-    from clustermap.definitions.size_classes import load_size_classes
+    from clustermap.classifications.size_classes import load_size_classes
 
     out = cbp_result.frame
     withheld = cbp["employment"].isna().to_numpy()

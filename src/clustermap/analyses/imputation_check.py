@@ -239,7 +239,7 @@ def validate(
     -------
     ValidationResult
     """
-    from clustermap.definitions.size_classes import load_size_classes
+    from clustermap.classifications.size_classes import load_size_classes
 
     f = frame.reset_index(drop=True).copy()
     for col in ("flag", "size_class"):

@@ -370,7 +370,7 @@ def us_category_set(year: int = DEFAULT_US_YEAR, *, categories: Any = None, mirr
     except UnknownNameError:
         pass
     try:
-        from clustermap.classifications import naics_to_eco_nace2
+        from clustermap.definitions.derived import naics_to_eco_nace2
 
         return naics_to_eco_nace2(vintage, mirror=root)
     except (ImportError, ClustermapError) as exc:

@@ -27,7 +27,7 @@ Rules, for one cell = one region × source code × year, at each step A → B
     code exists and is reported unmapped otherwise.
 
 Withheld CBP cells (employment null, a size class kept) count in the weights at their size-class value (the
-midpoint, :func:`clustermap.definitions.categories.load_size_classes`). A withheld cell that lands whole and
+midpoint, :func:`clustermap.classifications.size_classes.load_size_classes`). A withheld cell that lands whole and
 alone in its target cell stays withheld (null, size class kept) so that the engine's suppression policy decides;
 one that is split, or merged with other cells, is valued at its size-class value times its share (flag ``e``,
 and counted in the report). Establishments and payroll follow the same shares (establishment counts become
@@ -134,7 +134,7 @@ def _size_values(value: str | float | None) -> dict[str, float] | None:
     """Employment that stands for a withheld cell of each size class (persons), or None to keep them null."""
     if value is None:
         return None
-    from clustermap.definitions.categories import load_size_classes
+    from clustermap.classifications.size_classes import load_size_classes
 
     classes = load_size_classes()
     if value == "midpoint":

@@ -60,21 +60,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from clustermap.classifications._mirror import mirror_file, read_table
+from clustermap.classifications._mirror import read_table
 from clustermap.classifications.nace import nace_titles
-from clustermap.classifications.uscmp import crosswalk_frame
 from clustermap.errors import SourceError, UnknownNameError
-from clustermap.provenance import sha256_file
 
 __all__ = [
     "ALLOCATION_RULES",
     "EU_US_PREFIX",
     "EU_US_VINTAGES",
-    "allocation_report",
-    "load_eu_us_category_set",
     "naics_isic_links",
     "naics_to_eco_codes",
-    "naics_to_eco_nace2",
 ]
 
 #: NAICS vintages with a Census NAICS → ISIC Rev. 4 concordance in the mirror
@@ -207,177 +202,3 @@ def naics_to_eco_codes(vintage: int = 2012, *, mirror: str | Path | None = None)
     out["n_sbs_codes"] = out["naics"].map(n_codes).astype("int64")
     out.attrs.update(links.attrs)
     return out.sort_values(["naics", "sbs_code"], ignore_index=True)
-
-
-def naics_to_eco_nace2(vintage: int = 2012, *, mirror: str | Path | None = None, base: object = None) -> object:
-    """US NAICS codes on the ``eco-nace2`` categories, as a category set built from the mirror at run time.
-
-    Parameters
-    ----------
-    vintage : int, default 2012
-        NAICS vintage of the data to map: 2007 (CBP 2008–2011), 2012 or 2017.
-    mirror : path, optional
-        Data mirror root (Census concordance, NACE structure).
-    base : CategorySet, optional
-        The European set to follow; default ``load_category_set("eco-nace2")``.
-
-    Returns
-    -------
-    CategorySet
-        ``name="eco-nace2-naics{vintage}"``, ``industry`` = 6-digit NAICS, the categories of ``base`` (same
-        slugs, names, traded flags), ``share`` = the fraction of the NAICS code's employment counted in the
-        category (sum of its SBS codes' shares; below 1 where part of the code is out of the SBS scope).
-        ``skipped`` lists the NAICS codes wholly out of scope and why. See the module docstring for the
-        allocation rules and for what this loses against the 4-digit original.
-    """
-    from clustermap.definitions.categories import CategorySet, load_category_set
-
-    vintage = _check_vintage(vintage)
-    eco = base if base is not None else load_category_set("eco-nace2")
-    codes = naics_to_eco_codes(vintage, mirror=mirror)
-    eco_cw = eco.crosswalk[["industry", "category", "category_name", "traded", "share"]].rename(
-        columns={"industry": "sbs_code", "share": "eco_share"}
-    )
-    joined = codes.merge(eco_cw, on="sbs_code", how="left")
-    in_scope = joined["category"].notna()
-    joined["cat_share"] = joined["share"] * joined["eco_share"].fillna(0.0)
-    kept = joined[in_scope]
-    crosswalk = (
-        kept.groupby(["naics", "category", "category_name", "traded"], as_index=False, sort=True)
-        .agg(share=("cat_share", "sum"), industry_title=("naics_title", "first"))
-        .rename(columns={"naics": "industry"})
-    )
-    crosswalk["share"] = crosswalk["share"].clip(upper=1.0)
-    outside = joined[~joined["naics"].isin(set(kept["naics"]))].groupby("naics", sort=True)
-    skipped = pd.DataFrame(
-        [
-            {
-                "industry": code,
-                "industry_title": g["naics_title"].iloc[0],
-                "reason": "only NACE codes outside eco-nace2 (SBS covers B-N without K, and S95): "
-                + ", ".join(sorted(g["sbs_code"].unique())),
-            }
-            for code, g in outside
-        ],
-        columns=["industry", "industry_title", "reason"],
-    )
-    file = mirror_file(f"classifications/naics{vintage}_to_isic4_census.csv", mirror)
-    rules = codes.drop_duplicates("naics")["rule"].value_counts().reindex(ALLOCATION_RULES, fill_value=0)
-    return CategorySet(
-        name=f"{EU_US_PREFIX}{vintage}",
-        version=f"{eco.version}+census-naics{vintage}-isic4",
-        crosswalk=crosswalk_frame(crosswalk),
-        categories=eco.categories.copy(),
-        source=(
-            f"Categories: {eco.name} {eco.version} ({eco.source.splitlines()[0] if eco.source else ''}). "
-            f"Links: US Census Bureau, {vintage} NAICS to ISIC Rev. 4 concordance (public domain), through the "
-            "NACE Rev. 2 / ISIC Rev. 4 shared divisions (Eurostat RAMON NACE_REV2). Built by "
-            "clustermap.classifications.eu_us.naics_to_eco_nace2."
-        ),
-        licence=f"{eco.licence} (category set); concordance: public domain (US federal government work)",
-        credit=eco.credit,
-        industry_classification=f"NAICS {vintage}",
-        title=f"{eco.title or eco.name} — US NAICS {vintage} codes on the same categories",
-        description=(
-            f"NAICS {vintage} → ISIC Rev. 4 (US Census) → NACE Rev. 2 division (groups in G45–G47) → {eco.name}. "
-            "NAICS codes linked to several NACE codes are allocated by rule: "
-            + ", ".join(f"{r} {int(n)} codes" for r, n in rules.items())
-            + ". See clustermap.classifications.eu_us and docs/eu-us-categories.md for the rules and for what "
-            "this loses against the 4-digit original."
-        ),
-        citation=eco.citation,
-        originals=eco.originals,
-        uncovered=eco.uncovered,
-        skipped=skipped.astype(str),
-        checksum=sha256_file(file),
-    )
-
-
-def load_eu_us_category_set(name: str, *, mirror: str | Path | None = None) -> object | None:
-    """The derived set called ``name`` (``eco-nace2-naics2007|2012|2017``, ``uscmp-naics2012``), or ``None`` when
-    ``name`` is not one of them — the hook :func:`clustermap.definitions.categories.load_category_set` calls.
-
-    Raises
-    ------
-    UnknownNameError
-        ``name`` starts with ``eco-nace2-naics`` but names no vintage with a concordance.
-    """
-    from clustermap.classifications.uscmp import USCMP_NAICS2012, uscmp_naics2012
-
-    if not isinstance(name, str):
-        return None
-    if name == USCMP_NAICS2012:
-        return uscmp_naics2012(mirror)
-    if name.startswith(EU_US_PREFIX):
-        return naics_to_eco_nace2(_check_vintage(name[len(EU_US_PREFIX) :]), mirror=mirror)
-    return None
-
-
-def allocation_report(
-    frame: pd.DataFrame, vintage: int, *, mirror: str | Path | None = None, categories: object = None
-) -> pd.DataFrame:
-    """How much employment of a NAICS table each allocation rule moved, per year.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Canonical observations on 6-digit NAICS of ``vintage`` (``industry, year, employment``; withheld cells,
-        null with a ``size_class``, count at their size-class midpoint).
-    vintage : int
-        NAICS vintage of ``frame`` (2007, 2012, 2017).
-    categories : CategorySet, optional
-        The derived set (default :func:`naics_to_eco_nace2` of ``vintage``), to tell whether a rule changed the
-        category (not only the SBS code).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per year × rule (``single``, ``residual``, ``siblings``, ``equal``, ``not in concordance``):
-        ``codes`` (NAICS codes with employment), ``employment`` (persons), ``share`` (of the year's employment),
-        ``employment_multi_category`` (persons in codes whose links reach more than one category or leave the
-        scope: where the rule decides the category), ``employment_in_scope`` (persons counted in an
-        ``eco-nace2`` category after the shares).
-    """
-    from clustermap.definitions.categories import load_category_set, load_size_classes
-
-    codes = naics_to_eco_codes(vintage, mirror=mirror)
-    cats = categories if categories is not None else naics_to_eco_nace2(vintage, mirror=mirror)
-    rule = codes.drop_duplicates("naics").set_index("naics")["rule"]
-    eco = load_category_set("eco-nace2")
-    eco_category = dict(zip(eco.crosswalk["industry"], eco.crosswalk["category"], strict=False))
-    links = naics_isic_links(vintage, mirror=mirror)
-    reached = links["sbs_code"].map(eco_category).fillna("(out of scope)")
-    n_categories = reached.groupby(links["naics"]).nunique()
-    in_scope_share = cats.crosswalk.groupby("industry")["share"].sum()
-    classes = load_size_classes()
-    size = dict(zip(classes["size_class"], classes["cmp_value"], strict=True))
-    emp = frame["employment"].astype("float64")
-    if "size_class" in frame.columns:
-        emp = emp.fillna(frame["size_class"].map(size).astype("float64"))
-    industry = frame["industry"].astype(str)
-    employment = emp.fillna(0.0)
-    t = pd.DataFrame(
-        {
-            "year": frame["year"].astype("int64"),
-            "industry": industry,
-            "rule": industry.map(rule).fillna("not in concordance"),
-            "employment": employment,
-            "multi": employment.where(industry.map(n_categories).fillna(1) > 1, 0.0),
-            "in_scope": employment * industry.map(in_scope_share).fillna(0.0),
-        }
-    )
-    out = (
-        t.groupby(["year", "rule"])
-        .agg(
-            codes=("industry", "nunique"),
-            employment=("employment", "sum"),
-            employment_multi_category=("multi", "sum"),
-            employment_in_scope=("in_scope", "sum"),
-        )
-        .reset_index()
-    )
-    out["share"] = out["employment"] / out.groupby("year")["employment"].transform("sum")
-    order = {r: i for i, r in enumerate((*ALLOCATION_RULES, "not in concordance"))}
-    out = out.assign(_o=out["rule"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
-    columns = ["year", "rule", "codes", "employment", "share", "employment_multi_category", "employment_in_scope"]
-    return out[columns].reset_index(drop=True).astype({"codes": "int64"})

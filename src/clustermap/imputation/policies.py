@@ -82,7 +82,7 @@ def engine_policy(frame: pd.DataFrame, policy: str, *, size_classes: pd.DataFram
         kwargs.update(hierarchy=to_backend(con, h), max_depth=int(h["depth"].max()))
     elif policy == "size-class":
         if size_classes is None:
-            from clustermap.definitions.size_classes import load_size_classes
+            from clustermap.classifications.size_classes import load_size_classes
 
             size_classes = load_size_classes()
         kwargs["size_classes"] = to_backend(

@@ -213,7 +213,7 @@ def _size_class_bounds(size_class: pd.Series, size_classes: pd.DataFrame | None)
     has = size_class.ne("").to_numpy()
     if has.any():
         if size_classes is None:
-            from clustermap.definitions.size_classes import load_size_classes
+            from clustermap.classifications.size_classes import load_size_classes
 
             size_classes = load_size_classes()
         lo = size_classes.set_index("size_class")["low"].astype("float64")

@@ -118,7 +118,7 @@ class Relatedness:
     @staticmethod
     def uscmp_pairs(mirror: Path | None = None) -> dict[tuple[str, str], float]:
         """US Cluster Mapping relatedness of pairs of CMP clusters (slugs): related pairs → percentile / 100."""
-        from clustermap.definitions.categories import load_cluster_relatedness
+        from clustermap.definitions.relatedness import load_cluster_relatedness
 
         rel = load_cluster_relatedness(mirror, download=False)
         rel = rel[rel["related"]]

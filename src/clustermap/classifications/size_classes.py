@@ -4,7 +4,7 @@ When the US Census Bureau withholds a CBP employment figure to protect an establ
 and a letter (``empflag``) giving the range of the true number of employees: A 0–19, B 20–99, C 100–249,
 E 250–499, F 500–999, G 1,000–2,499, H 2,500–4,999, I 5,000–9,999, J 10,000–24,999, K 25,000–49,999,
 L 50,000–99,999, M 100,000 or more (there is no class D). The ``size-class`` policy of the engine replaces a
-withheld cell by a value inside its range; the bounds live in ``definitions/data/cbp_size_classes.csv``.
+withheld cell by a value inside its range; the bounds live in ``classifications/data/cbp_size_classes.csv``.
 """
 
 from __future__ import annotations
