@@ -29,6 +29,7 @@ class Location:
     value: object = None
 
     def describe(self) -> str:
+        """Where, in words: file, line, column and value, those known."""
         parts: list[str] = []
         if self.file is not None:
             parts.append(str(self.file))

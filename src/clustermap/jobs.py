@@ -97,6 +97,8 @@ def latest_complete_year(summary: pd.DataFrame, share: float = 0.9) -> int:
 
 @dataclass
 class MainJobOutput:
+    """What the main job produced: the mapping result and the id of its stored run."""
+
     result: MappingResult
     run_id: str
     suppression: pd.DataFrame

@@ -91,6 +91,7 @@ class MappingResult:
 
     @property
     def kind(self) -> str:
+        """``stars`` or ``strong``: the kind of methodology that produced the cells."""
         return self.methodology.kind
 
 

@@ -80,6 +80,7 @@ class Methodology:
         return replace(self, parameters={**self.parameters, **given})
 
     def as_dict(self) -> dict[str, Any]:
+        """The methodology as JSON-ready data (name, version, kind, parameters …)."""
         return {
             "name": self.name,
             "version": self.version,

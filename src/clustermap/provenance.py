@@ -65,6 +65,7 @@ class LoadProvenance:
             self.rows_dropped[reason] = self.rows_dropped.get(reason, 0) + int(n)
 
     def as_dict(self) -> dict[str, object]:
+        """The provenance as a plain dict."""
         return asdict(self)
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,7 @@ def eu_mapping(
     methodology: str = "eco2007",
     refresh: bool = False,
     backend: str = "duckdb",
+    produce: Callable[..., Any] | None = None,
 ) -> Mapped:
     """EU NUTS-2 mapping results (every SBS year) from the warehouse, or mapped now and stored there.
 
@@ -231,6 +232,10 @@ def eu_mapping(
         Map again even if the warehouse holds a matching run.
     backend : str
         ``duckdb`` or ``pyspark`` for the mapping.
+    produce : callable, optional
+        With ``nuts_version=None`` and no stored run: the job that makes one (the interface passes
+        :func:`clustermap.jobs.run_main_job`; the analyses never run it themselves). Without it that case is a
+        :class:`MissingInputError`.
 
     Returns
     -------
@@ -250,10 +255,13 @@ def eu_mapping(
             if run_id is not None:
                 log.info("using warehouse run %s (%s)", run_id, dataset)
                 return _with_load_notes(_from_run(wh, run_id, **kw), wh)
-        if nuts_version is None:
-            from clustermap.jobs import run_main_job
-
-            job = run_main_job(wh, mirror=_mirror_root(mirror), methodology=methodology, backend=backend)
+        if nuts_version is None:  # the main job's run: analyses read it, the caller runs the job
+            if produce is None:
+                raise MissingInputError(
+                    f"a {m.name} mapping run of {dataset}",
+                    hint="run `clustermap run` first (or pass produce=clustermap.jobs.run_main_job)",
+                )
+            job = produce(wh, mirror=_mirror_root(mirror), methodology=methodology, backend=backend)
             return _from_result(job.result, job.run_id, dataset, **kw)
         obs, totals, inputs = _harmonised_sbs(
             wh, int(nuts_version), mirror, need_totals=m.parameters.get("total_base") == "external"

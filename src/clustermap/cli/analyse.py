@@ -57,12 +57,14 @@ def fail(exc: ClustermapError) -> None:
 
 
 def mirror_of(data_dir: Path | None) -> Path | None:
+    """The data mirror: ``--data-dir`` or the configured one."""
     from clustermap.settings import get_settings
 
     return data_dir or get_settings().mirror()
 
 
 def warehouse_of(path: Path | None) -> Path:
+    """The warehouse file: ``--warehouse`` or the configured one."""
     from clustermap.settings import get_settings
 
     return path or get_settings().warehouse
@@ -127,6 +129,7 @@ def print_table(
 
 
 def export(frame: pd.DataFrame, out: Path | None) -> None:
+    """Write ``frame`` to ``out`` (format from the suffix); nothing without ``--out``."""
     if out is None:
         return
     from clustermap.exports import write_table
@@ -136,13 +139,22 @@ def export(frame: pd.DataFrame, out: Path | None) -> None:
 
 
 def load_eu(warehouse: Path | None, data_dir: Path | None, nuts_version: int) -> Any:
+    """EU mapping results from the warehouse; the main job runs first when it holds none (NUTS as published)."""
     from clustermap.analyses.inputs import eu_mapping
 
     with err.status("reading mapping results (mapping the Eurostat SBS panel if the warehouse has none)"):
-        return eu_mapping(warehouse_of(warehouse), mirror=mirror_of(data_dir), nuts_version=nuts_version or None)
+        from clustermap.jobs import run_main_job
+
+        return eu_mapping(
+            warehouse_of(warehouse),
+            mirror=mirror_of(data_dir),
+            nuts_version=nuts_version or None,
+            produce=run_main_job,
+        )
 
 
 def load_us(warehouse: Path | None, data_dir: Path | None, level: str, year: int | None) -> Any:
+    """US mapping results (states or metro areas) from the warehouse, mapped from CBP when it holds none."""
     from clustermap.analyses.inputs import us_mapping
 
     with err.status(f"reading US {level} mapping results (mapping CBP if the warehouse has none)"):
@@ -150,6 +162,7 @@ def load_us(warehouse: Path | None, data_dir: Path | None, level: str, year: int
 
 
 def print_definitions(keys: list[str]) -> None:
+    """Print the definition of each statistic named in ``keys``."""
     from clustermap.analyses import DEFINITIONS
 
     for k in keys:

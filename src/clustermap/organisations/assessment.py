@@ -97,6 +97,7 @@ class Questionnaire:
     indicators: list[Indicator]
 
     def by_id(self) -> dict[str, Indicator]:
+        """Indicator id → indicator."""
         return {i.id: i for i in self.indicators}
 
     def as_dict(self) -> dict[str, Any]:

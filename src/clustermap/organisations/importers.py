@@ -82,12 +82,14 @@ class ImportReport:
         return sorted({e.line for e in self.errors})
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, with the bad lines and every error's text."""
         out = asdict(self)
         out["bad_lines"] = self.bad_lines
         out["errors"] = [{**asdict(e), "text": str(e)} for e in self.errors]
         return out
 
     def summary(self) -> str:
+        """The report in one line: rows read, valid, bad, and what was written."""
         head = f"{self.rows} row(s) read, {self.valid} valid, {len(self.bad_lines)} bad"
         if self.applied:
             verb = "would be" if self.dry_run else "were"

@@ -95,6 +95,7 @@ class Relatedness:
         return best, source
 
     def add(self, name: str, pairs: Mapping[tuple[str, str], float], description: str) -> None:
+        """Add a named source of relatedness (pairs → weight in 0–1; zeros dropped)."""
         self.sources[name] = {k: float(v) for k, v in pairs.items() if v > 0}
         self.descriptions[name] = description
 

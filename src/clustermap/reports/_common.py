@@ -30,6 +30,7 @@ def fmt_int(value: Any) -> str:
 
 
 def fmt_num(value: Any, digits: int = 2) -> str:
+    """A number with thousands separators and ``digits`` decimals; ``–`` for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{float(value):,.{digits}f}"

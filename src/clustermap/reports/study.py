@@ -69,6 +69,7 @@ class Study:
 
     @property
     def us_year(self) -> int | None:
+        """The latest CBP year of the US state mapping (``None`` without US results)."""
         return None if self.us is None else max(self.us.years)
 
     @cached_property
@@ -89,10 +90,12 @@ class Study:
 
     @property
     def us_metro_year(self) -> int | None:
+        """The latest CBP year of the US metropolitan-area mapping (``None`` without it)."""
         return None if self.us_metro is None else max(self.us_metro.years)
 
     @cached_property
     def names(self) -> dict[str, str]:
+        """Region code → name, for every region of the EU and US mappings."""
         codes = set(self.eu.cells["region"])
         for m in (self.us, self.us_metro):
             if m is not None:
@@ -101,6 +104,7 @@ class Study:
 
     @cached_property
     def n_categories(self) -> int:
+        """How many categories the EU mapping has in the study year."""
         return int(self.eu.cells.loc[self.eu.cells["year"] == self.year, "category"].nunique())
 
     @cached_property
@@ -111,12 +115,14 @@ class Study:
     # -------------------------------------------------------------------------------------------- analyses
     @cached_property
     def eu_portfolios(self) -> pd.DataFrame:
+        """Cluster portfolio per EU region in the study year (stars, clusters, employment), with names."""
         p = an.region_portfolios(self.eu.cells, year=self.year, names=False)
         p["name"] = p["region"].map(self.names).fillna("")
         return p
 
     @cached_property
     def us_portfolios(self) -> pd.DataFrame | None:
+        """Cluster portfolio per US state in the latest CBP year, with names (``None`` without US)."""
         if self.us is None:
             return None
         p = an.region_portfolios(self.us.cells, year=self.us_year, names=False)
@@ -125,6 +131,7 @@ class Study:
 
     @cached_property
     def us_metro_portfolios(self) -> pd.DataFrame | None:
+        """Cluster portfolio per US metropolitan area (``None`` without the metro mapping)."""
         if self.us_metro is None:
             return None
         p = an.region_portfolios(self.us_metro.cells, year=self.us_metro_year, names=False)
@@ -133,31 +140,37 @@ class Study:
 
     @cached_property
     def us_metro_concentration(self) -> pd.DataFrame | None:
+        """Category concentration over US metropolitan areas (strong share, Gini, Hoover)."""
         if self.us_metro is None:
             return None
         return an.category_concentration(self.us_metro.cells, year=self.us_metro_year)
 
     @cached_property
     def eu_concentration(self) -> pd.DataFrame:
+        """Category concentration over EU regions in the study year (strong share, Gini, Hoover)."""
         return an.category_concentration(self.eu.cells, year=self.year)
 
     @cached_property
     def us_concentration(self) -> pd.DataFrame | None:
+        """Category concentration over US states in the latest CBP year (``None`` without US)."""
         return None if self.us is None else an.category_concentration(self.us.cells, year=self.us_year)
 
     @cached_property
     def eu_summary(self) -> pd.Series:
+        """The EU mapping's summary row of the study year (cells, clusters, stars, suppression counts)."""
         s = self.eu.summary
         return s[s["year"] == self.year].iloc[0]
 
     @cached_property
     def years_for_change(self) -> tuple[int, int] | None:
+        """The (first, last) years of the change-over-time section, or ``None`` with one year only."""
         years = self.eu.years
         first = self.change_from if self.change_from is not None else min(years)
         return None if first >= self.year else (int(first), int(self.year))
 
     @cached_property
     def star_changes(self) -> pd.DataFrame | None:
+        """Clusters that emerged, disappeared, gained or lost stars between the change years."""
         if self.years_for_change is None:
             return None
         return an.star_changes(self.eu.cells, *self.years_for_change)
@@ -171,6 +184,7 @@ class Study:
     # -------------------------------------------------------------------------------------------- indicators
     @cached_property
     def patent_years(self) -> list[int]:
+        """The EPO patent years averaged (the last ``PATENT_WINDOW`` up to the study year)."""
         path = self.optional(
             "EPO patents", lambda: inputs._mirror_file(inputs.EU_PATENTS_FILE, self.mirror, "EPO patent applications")
         )
@@ -181,6 +195,7 @@ class Study:
 
     @cached_property
     def eu_patents(self) -> pd.DataFrame | None:
+        """EPO patent applications per EU region over :attr:`patent_years` (``None`` if absent)."""
         if not self.patent_years:
             return None
         return self.optional(
@@ -190,28 +205,33 @@ class Study:
 
     @cached_property
     def eu_population(self) -> pd.DataFrame | None:
+        """Population per EU region (persons; ``None`` if the mirror lacks it)."""
         return self.optional(
             "EU population", lambda: inputs.eu_population(nuts_version=self.nuts_version, mirror=self.mirror)
         )
 
     @cached_property
     def eu_gdp(self) -> pd.DataFrame | None:
+        """GDP per inhabitant per EU region (PPS; ``None`` if the mirror lacks it)."""
         return self.optional("EU GDP", lambda: inputs.eu_gdp(nuts_version=self.nuts_version, mirror=self.mirror))
 
     @cached_property
     def us_patents(self) -> pd.DataFrame | None:
+        """US patents per state in the CBP year (``None`` without US results or data)."""
         if self.us is None:
             return None
         return self.optional("US patents", lambda: inputs.us_patents([self.us_year], mirror=self.mirror))
 
     @cached_property
     def us_economy(self) -> pd.DataFrame | None:
+        """US GDP and population per state in the CBP year (``None`` without US results or data)."""
         if self.us is None:
             return None
         return self.optional("US GDP", lambda: inputs.us_economy([self.us_year], mirror=self.mirror))
 
     @cached_property
     def eu_innovation(self) -> pd.DataFrame | None:
+        """EU portfolio strength beside patents per million inhabitants (``None`` without patents)."""
         if self.eu_patents is None:
             return None
         return self.optional(
@@ -220,6 +240,7 @@ class Study:
 
     @cached_property
     def us_innovation(self) -> pd.DataFrame | None:
+        """US portfolio strength beside patents per million inhabitants (``None`` without data)."""
         if self.us_patents is None or self.us_portfolios is None:
             return None
         return self.optional(
@@ -228,12 +249,14 @@ class Study:
 
     @cached_property
     def eu_prosperity(self) -> pd.DataFrame | None:
+        """EU portfolio strength beside GDP per inhabitant (``None`` without GDP)."""
         if self.eu_gdp is None:
             return None
         return self.optional("EU prosperity", lambda: an.prosperity_table(self.eu_portfolios, self.eu_gdp))
 
     @cached_property
     def us_prosperity(self) -> pd.DataFrame | None:
+        """US portfolio strength beside GDP per inhabitant (``None`` without data)."""
         if self.us_economy is None or self.us_portfolios is None:
             return None
         return self.optional("US prosperity", lambda: an.prosperity_table(self.us_portfolios, self.us_economy))
@@ -241,10 +264,12 @@ class Study:
     # -------------------------------------------------------------------------------------------- geometry
     @cached_property
     def eu_geojson(self) -> dict | None:
+        """EU region geometry for the maps (GeoJSON; ``None`` if the mirror lacks it)."""
         return self.optional("EU map geometry", lambda: _eu_geojson(self.nuts_version, _key(self.mirror)))
 
     @cached_property
     def us_geojson(self) -> dict | None:
+        """US state geometry for the maps (GeoJSON; ``None`` if the mirror lacks it)."""
         return self.optional("US map geometry", lambda: _us_geojson(_key(self.mirror)))
 
     # -------------------------------------------------------------------------------------------- sources

@@ -97,6 +97,7 @@ class Warehouse:
         return self._ibis
 
     def close(self) -> None:
+        """Close the DuckDB connection."""
         self.con.close()
 
     def __enter__(self) -> Warehouse:
@@ -187,6 +188,7 @@ class Warehouse:
         return self._transaction(work, f"loading totals {dataset}")
 
     def datasets(self) -> list[str]:
+        """The datasets with observations loaded, sorted."""
         return [r[0] for r in self.con.execute("SELECT DISTINCT dataset FROM observations ORDER BY 1").fetchall()]
 
     def observations(self, dataset: str) -> ir.Table:
@@ -199,6 +201,7 @@ class Warehouse:
         return t.filter(t.dataset == dataset).select(*COLUMNS)
 
     def totals(self, dataset: str) -> pd.DataFrame:
+        """The totals of a loaded totals dataset: ``region, year, total`` (persons)."""
         frame = self.con.execute(
             "SELECT region, year, total FROM totals WHERE dataset = ? ORDER BY year, region", [dataset]
         ).df()
@@ -207,6 +210,7 @@ class Warehouse:
         return frame
 
     def loads(self) -> pd.DataFrame:
+        """Every load (dataset, file, checksum, rows read / kept / dropped, notes), oldest first."""
         return self.con.execute("SELECT * FROM loads ORDER BY loaded_at").df()
 
     def input_provenance(self, dataset: str) -> list[dict[str, Any]]:
@@ -255,6 +259,7 @@ class Warehouse:
         return self._transaction(work, "storing the mapping run")
 
     def runs(self) -> pd.DataFrame:
+        """Every stored mapping run (id, dataset, methodology, kind, categories, parameters), oldest first."""
         return self.con.execute(
             "SELECT run_id, created, dataset, methodology, methodology_version, kind, categories, parameters "
             "FROM runs ORDER BY created"

@@ -57,6 +57,7 @@ def _allowed(values: list[Any], limit: int = 60) -> list[Any] | None:
 
 
 def get_observatory(request: Request) -> Observatory:
+    """The app's :class:`Observatory` (``app.state.observatory``)."""
     return request.app.state.observatory
 
 
@@ -64,6 +65,7 @@ ObservatoryDep = Annotated[Observatory, Depends(get_observatory)]
 
 
 def get_snapshot(obs: ObservatoryDep) -> Snapshot:
+    """The observatory's current snapshot of the warehouse (runs, geometry)."""
     return obs.snapshot()
 
 
@@ -129,6 +131,7 @@ def select_run(snap: Snapshot, methodology: str | None, run: str | None) -> RunD
 
 
 def get_run(snap: SnapshotDep, methodology: MethodologyQuery = None, run: RunQuery = None) -> RunData:
+    """The run a request asks for (``methodology``, ``run``), else the default run."""
     return select_run(snap, methodology, run)
 
 
@@ -154,6 +157,7 @@ def check_year(run: RunData, year: int | None, parameter: str = "year") -> int:
 
 
 def check_category(run: RunData, category: str, parameter: str = "category", status: int = 400) -> str:
+    """``category`` when the run has it, else an :class:`ApiError` (``status``) naming ``parameter``."""
     if category not in run.category_names:
         raise ApiError(
             status,
@@ -167,6 +171,7 @@ def check_category(run: RunData, category: str, parameter: str = "category", sta
 
 
 def check_region(run: RunData, code: str, parameter: str = "region", status: int = 400) -> str:
+    """The run's spelling of region ``code`` (case-insensitive), else an :class:`ApiError` (``status``)."""
     if code not in run.by_region:
         up = code.upper()
         if up in run.by_region:
@@ -193,6 +198,7 @@ def answer_key(snap: Snapshot, *parts: Any) -> tuple[Any, ...]:
 
 
 def cache_key(request: Request, snap: Snapshot, *extra: Any) -> tuple[Any, ...]:
+    """The response-cache key of a request: snapshot token, path, sorted query and ``extra``."""
     query = tuple(sorted(request.query_params.multi_items()))
     return (snap.token, request.url.path, query, *extra)
 

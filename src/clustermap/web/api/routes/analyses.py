@@ -7,7 +7,6 @@ return (frames, dataclasses of frames, dicts, numbers) is served as tables and v
 """
 
 import dataclasses
-import importlib
 import logging
 import math
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from clustermap import analyses
 from clustermap.errors import ClustermapError
 from clustermap.web.api.deps import (
     ERRORS,
@@ -129,14 +129,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 
 
 def load_analyses() -> tuple[Any, str | None]:
-    """``(module, None)`` when :mod:`clustermap.analyses` imports, else ``(None, reason)``."""
-    try:
-        return importlib.import_module("clustermap.analyses"), None
-    except ImportError as exc:
-        return None, f"clustermap.analyses is not installed ({exc})"
-    except Exception as exc:  # a half-finished package must not take the site down
-        log.warning("clustermap.analyses failed to import: %s", exc)
-        return None, f"clustermap.analyses failed to import: {exc}"
+    """``(clustermap.analyses, None)``: the analyses the routes run (a plain import; the pair keeps the callers'
+    shape from when the package was optional)."""
+    return analyses, None
 
 
 def available(module: Any, name: str) -> bool:

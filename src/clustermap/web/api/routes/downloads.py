@@ -160,6 +160,7 @@ def build_table(
 
 
 def about_sheet(run: RunData, table: str, request: Request) -> pd.DataFrame:
+    """The 'about' sheet of a download: table, run, methodology, parameters, inputs, code version, URL."""
     prov = run.provenance
     inputs = prov.get("inputs") or []
     rows = [
@@ -179,6 +180,7 @@ def about_sheet(run: RunData, table: str, request: Request) -> pd.DataFrame:
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str, about: pd.DataFrame) -> bytes:
+    """An Excel workbook of ``frame`` (sheet ``sheet``) with the ``about`` sheet beside it."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         frame.to_excel(xl, sheet_name=sheet[:31], index=False)

@@ -198,6 +198,7 @@ def dataset(
 
 
 def run_public(run: RunData) -> RunPublic:
+    """The public description of a run (id, created, methodology, categories, years …)."""
     return RunPublic(
         run_id=run.run_id,
         created=run.created,

@@ -59,6 +59,7 @@ METRIC_LABELS = {
 
 
 def cell_columns(run: RunData) -> list[str]:
+    """The result columns the run's cells have, in the order of ``CELL_FIELDS``."""
     return [c for c in CELL_FIELDS if c in run.cells.columns]
 
 
@@ -118,6 +119,7 @@ def filter_cells(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV bytes, without the index."""
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
     return buf.getvalue().encode()
@@ -223,6 +225,7 @@ def results(
 
 
 def default_category(run: RunData) -> str:
+    """The category shown first: ``automotive`` when the run has it, else the first by name."""
     return "automotive" if "automotive" in run.category_names else next(iter(sorted(run.category_names)))
 
 
