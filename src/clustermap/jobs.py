@@ -118,6 +118,7 @@ def map_two_way(
     backend: str = "duckdb",
     totals: pd.DataFrame | None = None,
     extra_inputs: list[dict[str, Any]] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> MappingResult:
     """The SBS panel with its confidential NUTS-2 cells filled by ``two-way`` imputation from every published
     total (NUTS 0-2 x NACE sections, divisions and groups), mapped like the main run. Cells the published
@@ -139,7 +140,7 @@ def map_two_way(
         years=years,
         totals=totals,
         inputs=[every_level.provenance.as_dict(), *(extra_inputs or [])],
-        suppression="drop",
+        **{**(params or {}), "suppression": "drop"},
     )
 
 
@@ -154,8 +155,10 @@ def run_main_job(
     out_dir: Path | None = None,
     backend: str = "duckdb",
     progress: Any = None,
+    params: dict[str, Any] | None = None,
 ) -> MainJobOutput:
-    """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export."""
+    """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export;
+    ``params`` overrides methodology parameters (``--param KEY=VALUE``)."""
     from clustermap.definitions.categories import load_category_set
     from clustermap.exports import write_table
     from clustermap.loaders.eurostat_tsv import load_lfs_totals, load_sbs
@@ -181,6 +184,7 @@ def run_main_job(
         totals=warehouse.totals(LFS_TOTALS),
         years=years,
         inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
+        **(params or {}),
     )
     step("imputing confidential cells (two-way, NUTS 0-2 x NACE) and mapping again")
     imputed = map_two_way(
@@ -191,6 +195,7 @@ def run_main_job(
         backend=backend,
         totals=warehouse.totals(LFS_TOTALS),
         extra_inputs=warehouse.input_provenance(LFS_TOTALS),
+        params=params,
     )
     # the imputed run first, so that the run on published cells stays the warehouse's latest (the default view)
     imputed_run = warehouse.save_run(imputed, dataset=SBS_DATASET + "+two-way")

@@ -35,6 +35,7 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
@@ -44,6 +45,7 @@ from clustermap.cli.serve import serve as _serve  # noqa: E402
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
+app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
 app.command("impute")(_impute)
 app.command("serve")(_serve)
@@ -96,6 +98,27 @@ def _mirror(path: Path | None) -> Path | None:
     return path or get_settings().mirror()
 
 
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        help="Set any methodology parameter, KEY=VALUE (repeatable), e.g. --param focus_scope=category; "
+        "see `clustermap methodology show NAME`.",
+    ),
+]
+
+
+def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[str, object]:
+    """The options that are sugar for a parameter, then every ``--param KEY=VALUE``, checked against the
+    methodology's declaration here so that a bad key or value fails before any data is read."""
+    from clustermap.methodology import get_methodology, parse_assignments
+
+    params = {k: v for k, v in sugar.items() if v is not None}
+    params.update(parse_assignments(items))
+    get_methodology(methodology).with_params(**params)
+    return params
+
+
 def _years(text: str | None) -> list[int] | None:
     if not text:
         return None
@@ -119,12 +142,14 @@ def run(
     years: Annotated[str | None, typer.Option(help="Years, e.g. 2008-2015 or 2012,2014.")] = None,
     category: Annotated[str, typer.Option(help="Category for the stars-vs-employment table.")] = "automotive",
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+    param: ParamOpt = None,
 ) -> None:
     """The main job: load Eurostat regional SBS employment (NUTS-2), map clusters, store them in the warehouse,
     print a summary per year and write exports."""
     from clustermap.jobs import run_main_job
 
     try:
+        params = _params(param, methodology)
         with (
             _warehouse(warehouse) as wh,
             Progress(
@@ -142,6 +167,7 @@ def run(
                 out_dir=out,
                 backend=backend,
                 progress=lambda msg: bar.update(task, description=msg),
+                params=params,
             )
     except ClustermapError as exc:
         _fail(exc)
@@ -279,6 +305,7 @@ def map_(
     store: Annotated[bool, typer.Option(help="Also store the run in the warehouse.")] = False,
     warehouse: WarehouseOpt = None,
     data_dir: MirrorOpt = None,
+    param: ParamOpt = None,
 ) -> None:
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
@@ -289,6 +316,9 @@ def map_(
 
     try:
         format_of(out)
+        params = _params(
+            param, methodology, total_base=total_base, suppression=suppression, min_employment=min_employment
+        )
         if (input is None) == (dataset is None):
             raise _usage("give exactly one of --input FILE or --dataset NAME")
         wh = None
@@ -313,7 +343,7 @@ def map_(
             from clustermap.loaders.totals import read_totals
 
             totals_frame = read_totals(totals)
-        elif total_base == "external":
+        elif params.get("total_base") == "external":
             raise _usage("--total-base external needs --totals FILE (region, year, total)")
         cats = resolve_categories(categories, industries, mirror=_mirror(data_dir))
         result = map_observations(
@@ -323,9 +353,7 @@ def map_(
             totals=totals_frame,
             years=_years(year),
             inputs=inputs,
-            total_base=total_base,
-            suppression=suppression,
-            min_employment=min_employment,
+            **params,
         )
         write_table(result.cells, out)
         if store:
