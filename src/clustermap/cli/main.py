@@ -226,29 +226,22 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_on_imputed_cells"]),
             )
     console.print(t)
-    if job.imputed is not None:
-        im = Table(title="With confidential cells imputed (two-way, from every published total)")
-        for col in (
-            "year",
-            "clusters (published cells)",
-            "clusters (imputed)",
-            "resting on imputed cells",
-            "imputed cells",
-            "still unbounded",
-        ):
-            im.add_column(col, justify="right")
-        base = r.summary.set_index("year")
-        for row in job.imputed.summary.to_dict("records"):
-            y = row["year"]
-            im.add_row(
-                str(y),
-                f"{int(base.loc[y, 'clusters']):,}" if y in base.index else "-",
-                f"{row['clusters']:,}",
-                f"{row['clusters_on_imputed_cells']:,}",
-                f"{int(row.get('cells_imputed_before', 0)):,}",
-                f"{row['cells_suppressed']:,}",
-            )
-        console.print(im)
+    policy = m.parameters.get("suppression", "drop")
+    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
+    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+        im.add_column(col, justify="right")
+    for row in r.summary.to_dict("records"):
+        im.add_row(
+            str(row["year"]),
+            f"{int(row.get('cells_suppressed', 0)):,}",
+            f"{int(row.get('cells_imputed', 0)):,}",
+            f"{int(row.get('cells_dropped', 0)):,}",
+            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
+        )
+    console.print(im)
+    console.print(
+        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
+    )
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
     for col in ("year", "policy", "suppressed", "imputed", "dropped"):
         s.add_column(col, justify="right")

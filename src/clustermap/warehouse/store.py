@@ -233,12 +233,32 @@ class Warehouse:
                 self.con.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} AS SELECT ''::VARCHAR AS run_id, * FROM _cells LIMIT 0"
                 )
+                self._add_new_columns(table)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _cells", [run_id])
             finally:
                 self.con.unregister("_cells")
             return run_id
 
         return self._transaction(work, "storing the mapping run")
+
+    def _add_new_columns(self, table: str) -> None:
+        """Columns of ``_cells`` that ``table`` (made by an older version) lacks are added, null for older runs
+        — e.g. ``employment_low, employment_high, imputation_policy, flags``."""
+        have = {r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        for name, kind, *_ in self.con.execute("DESCRIBE _cells").fetchall():
+            if name not in have:
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+
+    def default_year(self, run_id: str = "latest") -> int:
+        """The run's default year (the latest year with ≥ 90 % of the regions of the best year,
+        :func:`clustermap.years.latest_complete_year`), as recorded with the run or computed from its summary."""
+        from clustermap.years import latest_complete_year
+
+        record, cells = self.run(run_id)
+        prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}
+        if prov.get("default_year") is not None:
+            return int(prov["default_year"])
+        return latest_complete_year(cells[["region", "year"]])
 
     def runs(self) -> pd.DataFrame:
         return self.con.execute(
