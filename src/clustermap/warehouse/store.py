@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,7 @@ class Warehouse:
         for stmt in _DDL:
             self.con.execute(stmt)
         self._ibis: Any = None
+        self._in_atomic = False
 
     # -- connections ---------------------------------------------------------------------------------------
     @property
@@ -92,7 +95,27 @@ class Warehouse:
         self.close()
 
     # -- loads ---------------------------------------------------------------------------------------------
+    @contextmanager
+    def atomic(self, what: str = "the run") -> Iterator[Warehouse]:
+        """Everything stored inside the block is one transaction: if the block raises, the warehouse is left
+        exactly as it was (e.g. a ``run`` whose years are not in the data keeps no loaded rows)."""
+        if self._in_atomic:
+            yield self
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_atomic = True
+        try:
+            yield self
+        except BaseException:
+            self._in_atomic = False
+            self.con.execute("ROLLBACK")
+            raise
+        self._in_atomic = False
+        self.con.execute("COMMIT")
+
     def _transaction(self, work: Any, what: str) -> Any:
+        if self._in_atomic:  # part of an enclosing atomic(): it commits or rolls back
+            return work()
         self.con.execute("BEGIN TRANSACTION")
         try:
             out = work()
