@@ -38,6 +38,7 @@ from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
+from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
 
@@ -46,6 +47,7 @@ app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: por
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("publish")(_publish)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -143,6 +145,7 @@ def run(
                 backend=backend,
                 progress=lambda msg: bar.update(task, description=msg),
             )
+            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     except ClustermapError as exc:
         _fail(exc)
         return

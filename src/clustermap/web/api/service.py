@@ -59,6 +59,8 @@ class RunData:
     years: list[int]
     default_year: int
     category_names: dict[str, str]
+    #: ``EU`` (NUTS codes) or ``US`` (FIPS / CBSA codes): which map the run is drawn on
+    family: str = "EU"
     region_counts: dict[int, int] = field(default_factory=dict)
     region_years: dict[str, list[int]] = field(default_factory=dict)
     by_year_category: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
@@ -129,6 +131,8 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
         cells.drop_duplicates("category").set_index("category")["category_name"].astype(str).sort_index().to_dict()
     )
     created = record.get("created")
+    from clustermap.warehouse.store import region_family
+
     return RunData(
         run_id=str(record["run_id"]),
         created=str(pd.Timestamp(created).isoformat()) if created is not None else "",
@@ -144,6 +148,7 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
         years=years,
         default_year=_default_year(summary, years),
         category_names=category_names,
+        family=region_family(codes),
         region_counts={int(y): int(n) for y, n in cells.groupby("year")["region"].nunique().items()},
         region_years={str(r): sorted(int(y) for y in g.unique()) for r, g in cells.groupby("region")["year"]},
         by_year_category=_index(cells, ["year", "category"]),
@@ -161,10 +166,35 @@ class Snapshot:
     runs: dict[str, RunData]
     loads: pd.DataFrame
     error: str | None = None
+    #: ``family → run_id`` of the published runs (:meth:`clustermap.warehouse.Warehouse.publish`)
+    published: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest(self) -> RunData | None:
-        """The newest run."""
+        """The run the site opens on: the published European run, else the newest European run, else the
+        published or newest run of any family (:meth:`default`)."""
+        return self.default()
+
+    def default(self, family: str | None = None) -> RunData | None:
+        """The run shown when a request names none: the published run of ``family`` (default ``EU``), else that
+        family's newest run; without a family given and no European run, the published US run or the newest."""
+        if not self.runs:
+            return None
+        wanted = family or "EU"
+        published = self.runs.get(self.published.get(wanted, ""))
+        if published is not None:
+            return published
+        mine = [r for r in self.runs.values() if r.family == wanted]
+        if mine:
+            return max(mine, key=lambda r: r.created)
+        if family is not None:
+            return None
+        other = self.runs.get(self.published.get("US", ""))
+        return other if other is not None else max(self.runs.values(), key=lambda r: r.created)
+
+    @property
+    def newest(self) -> RunData | None:
+        """The newest run of any family."""
         if not self.runs:
             return None
         return max(self.runs.values(), key=lambda r: r.created)
@@ -337,6 +367,7 @@ class Observatory:
                 listed = wh.runs()
                 pairs = [wh.run(str(rid)) for rid in listed["run_id"]]
                 loads = wh.loads()
+                published = wh.published()
         except (ClustermapError, OSError) as exc:
             return Snapshot(token, {}, pd.DataFrame(), error=f"cannot read the warehouse {self.warehouse}: {exc}")
         except Exception as exc:  # duckdb raises its own errors (e.g. the file is locked by a writer)
@@ -349,7 +380,7 @@ class Observatory:
             run = build_run(record, cells, self.name)
             runs[run.run_id] = run
         log.info("read %d run(s) from %s", len(runs), self.warehouse)
-        return Snapshot(token, runs, loads)
+        return Snapshot(token, runs, loads, published={f: r for f, r in published.items() if r in runs})
 
     # -- geometry ---------------------------------------------------------------------------------------
     def geometry(self, run: RunData) -> dict[str, Any]:
