@@ -86,6 +86,29 @@ class RunData:
     def regions(self) -> list[str]:
         return sorted(self.by_region)
 
+    @property
+    def suppression(self) -> str:
+        """How confidential cells were treated: the result's ``imputation_policy`` values when it has them, else
+        ``two-way`` for the imputed main-job run, else the methodology's ``suppression`` parameter."""
+        if "imputation_policy" in self.cells.columns:
+            used = sorted({str(v) for v in self.cells["imputation_policy"].dropna().unique() if str(v)})
+            if used:
+                return ", ".join(used)
+        if (self.dataset or "").endswith("+two-way"):
+            return "two-way"
+        return str(self.parameters.get("suppression", "drop"))
+
+    @property
+    def label(self) -> str:
+        """One line naming the run for a selector: dataset, methodology, suppression, years, created."""
+        years = (
+            f"{self.years[0]}–{self.years[-1]}" if len(self.years) > 1 else (str(self.years[0]) if self.years else "")
+        )
+        return (
+            f"{self.dataset or 'no dataset'} · {self.methodology} · suppression {self.suppression} · {years} · "
+            f"created {self.created[:16].replace('T', ' ')}"
+        )
+
 
 def _index(frame: pd.DataFrame, keys: list[str]) -> dict[Any, np.ndarray]:
     groups = frame.groupby(keys, sort=False).indices
@@ -185,8 +208,8 @@ class Snapshot:
         if published is not None:
             return published
         mine = [r for r in self.runs.values() if r.family == wanted]
-        if mine:
-            return max(mine, key=lambda r: r.created)
+        if mine:  # US: state runs first, they have shapes (the mirror has no CBSA boundaries)
+            return max(mine, key=lambda r: (r.family != "US" or all(len(c) == 2 for c in r.by_region), r.created))
         if family is not None:
             return None
         other = self.runs.get(self.published.get("US", ""))
