@@ -477,8 +477,12 @@ def regions_page(request: Request, q: Annotated[str, Query(max_length=100)] = ""
         return RedirectResponse(f"/region/{code if code in latest.by_region else code.upper()}", status_code=303)
     items = []
     if obs.registry is not None and code:
-        items = [region_public(obs, r.code, region=r) for r in obs.registry.search(code, limit=50)]
-        items.sort(key=lambda r: not r["in_results"])
+        for hit in obs.find_places(code, limit=50):
+            r = obs.region(hit.code)
+            if r is not None:
+                items.append({**region_public(obs, r.code, region=r), "match": hit.match})
+        us = [r for r in obs.registry.search(code, limit=None) if r.kind != "nuts"][:20]
+        items += [region_public(obs, r.code, region=r) for r in us]
     return render("regions.html", base(request, f"Regions matching {q}", q=q, items=items))
 
 

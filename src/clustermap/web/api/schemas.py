@@ -148,6 +148,9 @@ class RegionPublic(_Public):
     versions: list[int] = Field(description="NUTS versions (or US vintages) the code is valid in")
     name_national: str = ""
     in_results: bool = Field(default=False, description="the newest run has cells for this region")
+    match: str | None = Field(
+        default=None, description="why a search found it: code, name, English name …, or the city it contains"
+    )
 
 
 class RegionDetailPublic(RegionPublic):

@@ -315,6 +315,34 @@ class Observatory:
         self._geometry: dict[tuple[str, ...], dict[str, Any]] = {}
         self._geometry_bytes: dict[tuple[str, ...], bytes] = {}
         self._countries: bytes | None = None
+        self._place_names: Any = None
+        self._cities: Any = None
+
+    # -- places -----------------------------------------------------------------------------------------
+    def find_places(self, query: str, limit: int | None = 50) -> list[Any]:
+        """NUTS regions for what a visitor typed (:func:`clustermap.web.api.places.search_places`): names of any
+        NUTS version, English names, region codes, and cities placed in their NUTS-2 and NUTS-3 regions. An
+        empty list when the region registry cannot be built."""
+        from clustermap.web.api import places
+
+        reg = self.registry
+        if reg is None:
+            return []
+        with self._lock:
+            if self._place_names is None:
+                self._place_names = places.name_index(reg.nuts_table)
+            if self._cities is None:
+                try:
+                    from clustermap.settings import get_settings
+
+                    mirror = None if self.mirror is None else str(self.mirror)
+                    self._cities = places.city_index(mirror, str(get_settings().cache_dir))
+                except (ClustermapError, OSError, ImportError) as exc:
+                    log.warning("no city gazetteer: %s", exc)
+                    self._cities = False
+        return places.search_places(
+            query, self._place_names, self._cities if self._cities is not False else None, limit=limit
+        )
 
     # -- the region registry ----------------------------------------------------------------------------
     @property
@@ -455,6 +483,7 @@ class Observatory:
         """Read the snapshot, the registry and the geometry of the newest run of each methodology now."""
         snap = self.snapshot()
         self.countries_bytes()
+        self.find_places("warm", limit=1)
         for name in snap.methodologies:
             run = snap.latest_of(name)
             if run is not None:
