@@ -42,6 +42,7 @@ from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
+from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
 
@@ -51,6 +52,7 @@ app.add_typer(_registry.app, name="registry", help="Registry of cluster organisa
 app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("publish")(_publish)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -166,6 +168,7 @@ def run(
                 progress=lambda msg: bar.update(task, description=msg),
                 params=params,
             )
+            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     except ClustermapError as exc:
         _fail(exc)
         return
