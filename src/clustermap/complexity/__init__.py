@@ -1,0 +1,226 @@
+"""Relatedness and economic complexity of regions and industries, on the engine.
+
+:func:`complexity` takes employment by region × industry × year and returns, per region × industry × year,
+``rca, mcp, diversity, ubiquity, eci, pci, density, coi, cog`` with py-ecomplexity's definitions
+(``ecomplexity(..., presence_test="rca")``; see ``docs/complexity.md``) and, on request, the industry × industry
+``proximity`` table. The relational part (RCA, presence, diversity, ubiquity) is pure ibis
+(:mod:`clustermap.indicators.complexity`) and runs on DuckDB or PySpark for all years in one query; the
+eigenvector, proximity, density and outlook steps run in numpy / scipy on each year's sparse presence matrix.
+
+Standardisation as py-ecomplexity (after the Stata package): ``eci = (kc − mean kc) / sd kc``,
+``pci = (kp − mean kc) / sd kc``, ``cog = cog_raw / sd kc``, ``coi = (coi_raw − mean) / sd`` (population
+standard deviations, over the regions of the year with diversity > 0).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from clustermap.complexity.eigen import eci_pci
+from clustermap.complexity.space import density, outlook, proximity
+from clustermap.errors import InputError, ParameterError, SchemaError
+from clustermap.indicators.complexity import presence
+
+log = logging.getLogger(__name__)
+
+#: columns of :attr:`ComplexityResult.cells`, in order
+COLUMNS: tuple[str, ...] = (
+    "region",
+    "industry",
+    "year",
+    "rca",
+    "mcp",
+    "diversity",
+    "ubiquity",
+    "eci",
+    "pci",
+    "density",
+    "coi",
+    "cog",
+)
+PROXIMITY_COLUMNS: tuple[str, ...] = ("year", "industry_1", "industry_2", "proximity")
+MissingPolicy = Literal["error", "drop"]
+
+__all__ = ["COLUMNS", "PROXIMITY_COLUMNS", "ComplexityResult", "complexity", "complexity_from_presence"]
+
+
+@dataclass
+class ComplexityResult:
+    """Per region × industry × year indicators (:data:`COLUMNS`; every region and industry with a positive
+    total in a year, the full rectangle) and, if asked for, the proximity table (:data:`PROXIMITY_COLUMNS`)."""
+
+    cells: pd.DataFrame
+    proximity: pd.DataFrame | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, cog_raw: np.ndarray):
+    mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
+    coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
+    return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
+
+
+def complexity_from_presence(
+    frame: pd.DataFrame, *, with_proximity: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The numeric step: from :func:`clustermap.indicators.complexity.presence` rows (one per cell with
+    employment ≠ 0: ``region, industry, year, rca, mcp``) to the full :data:`COLUMNS` table and the proximity
+    table. Each year is one block: its regions × industries with a positive total."""
+    regions = pd.Categorical(frame["region"].astype(str))
+    industries = pd.Categorical(frame["industry"].astype(str))
+    years = frame["year"].to_numpy(dtype=np.int64)
+    r_all = np.asarray(regions.codes, dtype=np.int64)
+    p_all = np.asarray(industries.codes, dtype=np.int64)
+    rca_all = frame["rca"].to_numpy(dtype=np.float64)
+    mcp_all = frame["mcp"].to_numpy(dtype=np.int8)
+    order = np.argsort(years, kind="stable")
+    bounds = np.flatnonzero(np.diff(years[order])) + 1
+    out: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS}
+    prox_out: dict[str, list[np.ndarray]] = {c: [] for c in PROXIMITY_COLUMNS}
+    for idx in np.split(order, bounds) if len(order) else []:
+        year = int(years[idx[0]])
+        reg_codes, r = np.unique(r_all[idx], return_inverse=True)
+        ind_codes, p = np.unique(p_all[idx], return_inverse=True)
+        n_r, n_p = len(reg_codes), len(ind_codes)
+        present = mcp_all[idx] == 1
+        m = sp.csr_matrix(
+            (np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p), dtype=np.float64
+        )
+        div = np.asarray(m.sum(axis=1)).ravel()
+        ubi = np.asarray(m.sum(axis=0)).ravel()
+        eci_raw, pci_raw = eci_pci(m, div, ubi)
+        prox = proximity(m, ubi)
+        dense = m.toarray()
+        dens = density(dense, prox)
+        coi_raw, cog_raw = outlook(dense, dens, prox, pci_raw)
+        eci, pci, coi, cog = _standardise(eci_raw, pci_raw, coi_raw, cog_raw)
+        rca = np.zeros(n_r * n_p)
+        rca[r * n_p + p] = rca_all[idx]
+        out["region"].append(np.repeat(reg_codes, n_p))
+        out["industry"].append(np.tile(ind_codes, n_r))
+        out["year"].append(np.full(n_r * n_p, year, dtype=np.int64))
+        out["rca"].append(rca)
+        out["mcp"].append(dense.ravel().astype(np.int8))
+        out["diversity"].append(np.repeat(div.astype(np.int64), n_p))
+        out["ubiquity"].append(np.tile(ubi.astype(np.int64), n_r))
+        out["eci"].append(np.repeat(eci, n_p))
+        out["pci"].append(np.tile(pci, n_r))
+        out["density"].append(dens.ravel())
+        out["coi"].append(np.repeat(coi, n_p))
+        out["cog"].append(cog.ravel())
+        if with_proximity:
+            prox_out["year"].append(np.full(n_p * n_p, year, dtype=np.int64))
+            prox_out["industry_1"].append(np.repeat(ind_codes, n_p))
+            prox_out["industry_2"].append(np.tile(ind_codes, n_p))
+            prox_out["proximity"].append(prox.ravel())
+
+    def cat(values: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(values) if values else np.empty(0, dtype=dtype)
+
+    cells = pd.DataFrame(
+        {
+            "region": pd.Categorical.from_codes(cat(out["region"], np.int64), categories=regions.categories),
+            "industry": pd.Categorical.from_codes(cat(out["industry"], np.int64), categories=industries.categories),
+            **{c: cat(out[c], np.float64) for c in COLUMNS[2:]},
+        }
+    )
+    prox_frame = None
+    if with_proximity:
+        prox_frame = pd.DataFrame(
+            {
+                "year": cat(prox_out["year"], np.int64),
+                "industry_1": pd.Categorical.from_codes(
+                    cat(prox_out["industry_1"], np.int64), categories=industries.categories
+                ),
+                "industry_2": pd.Categorical.from_codes(
+                    cat(prox_out["industry_2"], np.int64), categories=industries.categories
+                ),
+                "proximity": cat(prox_out["proximity"], np.float64),
+            }
+        )
+    return cells, prox_frame
+
+
+def _as_table(data: Any, con: Any) -> ir.Table:
+    if isinstance(data, ir.Table):
+        return data
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in ("region", "industry", "year", "employment") if c not in data.columns]
+        if missing:
+            raise SchemaError(f"missing required column(s) {', '.join(missing)}", column=missing[0])
+        frame = data[["region", "industry", "year", "employment"]]
+        if con is None:
+            return ibis.memtable(frame)
+        from clustermap.engines.backends import to_backend
+
+        return to_backend(con, frame)
+    raise ParameterError(f"complexity() takes a pandas DataFrame or an ibis Table, not {type(data).__name__}")
+
+
+def complexity(
+    data: pd.DataFrame | ir.Table,
+    *,
+    threshold: float = 1.0,
+    missing: MissingPolicy = "error",
+    with_proximity: bool = False,
+    con: Any = None,
+) -> ComplexityResult:
+    """Relatedness and complexity of every region × industry × year of ``data``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or ibis Table
+        ``region, industry, year, employment`` (persons; any non-negative size measure works). A pandas frame
+        is registered on ``con`` (default: an in-memory DuckDB); an ibis table runs on its own backend.
+    threshold : float
+        ``mcp = 1`` iff ``rca ≥ threshold`` (default 1, py-ecomplexity's ``rca_mcp_threshold``).
+    missing : {"error", "drop"}
+        Null employment (suppressed or not published) is never read as zero: ``error`` (default) raises
+        :class:`~clustermap.errors.InputError`; ``drop`` leaves those cells out of the matrices and counts them
+        in ``notes["missing_cells_dropped"]``.
+    with_proximity : bool
+        Also return the industry × industry proximity table per year.
+    con : ibis backend, optional
+        Where a pandas ``data`` is computed (DuckDB or PySpark connection).
+
+    Returns
+    -------
+    ComplexityResult
+    """
+    if missing not in ("error", "drop"):
+        raise ParameterError(f"missing must be 'error' or 'drop', not {missing!r}")
+    if not threshold > 0:
+        raise ParameterError(f"threshold must be > 0, got {threshold}")
+    table = _as_table(data, con)
+    nulls = int(table.filter(table.employment.isnull()).count().execute())
+    negative = table.filter(table.employment < 0)
+    first_negative = negative.limit(1).execute()
+    if len(first_negative):
+        row = first_negative.iloc[0]
+        raise InputError(
+            f"negative employment in region {row['region']}, industry {row['industry']}, year {row['year']}",
+            column="employment",
+            value=float(row["employment"]),
+        )
+    if nulls and missing == "error":
+        first = table.filter(table.employment.isnull()).limit(1).execute().iloc[0]
+        raise InputError(
+            f"{nulls} cell(s) have no employment (suppressed or missing), e.g. region {first['region']}, "
+            f"industry {first['industry']}, year {first['year']}; impute them first or pass missing='drop'",
+            column="employment",
+        )
+    table = table.filter(table.employment.notnull())
+    pres = presence(table, threshold=threshold).select("region", "industry", "year", "rca", "mcp")
+    frame = pres.to_pyarrow().to_pandas()
+    cells, prox = complexity_from_presence(frame, with_proximity=with_proximity)
+    notes = {"threshold": threshold, "missing": missing, "missing_cells_dropped": nulls, "cells_present": len(frame)}
+    log.info("complexity: %d cells in, %d out, %d missing dropped", len(frame), len(cells), nulls)
+    return ComplexityResult(cells=cells, proximity=prox, notes=notes)
