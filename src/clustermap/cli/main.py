@@ -37,6 +37,7 @@ app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None,
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
+from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
@@ -46,6 +47,7 @@ app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: por
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)

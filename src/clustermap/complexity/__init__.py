@@ -47,6 +47,7 @@ COLUMNS: tuple[str, ...] = (
     "cog",
 )
 PROXIMITY_COLUMNS: tuple[str, ...] = ("year", "industry_1", "industry_2", "proximity")
+DTYPES: dict[str, Any] = {"year": np.int64, "mcp": np.int8, "diversity": np.int64, "ubiquity": np.int64}
 MissingPolicy = Literal["error", "drop"]
 
 __all__ = ["COLUMNS", "PROXIMITY_COLUMNS", "ComplexityResult", "complexity", "complexity_from_presence"]
@@ -63,9 +64,11 @@ class ComplexityResult:
 
 
 def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, cog_raw: np.ndarray):
-    mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
-    coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
-    return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
+    """Standardised ECI, PCI, COI and COG (NaN when ECI or COI does not vary, e.g. two disconnected blocks)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
+        coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
+        return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
 
 
 def complexity_from_presence(
@@ -91,9 +94,7 @@ def complexity_from_presence(
         ind_codes, p = np.unique(p_all[idx], return_inverse=True)
         n_r, n_p = len(reg_codes), len(ind_codes)
         present = mcp_all[idx] == 1
-        m = sp.csr_matrix(
-            (np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p), dtype=np.float64
-        )
+        m = sp.csr_matrix((np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p), dtype=np.float64)
         div = np.asarray(m.sum(axis=1)).ravel()
         ubi = np.asarray(m.sum(axis=0)).ravel()
         eci_raw, pci_raw = eci_pci(m, div, ubi)
@@ -129,7 +130,7 @@ def complexity_from_presence(
         {
             "region": pd.Categorical.from_codes(cat(out["region"], np.int64), categories=regions.categories),
             "industry": pd.Categorical.from_codes(cat(out["industry"], np.int64), categories=industries.categories),
-            **{c: cat(out[c], np.float64) for c in COLUMNS[2:]},
+            **{c: cat(out[c], DTYPES.get(c, np.float64)) for c in COLUMNS[2:]},
         }
     )
     prox_frame = None
@@ -214,7 +215,7 @@ def complexity(
         first = table.filter(table.employment.isnull()).limit(1).execute().iloc[0]
         raise InputError(
             f"{nulls} cell(s) have no employment (suppressed or missing), e.g. region {first['region']}, "
-            f"industry {first['industry']}, year {first['year']}; impute them first or pass missing='drop'",
+            f"industry {first['industry']}, year {first['year']}; impute them first (clustermap impute) or leave them out (missing='drop', --missing drop)",
             column="employment",
         )
     table = table.filter(table.employment.notnull())

@@ -32,7 +32,9 @@ def density(mcp_dense: np.ndarray, prox: np.ndarray) -> np.ndarray:
         return (mcp_dense @ prox.T) / np.nansum(prox, axis=1)[np.newaxis, :]
 
 
-def outlook(mcp_dense: np.ndarray, dens: np.ndarray, prox: np.ndarray, pci: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def outlook(
+    mcp_dense: np.ndarray, dens: np.ndarray, prox: np.ndarray, pci: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Raw ``coi`` (per region) and ``cog`` (regions × industries) from the raw PCI."""
     absent = 1.0 - mcp_dense
     coi = (dens * absent) @ pci
