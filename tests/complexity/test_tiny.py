@@ -33,7 +33,10 @@ TINY = pd.DataFrame(
 
 
 def _by_cell(frame: pd.DataFrame, column: str) -> dict[tuple[str, str], float]:
-    return {(r, i): v for r, i, v in zip(frame["region"].astype(str), frame["industry"].astype(str), frame[column])}
+    return {
+        (r, i): v
+        for r, i, v in zip(frame["region"].astype(str), frame["industry"].astype(str), frame[column], strict=True)
+    }
 
 
 def test_presence_on_both_backends(backend: str, connections: dict) -> None:
@@ -51,8 +54,8 @@ def test_presence_on_both_backends(backend: str, connections: dict) -> None:
         ("C", "y"): 1,
         ("C", "z"): 1,
     }
-    assert dict(zip(got["region"], got["diversity"])) == {"A": 2, "B": 1, "C": 2}
-    assert dict(zip(got["industry"], got["ubiquity"])) == {"x": 1, "y": 2, "z": 2}
+    assert dict(zip(got["region"], got["diversity"], strict=True)) == {"A": 2, "B": 1, "C": 2}
+    assert dict(zip(got["industry"], got["ubiquity"], strict=True)) == {"x": 1, "y": 2, "z": 2}
 
 
 def test_full_table_by_hand() -> None:
@@ -86,7 +89,10 @@ def test_full_table_by_hand() -> None:
 def test_proximity_table() -> None:
     prox = complexity(TINY, with_proximity=True).proximity
     got = {
-        (a, b): v for a, b, v in zip(prox["industry_1"].astype(str), prox["industry_2"].astype(str), prox["proximity"])
+        (a, b): v
+        for a, b, v in zip(
+            prox["industry_1"].astype(str), prox["industry_2"].astype(str), prox["proximity"], strict=True
+        )
     }
     assert got == pytest.approx(
         {("x", "x"): 1, ("x", "y"): 0.5, ("x", "z"): 0, ("y", "x"): 0.5, ("y", "y"): 1, ("y", "z"): 0.5,

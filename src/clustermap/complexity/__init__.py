@@ -215,7 +215,8 @@ def complexity(
         first = table.filter(table.employment.isnull()).limit(1).execute().iloc[0]
         raise InputError(
             f"{nulls} cell(s) have no employment (suppressed or missing), e.g. region {first['region']}, "
-            f"industry {first['industry']}, year {first['year']}; impute them first (clustermap impute) or leave them out (missing='drop', --missing drop)",
+            f"industry {first['industry']}, year {first['year']}; impute them first (clustermap impute) "
+            "or leave them out (missing='drop', --missing drop)",
             column="employment",
         )
     table = table.filter(table.employment.notnull())
