@@ -15,6 +15,7 @@ standard deviations, over the regions of the year with diversity > 0).
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,7 +66,8 @@ class ComplexityResult:
 
 def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, cog_raw: np.ndarray):
     """Standardised ECI, PCI, COI and COG (NaN when ECI or COI does not vary, e.g. two disconnected blocks)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years: the result is NaN, as documented
         mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
         coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
         return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
