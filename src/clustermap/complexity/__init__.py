@@ -23,6 +23,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from clustermap.complexity.eigen import eci_pci
@@ -73,30 +75,56 @@ def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, 
         return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
 
 
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes into a sorted dictionary of a string column (Arrow's hash encoding, then one remap)."""
+    encoded = pc.dictionary_encode(column.combine_chunks().cast(pa.string()))
+    labels = encoded.dictionary
+    order = np.asarray(pc.sort_indices(labels))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[np.asarray(encoded.indices.fill_null(0), dtype=np.int64)]
+    return codes, labels.take(pa.array(order))
+
+
+def _blocks(years: np.ndarray, regions: np.ndarray, industries: np.ndarray) -> list[tuple]:
+    """Per year (ascending): (year, row positions, region codes, local region index, industry codes, local
+    industry index)."""
+    order = np.argsort(years, kind="stable")
+    out = []
+    for idx in np.split(order, np.flatnonzero(np.diff(years[order])) + 1) if len(order) else []:
+        reg_codes, r = np.unique(regions[idx], return_inverse=True)
+        ind_codes, p = np.unique(industries[idx], return_inverse=True)
+        out.append((int(years[idx[0]]), idx, reg_codes, r, ind_codes, p))
+    return out
+
+
 def complexity_from_presence(
-    frame: pd.DataFrame, *, with_proximity: bool = False
+    data: pa.Table | pd.DataFrame, *, with_proximity: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The numeric step: from :func:`clustermap.indicators.complexity.presence` rows (one per cell with
     employment ≠ 0: ``region, industry, year, rca, mcp``) to the full :data:`COLUMNS` table and the proximity
-    table. Each year is one block: its regions × industries with a positive total."""
-    regions = pd.Categorical(frame["region"].astype(str))
-    industries = pd.Categorical(frame["industry"].astype(str))
-    years = frame["year"].to_numpy(dtype=np.int64)
-    r_all = np.asarray(regions.codes, dtype=np.int64)
-    p_all = np.asarray(industries.codes, dtype=np.int64)
-    rca_all = frame["rca"].to_numpy(dtype=np.float64)
-    mcp_all = frame["mcp"].to_numpy(dtype=np.int8)
-    order = np.argsort(years, kind="stable")
-    bounds = np.flatnonzero(np.diff(years[order])) + 1
-    out: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS}
-    prox_out: dict[str, list[np.ndarray]] = {c: [] for c in PROXIMITY_COLUMNS}
-    for idx in np.split(order, bounds) if len(order) else []:
-        year = int(years[idx[0]])
-        reg_codes, r = np.unique(r_all[idx], return_inverse=True)
-        ind_codes, p = np.unique(p_all[idx], return_inverse=True)
+    table. Each year is one block: its regions × industries with a positive total. Output columns are
+    preallocated (the rectangle of every year), so peak memory is about twice the output."""
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    r_all, region_labels = _codes(table["region"])
+    p_all, industry_labels = _codes(table["industry"])
+    years = np.asarray(table["year"], dtype=np.int64)
+    rca_all = np.asarray(table["rca"], dtype=np.float64)
+    mcp_all = np.asarray(table["mcp"], dtype=np.int8)
+    blocks = _blocks(years, r_all, p_all)
+    sizes = [len(b[2]) * len(b[4]) for b in blocks]
+    n = int(sum(sizes))
+    out = {c: np.zeros(n, dtype=DTYPES.get(c, np.float64)) for c in COLUMNS if c not in ("region", "industry")}
+    region_codes = np.zeros(n, dtype=np.int32)
+    industry_codes = np.zeros(n, dtype=np.int32)
+    prox_parts: list[pd.DataFrame] = []
+    start = 0
+    for (year, idx, reg_codes, r, ind_codes, p), size in zip(blocks, sizes, strict=True):
         n_r, n_p = len(reg_codes), len(ind_codes)
+        sl = slice(start, start + size)
+        start += size
         present = mcp_all[idx] == 1
-        m = sp.csr_matrix((np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p), dtype=np.float64)
+        m = sp.csr_matrix((np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p))
         div = np.asarray(m.sum(axis=1)).ravel()
         ubi = np.asarray(m.sum(axis=0)).ravel()
         eci_raw, pci_raw = eci_pci(m, div, ubi)
@@ -105,49 +133,42 @@ def complexity_from_presence(
         dens = density(dense, prox)
         coi_raw, cog_raw = outlook(dense, dens, prox, pci_raw)
         eci, pci, coi, cog = _standardise(eci_raw, pci_raw, coi_raw, cog_raw)
-        rca = np.zeros(n_r * n_p)
-        rca[r * n_p + p] = rca_all[idx]
-        out["region"].append(np.repeat(reg_codes, n_p))
-        out["industry"].append(np.tile(ind_codes, n_r))
-        out["year"].append(np.full(n_r * n_p, year, dtype=np.int64))
-        out["rca"].append(rca)
-        out["mcp"].append(dense.ravel().astype(np.int8))
-        out["diversity"].append(np.repeat(div.astype(np.int64), n_p))
-        out["ubiquity"].append(np.tile(ubi.astype(np.int64), n_r))
-        out["eci"].append(np.repeat(eci, n_p))
-        out["pci"].append(np.tile(pci, n_r))
-        out["density"].append(dens.ravel())
-        out["coi"].append(np.repeat(coi, n_p))
-        out["cog"].append(cog.ravel())
+        region_codes[sl] = np.repeat(reg_codes, n_p)
+        industry_codes[sl] = np.tile(ind_codes, n_r)
+        out["year"][sl] = year
+        out["rca"][sl][r * n_p + p] = rca_all[idx]
+        out["mcp"][sl] = dense.ravel()
+        out["diversity"][sl] = np.repeat(div, n_p)
+        out["ubiquity"][sl] = np.tile(ubi, n_r)
+        out["eci"][sl] = np.repeat(eci, n_p)
+        out["pci"][sl] = np.tile(pci, n_r)
+        out["density"][sl] = dens.ravel()
+        out["coi"][sl] = np.repeat(coi, n_p)
+        out["cog"][sl] = cog.ravel()
         if with_proximity:
-            prox_out["year"].append(np.full(n_p * n_p, year, dtype=np.int64))
-            prox_out["industry_1"].append(np.repeat(ind_codes, n_p))
-            prox_out["industry_2"].append(np.tile(ind_codes, n_p))
-            prox_out["proximity"].append(prox.ravel())
-
-    def cat(values: list[np.ndarray], dtype: Any) -> np.ndarray:
-        return np.concatenate(values) if values else np.empty(0, dtype=dtype)
-
+            labels = industry_labels.take(pa.array(ind_codes)).to_pandas()
+            prox_parts.append(
+                pd.DataFrame(
+                    {
+                        "year": np.full(n_p * n_p, year, dtype=np.int64),
+                        "industry_1": np.repeat(labels.to_numpy(), n_p),
+                        "industry_2": np.tile(labels.to_numpy(), n_p),
+                        "proximity": prox.ravel(),
+                    }
+                )
+            )
     cells = pd.DataFrame(
         {
-            "region": pd.Categorical.from_codes(cat(out["region"], np.int64), categories=regions.categories),
-            "industry": pd.Categorical.from_codes(cat(out["industry"], np.int64), categories=industries.categories),
-            **{c: cat(out[c], DTYPES.get(c, np.float64)) for c in COLUMNS[2:]},
-        }
-    )
+            "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
+            "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
+            **out,
+        },
+        copy=False,
+    )[list(COLUMNS)]
     prox_frame = None
     if with_proximity:
-        prox_frame = pd.DataFrame(
-            {
-                "year": cat(prox_out["year"], np.int64),
-                "industry_1": pd.Categorical.from_codes(
-                    cat(prox_out["industry_1"], np.int64), categories=industries.categories
-                ),
-                "industry_2": pd.Categorical.from_codes(
-                    cat(prox_out["industry_2"], np.int64), categories=industries.categories
-                ),
-                "proximity": cat(prox_out["proximity"], np.float64),
-            }
+        prox_frame = (
+            pd.concat(prox_parts, ignore_index=True) if prox_parts else pd.DataFrame({c: [] for c in PROXIMITY_COLUMNS})
         )
     return cells, prox_frame
 
@@ -223,8 +244,13 @@ def complexity(
         )
     table = table.filter(table.employment.notnull())
     pres = presence(table, threshold=threshold).select("region", "industry", "year", "rca", "mcp")
-    frame = pres.to_pyarrow().to_pandas()
-    cells, prox = complexity_from_presence(frame, with_proximity=with_proximity)
-    notes = {"threshold": threshold, "missing": missing, "missing_cells_dropped": nulls, "cells_present": len(frame)}
-    log.info("complexity: %d cells in, %d out, %d missing dropped", len(frame), len(cells), nulls)
+    arrow = pres.to_pyarrow()
+    cells, prox = complexity_from_presence(arrow, with_proximity=with_proximity)
+    notes = {
+        "threshold": threshold,
+        "missing": missing,
+        "missing_cells_dropped": nulls,
+        "cells_present": arrow.num_rows,
+    }
+    log.info("complexity: %d cells in, %d out, %d missing dropped", arrow.num_rows, len(cells), nulls)
     return ComplexityResult(cells=cells, proximity=prox, notes=notes)
