@@ -41,6 +41,7 @@ from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
+from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
 from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
@@ -53,6 +54,7 @@ app.add_typer(_methodology.app, name="methodology", help="Methodologies and ever
 app.command("report")(_report)
 app.command("impute")(_impute)
 app.command("publish")(_publish)
+app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
