@@ -21,23 +21,23 @@ ROOT = "clustermap"
 #: the layers, lowest first; a module may import its own layer and those below it, never one above.
 #: ``base`` is what every layer may use. The packages named are the second component of the module name.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"_version", "errors", "settings", "provenance", "schema", "tables", "engines"})),
+    ("base", frozenset({"_version", "errors", "settings", "provenance", "schema", "tables", "engines", "years"})),
     ("sources", frozenset({"sources"})),
+    # classifications and regions are data that feed the loaders and the engine (DESIGN.md § 3)
+    ("reference", frozenset({"classifications", "definitions", "geometry", "regions"})),
     ("loaders", frozenset({"loaders"})),
     ("warehouse", frozenset({"warehouse"})),
-    (
-        "engine",
-        frozenset(
-            {"classifications", "definitions", "geometry", "regions", "indicators", "methodology", "methodologies"}
-            | {"mapping", "imputation"}
-        ),
-    ),
+    ("engine", frozenset({"indicators", "methodology", "methodologies", "mapping", "imputation"})),
     ("results", frozenset({"jobs", "exports", "api", ""})),  # "" is the package root (the Python API)
-    ("analyses", frozenset({"analyses", "organisations"})),
+    ("analyses", frozenset({"analyses", "organisations", "complexity"})),
     ("interfaces", frozenset({"cli", "web", "reports"})),
 )
 #: imports that the layers allow but the design forbids: (importer prefix, imported prefix, why)
 FORBIDDEN = (("clustermap.analyses", "clustermap.jobs", "analyses read results; the interfaces run the job"),)
+#: the one import that runs against the layers, and why it stays for now: harmonising a panel across NUTS
+#: versions applies the engine's suppression policy to the cells before they move (``regions.harmonise``; the
+#: way out is for the job to apply the policy first and hand harmonise a filled panel).
+EXCEPTIONS = frozenset({("clustermap.regions.harmonise", "clustermap.indicators")})
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,8 @@ def layer_violations(edges: Iterable[Edge]) -> list[str]:
     """Imports from a lower layer to a higher one, and the :data:`FORBIDDEN` ones."""
     bad = []
     for e in edges:
+        if (e.source, e.target) in EXCEPTIONS:
+            continue
         if layer_of(e.target) > layer_of(e.source):
             bad.append(
                 f"{e.source}:{e.line} imports {e.target}: layer {LAYERS[layer_of(e.source)][0]} "
