@@ -188,6 +188,24 @@ def dynamic_imports(tree: ast.AST) -> list[int]:
     return lines
 
 
+def environment_reads(tree: ast.AST) -> list[int]:
+    """Lines that read the environment (``os.environ.get``, ``os.environ[…]``, ``os.getenv``); settings are read
+    in :mod:`clustermap.settings` only. Writing ``os.environ[…] = …`` (for worker processes) is not a read."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            f = node.func
+            if f.attr == "getenv" or (f.attr == "get" and ast.unparse(f.value) == "os.environ"):
+                lines.append(node.lineno)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and ast.unparse(node.value) == "os.environ"
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
 def undocumented(tree: ast.AST) -> list[str]:
     """Public functions, methods and classes without a docstring (names not starting with ``_``, at module level
     or in a public class; functions nested in functions are private by construction)."""
@@ -232,6 +250,15 @@ def test_no_importlib_of_own_modules() -> None:
         name: lines
         for name, path in module_names().items()
         if (lines := dynamic_imports(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert found == {}
+
+
+def test_settings_are_read_in_settings_only() -> None:
+    found = {
+        name: lines
+        for name, path in module_names().items()
+        if name != "clustermap.settings" and (lines := environment_reads(ast.parse(path.read_text(encoding="utf-8"))))
     }
     assert found == {}
 
@@ -314,3 +341,10 @@ def test_undocumented_public_names_are_found() -> None:
         'def f():\n    pass\ndef _g():\n    pass\nclass C:\n    """doc"""\n    def m(self):\n        pass\n'
     )
     assert undocumented(tree) == ["f:1", "C.m:7"]
+
+
+def test_environment_reads_are_found_and_writes_are_not() -> None:
+    tree = ast.parse(
+        "import os\na = os.environ.get('X')\nb = os.getenv('Y')\nc = os.environ['Z']\nos.environ['W'] = '1'\n"
+    )
+    assert environment_reads(tree) == [2, 3, 4]

@@ -89,6 +89,16 @@ class Settings(BaseSettings):
         description="Mark cookies Secure: auto (always, unless the request is plain HTTP to localhost), always, "
         "or never.",
     )
+    registry_url: str | None = Field(
+        default=None,
+        description="Registry database the web server mounts (SQLite or PostgreSQL URL); unset: the registry's own "
+        "setting CLUSTERMAP_REGISTRY_DATABASE_URL.",
+    )
+    chromium: str | None = Field(
+        default=None,
+        description="Chromium or Chrome executable that prints reports to PDF; unset: looked for on the PATH; "
+        "empty: none (the PDF is skipped).",
+    )
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
@@ -104,3 +114,47 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once from the environment)."""
     return Settings()
+
+
+# -------------------------------------------------------------------------------------------- the registry
+
+#: the registry's embedded default: a SQLite file beside the DuckDB warehouse
+DEFAULT_REGISTRY_URL = "sqlite:///warehouse/registry.sqlite3"
+
+
+class RegistrySettings(BaseSettings):
+    """Registry settings; each field reads ``CLUSTERMAP_REGISTRY_<FIELD>`` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CLUSTERMAP_REGISTRY_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_REGISTRY_URL,
+        description="SQLAlchemy URL of the registry database: sqlite:///FILE (default) or postgresql://… .",
+    )
+    secret: str | None = Field(
+        default=None,
+        description="Secret that signs anonymous CSRF tokens; when unset one is generated and kept in the database.",
+    )
+    session_hours: int = Field(default=12, ge=1, description="Lifetime of a web session (hours).")
+    login_token_hours: int = Field(default=12, ge=1, description="Lifetime of a token issued by API login (hours).")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins allowed per e-mail address within the window before 429."
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed logins allowed per client address within the window before 429."
+    )
+    login_window_minutes: int = Field(default=15, ge=1, description="Rate-limiting window for failed logins.")
+    cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure (behind HTTPS).")
+    warehouse: Path | None = Field(
+        default=None,
+        description="DuckDB warehouse whose latest run matchmaking reads (default: the clustermap warehouse).",
+    )
+    load_content: bool = Field(
+        default=True, description="Load the shipped programmes, initiatives and case studies into an empty registry."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_registry_settings() -> RegistrySettings:
+    """The process-wide registry settings (read once from the environment)."""
+    return RegistrySettings()

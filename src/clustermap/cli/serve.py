@@ -67,8 +67,7 @@ def serve(
 
 def app_from_env():
     """The application built from the environment (for ``--workers`` > 1)."""
-    import os
-
+    from clustermap.settings import Settings
     from clustermap.web.api.app import create_app
 
-    return create_app(registry_url=os.environ.get("CLUSTERMAP_REGISTRY_URL"))
+    return create_app(registry_url=Settings().registry_url)

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from clustermap.errors import ParameterError
+from clustermap.settings import DEFAULT_REGISTRY_URL as DEFAULT_URL
+from clustermap.settings import RegistrySettings, get_registry_settings
 
 __all__ = [
     "DEFAULT_URL",
@@ -43,48 +42,8 @@ __all__ = [
     "upgrade",
 ]
 
-#: the embedded default: a SQLite file beside the DuckDB warehouse
-DEFAULT_URL = "sqlite:///warehouse/registry.sqlite3"
 #: the newest migration
 HEAD = "head"
-
-
-class RegistrySettings(BaseSettings):
-    """Registry settings; each field reads ``CLUSTERMAP_REGISTRY_<FIELD>`` from the environment."""
-
-    model_config = SettingsConfigDict(env_prefix="CLUSTERMAP_REGISTRY_", extra="ignore")
-
-    database_url: str = Field(
-        default=DEFAULT_URL,
-        description="SQLAlchemy URL of the registry database: sqlite:///FILE (default) or postgresql://… .",
-    )
-    secret: str | None = Field(
-        default=None,
-        description="Secret that signs anonymous CSRF tokens; when unset one is generated and kept in the database.",
-    )
-    session_hours: int = Field(default=12, ge=1, description="Lifetime of a web session (hours).")
-    login_token_hours: int = Field(default=12, ge=1, description="Lifetime of a token issued by API login (hours).")
-    login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins allowed per e-mail address within the window before 429."
-    )
-    login_max_failures_per_ip: int = Field(
-        default=20, ge=1, description="Failed logins allowed per client address within the window before 429."
-    )
-    login_window_minutes: int = Field(default=15, ge=1, description="Rate-limiting window for failed logins.")
-    cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure (behind HTTPS).")
-    warehouse: Path | None = Field(
-        default=None,
-        description="DuckDB warehouse whose latest run matchmaking reads (default: the clustermap warehouse).",
-    )
-    load_content: bool = Field(
-        default=True, description="Load the shipped programmes, initiatives and case studies into an empty registry."
-    )
-
-
-@lru_cache(maxsize=1)
-def get_registry_settings() -> RegistrySettings:
-    """The process-wide registry settings (read once from the environment)."""
-    return RegistrySettings()
 
 
 def normalise_url(url: str) -> str:

@@ -4,7 +4,6 @@ matplotlib from the same sections, charts and tables (it says so on its first pa
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import tempfile
@@ -40,7 +39,9 @@ _CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/googl
 def find_chromium() -> str | None:
     """Path of a Chromium/Chrome executable: ``CLUSTERMAP_CHROMIUM`` if set (empty = none), else
     ``/usr/bin/chromium`` and the usual names; None when there is none."""
-    env = os.environ.get("CLUSTERMAP_CHROMIUM")
+    from clustermap.settings import Settings
+
+    env = Settings().chromium  # read afresh: a test or a caller may set CLUSTERMAP_CHROMIUM meanwhile
     if env is not None:
         return env if env and Path(env).exists() else None
     for c in _CANDIDATES:
