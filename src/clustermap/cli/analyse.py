@@ -8,16 +8,15 @@ XLSX, Parquet or JSON by extension). Missing inputs stop with a message naming t
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
+from clustermap.cli._common import console, err, fail
 from clustermap.errors import ClustermapError
 
 app = typer.Typer(
@@ -27,8 +26,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-console = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 WarehouseOpt = Annotated[
     Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
@@ -48,12 +45,6 @@ TopOpt = Annotated[int, typer.Option("--top", help="Rows to print.")]
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def fail(exc: ClustermapError) -> None:
-    """Print a clustermap error as one line and exit with its status."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=getattr(exc, "exit_code", 1))
 
 
 def mirror_of(data_dir: Path | None) -> Path | None:

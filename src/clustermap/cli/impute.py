@@ -6,22 +6,14 @@ Errors print as one line (``error: …``) with exit status 2 for bad input or op
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from clustermap.cli._common import err as _err
+from clustermap.cli._common import fail as _fail
 from clustermap.errors import ClustermapError, ParameterError
-
-_console = Console(width=None if sys.stdout.isatty() else 150)
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
-
-
-def _fail(exc: ClustermapError) -> None:
-    _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=exc.exit_code)
 
 
 def _stem(path: Path) -> str:

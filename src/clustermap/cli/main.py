@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from clustermap.cli._common import console, err
+from clustermap.cli._common import fail as _fail
 from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
 from clustermap.errors import ClustermapError
 from clustermap.settings import get_settings
@@ -57,9 +58,6 @@ app.command("publish")(_publish)
 app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
-console = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
-
 
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
@@ -68,11 +66,6 @@ def _setup_logging(verbose: bool) -> None:
         handlers=[RichHandler(console=err, show_path=False, show_time=False)],
         force=True,
     )
-
-
-def _fail(exc: ClustermapError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=exc.exit_code)
 
 
 @app.callback()

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli._common import fail as _fail
 from clustermap.errors import ClustermapError, ParameterError
 
 HELP = """\
@@ -39,11 +40,6 @@ MirrorOpt = Annotated[
         "working directory, else download.",
     ),
 ]
-
-
-def _fail(exc: ClustermapError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=exc.exit_code)
 
 
 def _registry(data_dir: Path | None):

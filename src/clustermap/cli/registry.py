@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli._common import console, err
+from clustermap.cli._common import fail as _fail
 from clustermap.errors import ClustermapError
 
 HELP = """\
@@ -36,8 +37,6 @@ users_app = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 
-console = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 UrlOpt = Annotated[
     str | None,
@@ -47,11 +46,6 @@ UrlOpt = Annotated[
     ),
 ]
 KINDS = {"organisations": "organisation", "programmes": "programme", "case-studies": "case_study", "members": "member"}
-
-
-def _fail(exc: ClustermapError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=exc.exit_code)
 
 
 def _url(url: str | None) -> str:
