@@ -13,10 +13,18 @@ from pathlib import Path
 
 
 class ClustermapError(Exception):
-    """Root of every error clustermap raises on purpose."""
+    """Root of every error clustermap raises on purpose.
 
-    #: exit status the CLI uses for this error
+    Each class says once how every interface reports it: :attr:`exit_code` for the CLI, :attr:`status_code`
+    and :attr:`code` for the REST API (``{"error": code, "message": …}``).
+    """
+
+    #: exit status the CLI uses for this error (2: bad input or options)
     exit_code: int = 1
+    #: HTTP status the REST API answers with
+    status_code: int = 400
+    #: machine-readable error code of the REST API's answer
+    code: str = "invalid_parameter"
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,8 @@ class UnknownNameError(ClustermapError, LookupError):
     """An unknown methodology, category set, dataset, backend, policy or region code."""
 
     exit_code = 2
+    status_code = 404
+    code = "unknown_name"
 
 
 class UnknownRegionError(_Located, UnknownNameError):

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clustermap.errors import ClustermapError, UnknownNameError
+from clustermap.errors import ClustermapError
 from clustermap.organisations.api import install as install_registry
 from clustermap.web.api.deps import ApiError
 from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, results
@@ -83,13 +83,10 @@ def _install_errors(app: FastAPI) -> None:
             resp.headers[k] = v
         return resp
 
-    @app.exception_handler(UnknownNameError)
-    async def unknown_name(request: Request, exc: UnknownNameError) -> Any:
-        return _error(404, "unknown_name", str(exc))
-
     @app.exception_handler(ClustermapError)
     async def clustermap_error(request: Request, exc: ClustermapError) -> Any:
-        return _error(400, "invalid_parameter", str(exc))
+        # the error class says its status and code (clustermap.errors); 404 unknown_name, else 400
+        return _error(exc.status_code, exc.code, str(exc))
 
 
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
