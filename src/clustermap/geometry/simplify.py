@@ -12,6 +12,14 @@ rounded to ``precision`` decimals (degrees: 4 decimals ≈ 11 m at the equator, 
 
 Units: ``tolerance`` and ``precision`` are in the layer's CRS units (degrees for EPSG:4326); sizes in bytes of
 UTF-8 JSON.
+
+Measured against ``shapely.coverage_simplify`` (shapely 2.2, GEOS coverage simplifier), GISCO NUTS-2 2016, 332
+features, 13,891 vertices, on the shared 2-core machine: at tolerance 0.01° this module takes 0.74 s (topology
+included) and keeps 12,869 vertices, ``coverage_simplify`` 0.04 s and 13,298; at 0.05° 0.66 s / 9,229 vertices
+with 1.7e-3 deg² of overlap between neighbours left, against 0.03 s / 12,058 vertices and no overlap. Both give
+valid polygons. It is kept for now only because ``coverage_simplify``'s tolerance (Visvalingam–Whyatt, an
+area measure) removes fewer vertices at the same value, so :data:`DEFAULT_TOLERANCES` and the size-budget tests
+of :func:`web_geojson` must be re-derived before the switch — which the measurement favours (speed, overlaps).
 """
 
 from __future__ import annotations
