@@ -194,3 +194,23 @@ def test_bad_encoding_is_corrupt(tmp_path: Path) -> None:
     with pytest.raises(CorruptFileError) as info:
         read_text(path)
     assert info.value.location.line == 3
+
+
+def test_fetch_url_checks_the_checksum(http_server, tmp_path: Path) -> None:
+    payload = b"cluster data\n" * 100
+    url = http_server.add("sums.bin", payload)
+    good = "sha256:" + hashlib.sha256(payload).hexdigest()
+    assert fetch_url(url, tmp_path / "ok.bin", progress=False, known_hash=good).read_bytes() == payload
+    with pytest.raises(SourceError, match=r"download of .* failed"):
+        fetch_url(url, tmp_path / "bad.bin", progress=False, known_hash="sha256:" + "0" * 64, retries=0)
+    assert not (tmp_path / "bad.bin").exists()
+
+
+def test_fetch_url_retries_a_failed_download(http_server, tmp_path: Path) -> None:
+    url = http_server.add("late.bin", b"x")
+    missing = f"{http_server.url}/late-missing.bin"
+    served = len(http_server.requests)
+    with pytest.raises(SourceError, match="HTTP 404"):
+        fetch_url(missing, tmp_path / "late.bin", progress=False, retries=1)
+    assert len(http_server.requests) - served == 2  # the first attempt and one retry
+    assert fetch_url(url, tmp_path / "late.bin", progress=False).read_bytes() == b"x"

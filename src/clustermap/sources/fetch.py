@@ -12,15 +12,8 @@ single-member zip files transparently and turn truncated or corrupt archives and
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import sys
-import tempfile
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from clustermap.errors import CorruptFileError, SourceError
@@ -39,38 +32,50 @@ def _user_agent() -> str:
     try:
         from importlib.metadata import version
 
-        return f"clustermap/{version('clustermap')} (python-urllib)"
+        return f"clustermap/{version('clustermap')} (pooch)"
     except Exception:  # not installed (running from a source tree)
-        return "clustermap (python-urllib)"
+        return "clustermap (pooch)"
 
 
-@contextmanager
-def _progress(label: str, total: int | None, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar (bytes, speed) when ``enabled``; else a no-op advance function."""
-    if not enabled:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
+class _RichBar:
+    """The tqdm-like progress bar :class:`pooch.HTTPDownloader` drives (``total``, ``reset``, ``update``,
+    ``close``), drawn with rich on stderr: bytes, speed, time left."""
 
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+    def __init__(self, label: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.total: int | None = None
+        self._bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task(label, total=None)
+        self._bar.start()
+
+    def reset(self) -> None:
+        """Start again at 0 of :attr:`total` bytes."""
+        self._bar.reset(self._task, total=self.total)
+
+    def update(self, n: int) -> None:
+        """``n`` more bytes arrived."""
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        """Take the bar off the terminal."""
+        self._bar.stop()
 
 
 def fetch_url(
@@ -79,68 +84,71 @@ def fetch_url(
     *,
     timeout: float = 60.0,
     progress: bool | None = None,
+    known_hash: str | None = None,
+    retries: int = 2,
 ) -> Path:
-    """Download ``url`` to ``dest`` atomically and return ``dest``.
+    """Download ``url`` to ``dest`` with :mod:`pooch` and return ``dest``.
 
-    The body is streamed to a temporary file in ``dest``'s directory while its SHA-256 is computed, then renamed
-    onto ``dest`` (so ``dest`` is either absent or complete). A rich progress bar is shown on stderr when it is a
-    terminal (``progress=None``), always (``True``) or never (``False``). What was fetched — URL, path, size and
-    SHA-256 — is logged at INFO level.
+    pooch streams the body to a temporary file and moves it onto ``dest`` (so ``dest`` is either absent or
+    complete), checks ``known_hash`` when given (``sha256:<hex>``), retries a failed download ``retries`` times
+    (waiting 1, 2 … s) and leaves an existing ``dest`` with the right hash alone. A rich progress bar is shown
+    on stderr when it is a terminal (``progress=None``), always (``True``) or never (``False``). What was
+    fetched — URL, path, size and SHA-256 — is logged at INFO level.
 
     Parameters
     ----------
     url : str
-        ``http(s)://`` (or ``file://``) address.
+        ``http(s)://`` or ``ftp://`` address.
     dest : path
         Where to store the file; parent directories are created.
     timeout : float
         Seconds to wait for the connection and for each read.
     progress : bool or None
         Show a progress bar; ``None`` = only when stderr is a TTY.
+    known_hash : str, optional
+        Expected checksum (``sha256:…``); a mismatch is a :class:`SourceError` and nothing is kept.
+    retries : int
+        Further attempts after a failed one.
 
     Raises
     ------
     SourceError
-        HTTP error status (e.g. 404), unreachable host, timeout, or a body shorter than its Content-Length.
+        HTTP error status (e.g. 404), unreachable host, timeout, an incomplete body or a wrong checksum.
     """
+    import pooch
+    import requests
+
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    request = urllib.request.Request(url, headers={"User-Agent": _user_agent()})
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        raise SourceError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SourceError(f"download of {url} failed: {reason}") from exc
     show = sys.stderr.isatty() if progress is None else progress
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
-    digest = hashlib.sha256()
-    size = 0
+    bar = _RichBar(dest.name) if show else False
+    downloader = pooch.HTTPDownloader(
+        progressbar=bar, chunk_size=_CHUNK, timeout=timeout, headers={"User-Agent": _user_agent()}
+    )
+    store = pooch.create(
+        path=dest.parent,
+        base_url="",
+        registry={dest.name: known_hash},
+        urls={dest.name: url},
+        retry_if_failed=retries,
+    )
+    pooch_log = pooch.get_logger()
+    level = pooch_log.level
+    pooch_log.setLevel(logging.WARNING)  # pooch announces every download at INFO; the line below says it once
     try:
-        with response, os.fdopen(fd, "wb") as out:
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            with _progress(dest.name, total, show) as advance:
-                while block := response.read(_CHUNK):
-                    out.write(block)
-                    digest.update(block)
-                    size += len(block)
-                    advance(len(block))
-        if total is not None and size != total:
-            raise SourceError(f"download of {url} is incomplete: got {size} of {total} bytes")
-        os.replace(tmp, dest)
-    except SourceError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:  # socket timeout, connection reset, disk full …
-        tmp.unlink(missing_ok=True)
-        raise SourceError(f"download of {url} failed after {size} bytes: {exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    logger.info("fetched %s -> %s (%d bytes, sha256 %s)", url, dest, size, digest.hexdigest())
+        store.fetch(dest.name, downloader=downloader)
+    except requests.HTTPError as exc:
+        response = exc.response
+        status = f"HTTP {response.status_code} {response.reason}" if response is not None else str(exc)
+        raise SourceError(f"download of {url} failed: {status}") from exc
+    except (requests.RequestException, OSError, ValueError) as exc:
+        raise SourceError(f"download of {url} failed: {exc}") from exc
+    finally:
+        pooch_log.setLevel(level)
+        if bar:
+            bar.close()
+    size = dest.stat().st_size
+    logger.info("fetched %s -> %s (%d bytes, sha256 %s)", url, dest, size, pooch.file_hash(str(dest)))
     return dest
 
 
