@@ -21,7 +21,10 @@ ROOT = "clustermap"
 #: the layers, lowest first; a module may import its own layer and those below it, never one above.
 #: ``base`` is what every layer may use. The packages named are the second component of the module name.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"_version", "errors", "settings", "provenance", "schema", "tables", "engines", "years"})),
+    (
+        "base",
+        frozenset({"_version", "errors", "settings", "provenance", "schema", "tables", "engines", "years", "columns"}),
+    ),
     ("sources", frozenset({"sources"})),
     # classifications and regions are data that feed the loaders and the engine (DESIGN.md § 3)
     ("reference", frozenset({"classifications", "definitions", "geometry", "regions"})),

@@ -303,6 +303,8 @@ def test_every_table_downloads_as_csv_and_xlsx(client, table: str, params: dict)
     assert len(sheets[table[:31]]) == len(frame)
     about = dict(zip(sheets["about"]["field"], sheets["about"]["value"], strict=False))
     assert about["methodology"].startswith("eco2007")
+    if "employment" in frame.columns:  # a results table: the result vocabulary's notes on its columns
+        assert about["column employment"].startswith("E[r,c]")
 
 
 def test_analyses_index(client) -> None:

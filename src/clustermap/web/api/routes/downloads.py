@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from clustermap import columns as vocabulary
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import (
     CODE_PATTERN,
@@ -159,8 +161,9 @@ def build_table(
     return frame, stem
 
 
-def about_sheet(run: RunData, table: str, request: Request) -> pd.DataFrame:
-    """The 'about' sheet of a download: table, run, methodology, parameters, inputs, code version, URL."""
+def about_sheet(run: RunData, table: str, request: Request, columns: Iterable[str] = ()) -> pd.DataFrame:
+    """The 'about' sheet of a download: table, run, methodology, parameters, inputs, code version, URL, and the
+    meaning and unit of each of ``columns`` that the result vocabulary (:mod:`clustermap.columns`) defines."""
     prov = run.provenance
     inputs = prov.get("inputs") or []
     rows = [
@@ -176,6 +179,7 @@ def about_sheet(run: RunData, table: str, request: Request) -> pd.DataFrame:
     for i in inputs:
         rows.append(("input", f"{i.get('dataset')} — {i.get('file')} sha256 {i.get('sha256')} ({i.get('url')})"))
     rows.append(("credit", "Source: Eurostat (© European Union); computed with clustermap"))
+    rows += [(f"column {name}", vocabulary.describe(name)) for name in columns if name in vocabulary.CELL_COLUMNS]
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
@@ -240,7 +244,7 @@ def download(
             request,
             obs,
             key,
-            lambda: to_xlsx(frame, table, about_sheet(run, table, request)),
+            lambda: to_xlsx(frame, table, about_sheet(run, table, request, frame.columns)),
             media_type=XLSX,
             filename=f"{stem}.xlsx",
         )
