@@ -206,6 +206,7 @@ def map_observations(
     years: Iterable[int] | None = None,
     size_classes: pd.DataFrame | None = None,
     inputs: list[dict[str, Any]] | None = None,
+    ranks: bool = False,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -227,6 +228,9 @@ def map_observations(
         ``size_class, low, high, cmp_value`` for the ``size-class`` policy (default: the shipped CBP classes).
     inputs
         provenance records of the inputs (source, dataset, file, sha256 …), stored with the result.
+    ranks
+        also compute the competition ranks ``size_rank`` and ``focus_rank`` (window sorts; the stars themselves
+        use the threshold form and do not need them). Without it the two columns are left out.
     **params
         methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
     """
@@ -293,11 +297,13 @@ def map_observations(
             lq,
             size_share=float(p["size_share"]),
             focus_share=float(p["focus_share"]),
+            focus_scope=p["focus_scope"],
             lq_threshold=float(p["lq_threshold"]),
             min_employment=float(p["min_employment"]),
             strong_lq=float(p["strong_lq"]),
+            ranks=ranks,
         )
-        columns = STARS_COLUMNS
+        columns = [c for c in STARS_COLUMNS if ranks or c not in ("size_rank", "focus_rank")]
     else:
         out = ind.uscmp_strong(
             lq,
