@@ -175,11 +175,11 @@ def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.
                 row[f"share_{s}_star"] = n / len(clusters) if len(clusters) else 0.0
             row["clusters"] = len(clusters)
             row["clusters_share_of_potential"] = len(clusters) / row["potential_areas"] if n_regions else 0.0
-            row["clusters_on_imputed_cells"] = int((clusters["imputed_employment"] > 0).sum())
+            row["clusters_on_imputed_cells"] = int(clusters["imputed"].sum())
         else:
             row["strong_clusters"] = int(g["strong"].sum())
             row["strong_strict_clusters"] = int(g["strong_strict"].sum())
-            row["strong_on_imputed_cells"] = int((g["strong"] & (g["imputed_employment"] > 0)).sum())
+            row["strong_on_imputed_cells"] = int((g["strong"] & g["imputed"]).sum())
         rows.append(row)
     summary = pd.DataFrame(rows)
     if summary.empty:
@@ -315,7 +315,7 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
-    out = out.mutate(imputed=out.imputed_employment > 0, imputation_policy=ibis.literal(str(policy)))
+    out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
     try:

@@ -230,7 +230,13 @@ def _print_main(job, category: str) -> None:
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
     im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
-    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+    for col in (
+        "year",
+        "not published",
+        "imputed",
+        "left out (unbounded, or code not in use)",
+        "clusters resting on imputed cells",
+    ):
         im.add_column(col, justify="right")
     for row in r.summary.to_dict("records"):
         im.add_row(
