@@ -17,7 +17,7 @@ function                                        what
 :func:`region_shares`, :func:`cluster_employment`  employment in clusters and strong clusters (section 2.2)
 :func:`share_distribution`                      max / mean / median / min and histogram (Figure 9)
 :func:`category_concentration`                  strong share, Gini, Hoover, Herfindahl per category
-:func:`gini`, :func:`hoover`, :func:`herfindahl`  the indices on arrays
+:func:`gini`, :func:`hoover`, :func:`herfindahl`, :func:`ellison_glaeser`  the indices on arrays
 :func:`category_ranking`                        a category's regions by stars beside by employment (Figure 3)
 :func:`compare_concentration`                   EU vs US per category (Figure 8)
 :func:`compare_strong_shares`                   EU vs US strong-cluster shares (Figure 9)
@@ -53,6 +53,7 @@ from clustermap.analyses.concentration import (
     category_concentration,
     category_ranking,
     concentration_summary,
+    ellison_glaeser,
     gini,
     herfindahl,
     hoover,
@@ -98,6 +99,7 @@ __all__ = [
     "concentration_verdict",
     "definitions_frame",
     "describe_distribution",
+    "ellison_glaeser",
     "employment_growth",
     "gini",
     "herfindahl",
