@@ -26,6 +26,8 @@ function                                        what
 :func:`star_changes`, :func:`transition_matrix`, :func:`employment_growth`, :func:`cluster_shares_by_year`
                                                 change over time
 :func:`relation`                                correlation, rank correlation, OLS with CIs, outliers
+:func:`within_relation`, :func:`innovation_within`, :func:`prosperity_within`
+                                                the same within countries (fixed effects, per-country ρ)
 :mod:`clustermap.analyses.inputs`               mapping results and indicators (patents, GDP, population)
 ==============================================  ==============================================================
 """
@@ -41,7 +43,7 @@ from clustermap.analyses._base import (
     latest_complete_year,
     select_year,
 )
-from clustermap.analyses._stats import Relation, relation
+from clustermap.analyses._stats import Relation, WithinRelation, relation, within_relation
 from clustermap.analyses.change import (
     change_summary,
     cluster_shares_by_year,
@@ -68,6 +70,7 @@ from clustermap.analyses.eu_us import compare_concentration, compare_strong_shar
 from clustermap.analyses.innovation import (
     innovation_relations,
     innovation_table,
+    innovation_within,
     patents_by_portfolio_group,
     top_third_overlap,
 )
@@ -79,7 +82,13 @@ from clustermap.analyses.portfolio import (
     scaled_star_threshold,
     strong_portfolios,
 )
-from clustermap.analyses.prosperity import SUBSETS, prosperity_relation, prosperity_table, select_regions
+from clustermap.analyses.prosperity import (
+    SUBSETS,
+    prosperity_relation,
+    prosperity_table,
+    prosperity_within,
+    select_regions,
+)
 
 __all__ = [
     "DEFINITIONS",
@@ -87,6 +96,7 @@ __all__ = [
     "Definition",
     "MissingInputError",
     "Relation",
+    "WithinRelation",
     "category_concentration",
     "category_ranking",
     "cells_frame",
@@ -107,6 +117,7 @@ __all__ = [
     "hoover",
     "innovation_relations",
     "innovation_table",
+    "innovation_within",
     "latest_complete_year",
     "patents_by_portfolio_group",
     "portfolio_composition",
@@ -114,6 +125,7 @@ __all__ = [
     "portfolio_peers",
     "prosperity_relation",
     "prosperity_table",
+    "prosperity_within",
     "region_portfolios",
     "region_shares",
     "relation",
@@ -126,4 +138,5 @@ __all__ = [
     "strong_share_summary",
     "top_third_overlap",
     "transition_matrix",
+    "within_relation",
 ]
