@@ -61,6 +61,7 @@ from clustermap.analyses.concentration import (
     hoover,
 )
 from clustermap.analyses.employment_shares import (
+    add_total_base,
     cluster_employment,
     region_shares,
     share_distribution,
@@ -97,6 +98,7 @@ __all__ = [
     "MissingInputError",
     "Relation",
     "WithinRelation",
+    "add_total_base",
     "category_concentration",
     "category_ranking",
     "cells_frame",
