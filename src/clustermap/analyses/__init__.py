@@ -21,6 +21,7 @@ function                                        what
 :func:`category_ranking`                        a category's regions by stars beside by employment (Figure 3)
 :func:`compare_concentration`                   EU vs US per category (Figure 8)
 :func:`compare_strong_shares`                   EU vs US strong-cluster shares (Figure 9)
+:func:`like_for_like`, :func:`robustness`       Figure 8 with units, years and suppression stated; pairs of sizes
 :func:`innovation_table`, :func:`innovation_relations`, :func:`top_third_overlap`  patents (Figures 5, 6)
 :func:`prosperity_table`, :func:`prosperity_relation`  GDP per capita (Figure 10)
 :func:`star_changes`, :func:`transition_matrix`, :func:`employment_growth`, :func:`cluster_shares_by_year`
@@ -67,7 +68,16 @@ from clustermap.analyses.employment_shares import (
     share_distribution,
     strong_share_summary,
 )
-from clustermap.analyses.eu_us import compare_concentration, compare_strong_shares, concentration_verdict
+from clustermap.analyses.eu_us import (
+    compare_concentration,
+    compare_strong_shares,
+    concentration_verdict,
+    like_for_like,
+    map_at_nuts_level,
+    match_year,
+    robustness,
+    units_label,
+)
 from clustermap.analyses.innovation import (
     innovation_relations,
     innovation_table,
@@ -121,6 +131,9 @@ __all__ = [
     "innovation_table",
     "innovation_within",
     "latest_complete_year",
+    "like_for_like",
+    "map_at_nuts_level",
+    "match_year",
     "patents_by_portfolio_group",
     "portfolio_composition",
     "portfolio_distribution",
@@ -131,6 +144,7 @@ __all__ = [
     "region_portfolios",
     "region_shares",
     "relation",
+    "robustness",
     "scaled_star_threshold",
     "select_regions",
     "select_year",
@@ -140,5 +154,6 @@ __all__ = [
     "strong_share_summary",
     "top_third_overlap",
     "transition_matrix",
+    "units_label",
     "within_relation",
 ]
