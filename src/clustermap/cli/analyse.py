@@ -116,10 +116,19 @@ def print_table(
     numeric = {c: pd.api.types.is_numeric_dtype(f[c]) and not pd.api.types.is_bool_dtype(f[c]) for c in f.columns}
     for c in f.columns:
         t.add_column(str(c), justify="right" if numeric[c] else "left")
+    from clustermap.reports.render import row_kind
+
+    by_row = "statistic" in f.columns  # a table of statistics by row: its count rows (n) print as counts
     for row in shown.itertuples(index=False, name=None):
+        stat = row[list(f.columns).index("statistic")] if by_row else None
         t.add_row(
             *[
-                _cell(v.item() if hasattr(v, "item") else v, formats.get(c, "year" if "year" in str(c) else None))
+                _cell(
+                    v.item() if hasattr(v, "item") else v,
+                    row_kind(stat, formats.get(c))
+                    if by_row and c != "statistic"
+                    else formats.get(c, "year" if "year" in str(c) else None),
+                )
                 for c, v in zip(f.columns, row, strict=True)
             ]
         )

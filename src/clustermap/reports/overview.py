@@ -560,10 +560,10 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
             "fig9_eu_min",
         ),
     ]
-    stats_rows = ("max", "mean", "median", "min", "p25", "p75")
+    stats_rows = ("max", "mean", "median", "min", "p25", "p75", "n")
     rows = [
         {"statistic": k, "eu": eu_stats[k], "eu_reference": r}
-        for k, r in zip(stats_rows, (0.74, 0.21, 0.18, 0.0, np.nan, np.nan), strict=True)
+        for k, r in zip(stats_rows, (0.74, 0.21, 0.18, 0.0, np.nan, np.nan, np.nan), strict=True)
     ]
     charts = []
     hist = eu_hist.assign(series=f"EU NUTS-2 ({study.year})")
@@ -599,7 +599,7 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
                 "granularity",
             ),
         ]
-        for r, v in zip(rows, (0.70, np.nan, 0.27, 0.0, np.nan, np.nan), strict=True):
+        for r, v in zip(rows, (0.70, np.nan, 0.27, 0.0, np.nan, np.nan, np.nan), strict=True):
             r[key] = st[r["statistic"]]
             r[f"{key}_reference"] = v
         hist = pd.concat([hist, res["us_histogram"].assign(series=f"{label} ({us_year})")], ignore_index=True)
