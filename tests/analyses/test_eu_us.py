@@ -140,6 +140,11 @@ def test_like_for_like_states_units_and_handles_suppression_the_same_way() -> No
     gx = ex["comparisons"]["gini"].set_index("category")
     assert gx.loc["x", "eu_gini"] == pytest.approx(an.gini([10, 0], [100, 100]))
     assert gx.loc["x", "us_gini"] == pytest.approx(an.gini([10, 0], [100, 200]))
+    assert "both sides" in kept["suppression_note"] and kept["like_for_like"]
+    mixed = an.like_for_like(eu, us, eu_units="EU", us_units="US", eu_policy="drop", us_policy="size-class")
+    assert not mixed["like_for_like"] and "not like for like: EU drop vs US size-class" in mixed["suppression_note"]
+    both = an.like_for_like(eu, us, eu_units="EU", us_units="US", eu_policy="two-way", us_policy="size-class")
+    assert both["like_for_like"] and "EU two-way, US size-class" in both["suppression_note"]
     table = an.robustness([kept, ex])
     assert len(table) == 6 and set(table["imputed"]) == {"keep", "exclude"}
     assert {"pair", "eu_units", "us_units", "eu_regions", "us_regions", "share_us"} <= set(table.columns)

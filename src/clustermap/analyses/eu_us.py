@@ -129,6 +129,8 @@ def like_for_like(
     us_year: int | None = None,
     imputed: str = "keep",
     measures: tuple[str, ...] = LIKE_FOR_LIKE_MEASURES,
+    eu_policy: str | None = None,
+    us_policy: str | None = None,
 ) -> dict[str, Any]:
     """Figure 8 on one pair of region sets, with the units, years and suppression handling stated.
 
@@ -145,6 +147,10 @@ def like_for_like(
         out of the category's measures as unknown (never 0).
     measures : tuple of str
         Columns of :func:`~clustermap.analyses.concentration.category_concentration` to compare.
+    eu_policy, us_policy : str, optional
+        The suppression policy each side was mapped with (``Mapped.parameters["suppression"]``). With
+        ``imputed="keep"`` a side mapped with ``drop`` reads its confidential cells as absent (0) while an imputing
+        side gives them values: ``suppression_note`` says so and ``like_for_like`` is False.
 
     Returns
     -------
@@ -152,8 +158,10 @@ def like_for_like(
         ``label`` ("US states (2011) vs EU NUTS-1 regions (2011)"), ``eu_units``, ``us_units``, ``eu_year``,
         ``us_year``, ``eu_regions``, ``us_regions``, ``imputed``, ``eu_cells_unknown`` / ``us_cells_unknown``
         (region × category cells left out as unknown), ``eu_cells_imputed`` / ``us_cells_imputed``,
-        ``comparisons`` (measure → :func:`compare_concentration` table) and ``verdicts`` (a table: ``measure,
-        categories, more_concentrated_in_us, more_concentrated_in_eu, equal, share_us``).
+        ``comparisons`` (measure → :func:`compare_concentration` table), ``verdicts`` (a table: ``measure,
+        categories, more_concentrated_in_us, more_concentrated_in_eu, equal, share_us, text``),
+        ``suppression_note`` and ``like_for_like`` (False when the two sides treat confidential cells
+        differently).
     """
     from clustermap.analyses._base import cells_frame, select_year
     from clustermap.analyses.concentration import category_concentration
@@ -172,6 +180,20 @@ def like_for_like(
     }
     verdicts = pd.DataFrame([{"measure": m, **concentration_verdict(c)} for m, c in comparisons.items()])
     label = f"{us_units} ({sides['us'][0]}) vs {eu_units} ({sides['eu'][0]})"
+    imputing = {"two-way", "size-class", "parent-residual"}
+    same = True
+    if imputed == "exclude":
+        note = "imputed and confidential cells left out of the measures on both sides (unknown, never 0)"
+    elif eu_policy is None or us_policy is None:
+        note = "imputed cells' values used on both sides (suppression policies not stated)"
+    else:
+        same = (eu_policy in imputing) == (us_policy in imputing)
+        note = (
+            f"imputed cells' values used on both sides (EU {eu_policy}, US {us_policy})"
+            if same
+            else f"not like for like: EU {eu_policy} vs US {us_policy} (one side drops confidential cells, "
+            "which then count as absent, the other imputes them)"
+        )
     return {
         "label": label,
         "eu_units": eu_units,
@@ -187,6 +209,10 @@ def like_for_like(
         "us_cells_imputed": sides["us"][3],
         "comparisons": comparisons,
         "verdicts": verdicts,
+        "eu_policy": eu_policy,
+        "us_policy": us_policy,
+        "suppression_note": note,
+        "like_for_like": same,
     }
 
 
@@ -208,6 +234,7 @@ def robustness(results: list[dict[str, Any]]) -> pd.DataFrame:
                     "us_year": r["us_year"],
                     "us_regions": r["us_regions"],
                     "imputed": r["imputed"],
+                    "suppression": r.get("suppression_note", ""),
                     "measure": v.measure,
                     "categories": int(v.categories),
                     "more_concentrated_in_us": int(v.more_concentrated_in_us),
