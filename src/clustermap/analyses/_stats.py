@@ -12,7 +12,7 @@ from scipy import stats as st
 
 from clustermap.analyses._base import MissingInputError, define
 
-__all__ = ["Relation", "WithinRelation", "relation", "within_relation"]
+__all__ = ["Relation", "WithinRelation", "relation", "spearman_interval", "within_relation"]
 
 define(
     "pearson_r",
@@ -317,6 +317,12 @@ class WithinRelation:
             "within_spearman_high": self.spearman_high,
             "confidence": 1 - self.alpha,
         }
+
+
+def spearman_interval(rho: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The ``1 − alpha`` interval of a Spearman ρ over ``n`` rows: Fisher's z with the standard error
+    √(1.06 / (n − 3)) (Fieller, Hartley and Pearson 1957); NaN for n < 4 or |ρ| = 1."""
+    return _fisher_interval(rho, n, alpha)
 
 
 def _fisher_interval(rho: float, n: int, alpha: float) -> tuple[float, float]:
