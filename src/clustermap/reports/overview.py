@@ -852,15 +852,28 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
         "economic areas, footnote 44)."
     ]
     for key, label, conc, year in sides:
-        eu_units = f"{an.units_label(2)} ({study.year})"
+        gap = an.match_year(study.eu.years, year, complete=[y for y in study.eu.years if y <= study.year])
+        eu_year = gap["eu_year"]
+        eu_conc = (
+            study.eu_concentration
+            if eu_year == study.year
+            else an.category_concentration(study.eu.cells, year=eu_year).merge(
+                study.eu_concentration[["category"]], on="category"
+            )
+        )
+        eu_units = f"{an.units_label(2)} ({eu_year})"
         us_units = f"{an.units_label('state' if key == 'us' else 'cbsa')} ({year})"
+        us_mapped = study.us if key == "us" else study.us_metro
+        policies = (
+            str(study.eu.parameters.get("suppression", "")),
+            str(us_mapped.parameters.get("suppression", "")) if key == "us" else "none (undisclosed cells absent)",
+        )
         comps = {
-            m: an.compare_concentration(study.eu_concentration, conc, measure=m, eu_units=eu_units, us_units=us_units)
+            m: an.compare_concentration(eu_conc, conc, measure=m, eu_units=eu_units, us_units=us_units)
             for m in ("gini", "hoover", "eg", "strong_share")
         }
         v = {m: an.concentration_verdict(c) for m, c in comps.items()}
         g = v["gini"]
-        gap = an.match_year([study.year], year)
         c = compare(
             f"Categories more concentrated over {us_units} than over {eu_units} (locational Gini)",
             f"{g['more_concentrated_in_us']} of {g['categories']}",
@@ -873,7 +886,13 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
             f"{g['categories']}. Years: {gap['note']}. Gini and Hoover rise with the number of regions "
             f"({g['categories']} categories over {len(study.eu_portfolios)} EU regions against "
             f"{int(conc['regions'].max())} US regions), so the region sets decide them; 'clustermap analyse eu-us' "
-            "and clustermap.analyses.robustness repeat the verdict on NUTS-1 against states.",
+            "and clustermap.analyses.robustness repeat the verdict on NUTS-1 against states. Confidential cells: "
+            f"EU {policies[0]}, US {policies[1]}"
+            + (
+                " — not the same handling (a dropped EU cell is absent, a withheld US cell takes a value)."
+                if (policies[0] == "drop") != (policies[1] == "drop")
+                else "."
+            ),
         )
         cmp.append(c)
         headline.append(c)
