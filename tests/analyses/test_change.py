@@ -84,6 +84,6 @@ def test_real_change(real) -> None:
     ch = an.star_changes(eu.cells, 2008, 2014)
     m = an.transition_matrix(ch)
     assert m.to_numpy().sum() == len(ch)
-    assert ch.attrs["regions_common"] > 240 and ch.attrs["categories_common"] == 29
+    assert ch.attrs["regions_common"] > 240 and ch.attrs["categories_common"] == 30
     t = an.cluster_shares_by_year(eu.cells, [2008, 2014])
     assert t["regions"].nunique() == 1 and t["share_in_clusters"].between(0.1, 0.5).all()

@@ -136,7 +136,7 @@ def test_same_result_on_every_backend(backend) -> None:
 def test_real_concentration(real) -> None:
     eu, us = real["eu"], real["us"]
     c = an.category_concentration(eu.cells, year=2014)
-    assert len(c) == 29 and c["gini"].between(0, 1).all() and c["hoover"].between(0, 1).all()
+    assert len(c) == 30 and c["gini"].between(0, 1).all() and c["hoover"].between(0, 1).all()
     by = c.set_index("category")
     # footwear is among the concentrated categories, distribution (wholesale) among the dispersed ones
     assert by.loc["footwear-and-leather", "strong_share"] > 0.5 > by.loc["distribution", "strong_share"]
@@ -144,5 +144,5 @@ def test_real_concentration(real) -> None:
     # the same function on the US side; the comparison covers every common category
     cu = an.category_concentration(us.cells)
     cmp = an.compare_concentration(c, cu)
-    assert len(cmp) == 29
-    assert an.concentration_verdict(cmp)["categories"] == 29
+    assert len(cmp) == 30
+    assert an.concentration_verdict(cmp)["categories"] == 30

@@ -343,7 +343,8 @@ def _portfolio_section(study: Study, headline: list[Comparison]) -> Section:
             "fig6",
             "granularity",
             "regions",
-            extra="With 29 instead of 38 categories a region can collect at most 87 stars, not 114.",
+            extra=f"With {study.n_categories} instead of 38 categories a region can collect at most "
+            f"{3 * study.n_categories} stars, not 114.",
         ),
         compare(
             f"Regions with ≥ {k} stars (25 scaled to {study.n_categories} categories)", f"{nk}", "fig6", "granularity"
@@ -640,7 +641,7 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
             "larger than most EU countries) and come out less specialised than NUTS-2 regions, while the 933 "
             "metropolitan and micropolitan areas (many of them small towns built around one industry) come out "
             "more specialised, as the reference found for its US regions. CBP's 6-digit detail is lost when it "
-            "is folded into the 29 division-level categories."
+            "is folded into the 30 division-level categories."
         )
     headline.extend(c for c in cmp if c.statistic.startswith(("EU:", "US states:", "US CBSAs:")))
     charts.append(

@@ -335,7 +335,8 @@ class Study:
                 "dataset": "eco-nace2 2026.2; eco-nace2-naics (US)",
                 "file": "",
                 "sha256": "",
-                "detail": "29 traded categories approximating the 38 of the European Cluster Observatory on "
+                "detail": "30 traded categories (29 for the 38 originals, plus coal mining) approximating the 38 of "
+                "the European Cluster Observatory on "
                 "NACE Rev. 2 divisions; US NAICS via the Census NAICS→ISIC Rev. 4 concordance",
                 "licence": "CC BY 4.0 (eco-nace2); concordance: public domain (US Census)",
             }
