@@ -157,14 +157,14 @@ def complexity_from_presence(
                     }
                 )
             )
-    cells = pd.DataFrame(
-        {
-            "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
-            "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
-            **out,
-        },
-        copy=False,
-    )[list(COLUMNS)]
+    labels = {
+        "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
+        "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
+    }
+    # columns one by one, in COLUMNS order: no consolidation into 2-D blocks, no copy of the output arrays
+    cells = pd.DataFrame(index=pd.RangeIndex(n))
+    for name in COLUMNS:
+        cells[name] = labels[name] if name in labels else out.pop(name)
     prox_frame = None
     if with_proximity:
         prox_frame = (
