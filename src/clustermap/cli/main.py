@@ -35,6 +35,7 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
 from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
@@ -44,6 +45,7 @@ from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_definitions.app, name="definitions", help=_definitions.HELP)
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.command("report")(_report)
 app.command("impute")(_impute)

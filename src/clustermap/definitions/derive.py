@@ -8,8 +8,9 @@ matrices only (input–output and occupation matrices are not in the data mirror
    ``j`` relative to region size, ``E[r,i] / T[r]`` (``T[r]`` the region's employment over the industries of the
    input). Correlating these shares is the same as correlating location quotients (``LQ[r,i]`` is the share times
    a constant of ``i``). With ``establishments`` in the input, the same correlation of establishment shares is
-   averaged with it (DPS's LC_emp and LC_est). Cells without a value (suppressed) are left out of the pair's
-   correlation (pairwise complete), never read as zero; absent cells are zero (no establishment).
+   averaged with it (DPS's LC_emp and LC_est; a pair with only one of the two defined takes that one). Cells
+   without a value (suppressed) are left out of the pair's correlation (pairwise complete), never read as zero;
+   absent cells are zero (no establishment).
 2. **Clustering** of the distance ``1 − S`` into ``k`` groups: ``hierarchical`` (average linkage, scipy),
    ``kmedoids`` (alternating k-medoids with a k-means++ start, seeded) or ``spectral`` (normalised affinity
    ``max(S, 0)``, its ``k`` leading eigenvectors, k-means).
@@ -27,6 +28,7 @@ matrices only (input–output and occupation matrices are not in the data mirror
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -84,7 +86,13 @@ def colocation_similarity(frame: pd.DataFrame, *, min_regions: int = 10) -> Simi
         if column in frame.columns and frame[column].notna().any():
             mats.append(_share_correlation(frame, column, min_regions))
             sources.append(column)
-    corr = mats[0] if len(mats) == 1 else (mats[0] + mats[1].reindex_like(mats[0])) / 2
+    if not mats:
+        raise InputError("no employment or establishments values to correlate", column="employment")
+    # the mean of the correlations a pair has (employment may be suppressed where establishments are not)
+    stack = np.stack([m.reindex(index=mats[0].index, columns=mats[0].columns).to_numpy() for m in mats])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pairs stay NaN
+        corr = pd.DataFrame(np.nanmean(stack, axis=0), index=mats[0].index, columns=mats[0].columns)
     keep = corr.notna().sum(axis=1) == len(corr)  # industries correlated with every other one
     while not keep.all():
         # drop the industry with the most undefined pairs until the matrix is complete
