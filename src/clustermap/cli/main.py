@@ -38,6 +38,7 @@ app = typer.Typer(
 )
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
@@ -49,6 +50,7 @@ from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_definitions.app, name="definitions", help=_definitions.HELP)
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
