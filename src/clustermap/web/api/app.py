@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -65,6 +66,8 @@ def _install_errors(app: FastAPI) -> None:
         value = first.get("input")
         if not isinstance(value, (str, int, float, bool, type(None), list)):
             value = str(value)
+        if (loc and loc[0] == "body") or len(json.dumps(value, default=str)) > 200:
+            value = None  # never echo a request body (a password) or a long value back
         message = f"{parameter}: {first.get('msg', 'invalid value')}" if parameter else str(first.get("msg", "invalid"))
         if _wants_html(request):
             from clustermap.web.pages import error_page
@@ -174,6 +177,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.observatory = observatory
+    from clustermap.web.api.middleware import LimitsMiddleware
+
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        cookie_secure=settings.cookie_secure,
+    )
     _install_errors(app)
     for module in (meta, regions, results, profiles, downloads):
         app.include_router(module.router)
