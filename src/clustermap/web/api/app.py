@@ -66,8 +66,6 @@ def _install_errors(app: FastAPI) -> None:
         value = first.get("input")
         if not isinstance(value, (str, int, float, bool, type(None), list)):
             value = str(value)
-        if (loc and loc[0] == "body") or len(json.dumps(value, default=str)) > 200:
-            value = None  # never echo a request body (a password) or a long value back
         message = f"{parameter}: {first.get('msg', 'invalid value')}" if parameter else str(first.get("msg", "invalid"))
         if _wants_html(request):
             from clustermap.web.pages import error_page
@@ -94,6 +92,29 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(ClustermapError)
     async def clustermap_error(request: Request, exc: ClustermapError) -> Any:
         return _error(400, "invalid_parameter", str(exc))
+
+
+def _short_input(error: dict[str, Any]) -> Any:
+    """The input a validation error may repeat: nothing from a request body, nothing longer than 200 characters."""
+    loc = error.get("loc") or ()
+    value = error.get("input")
+    if (loc and loc[0] == "body") or len(json.dumps(value, default=str)) > 200:
+        return None
+    return value
+
+
+def _scrub_validation_inputs(app: FastAPI) -> None:
+    """Whatever handler answers a 422 (the site's or the registry's), it never sees — so never repeats — a request
+    body or a long value: a password sent to the login is not echoed back."""
+    inner = app.exception_handlers.get(RequestValidationError)
+    if inner is None:  # pragma: no cover - _install_errors always installs one
+        return
+
+    async def scrubbed(request: Request, exc: RequestValidationError) -> Any:
+        errors = [{**e, "input": _short_input(e)} for e in exc.errors()]
+        return await inner(request, RequestValidationError(errors))
+
+    app.exception_handlers[RequestValidationError] = scrubbed
 
 
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
@@ -192,6 +213,7 @@ def create_app(
     app.state.analyses_installed = ana_module is not None
     app.include_router(analyses.make_router(ana_module, reason))
     _install_registry(app, registry_url, warehouse_path)
+    _scrub_validation_inputs(app)
     if warm:
         from clustermap.web.api.warmup import prefill
 

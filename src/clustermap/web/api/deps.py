@@ -210,11 +210,13 @@ def _declared_query(request: Request) -> frozenset[str] | None:
         return None
     names = _QUERY_NAMES.get(id(dependant))
     if names is None:
-        from fastapi.dependencies.utils import get_flat_dependant
-
-        flat = get_flat_dependant(dependant)
-        names = frozenset(p.alias for p in flat.query_params)
-        _QUERY_NAMES[id(dependant)] = names
+        found: set[str] = set()
+        stack = [dependant]
+        while stack:
+            d = stack.pop()
+            found.update(p.alias for p in d.query_params)
+            stack.extend(d.dependencies)
+        names = _QUERY_NAMES[id(dependant)] = frozenset(found)
     return names
 
 
