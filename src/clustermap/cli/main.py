@@ -533,7 +533,7 @@ def info(
     for d in catalog.datasets():
         s.add_row(d.id, d.title, d.publisher)
     console.print(s)
-    path = warehouse or get_settings().warehouse
+    path = check_warehouse_path(warehouse or get_settings().warehouse)
     if Path(path).exists():
         with _warehouse(path) as wh:
             loads = wh.loads()
