@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,7 @@ class Warehouse:
         for stmt in _DDL:
             self.con.execute(stmt)
         self._ibis: Any = None
+        self._in_atomic = False
 
     # -- connections ---------------------------------------------------------------------------------------
     @property
@@ -110,7 +113,27 @@ class Warehouse:
         self.close()
 
     # -- loads ---------------------------------------------------------------------------------------------
+    @contextmanager
+    def atomic(self, what: str = "the run") -> Iterator[Warehouse]:
+        """Everything stored inside the block is one transaction: if the block raises, the warehouse is left
+        exactly as it was (e.g. a ``run`` whose years are not in the data keeps no loaded rows)."""
+        if self._in_atomic:
+            yield self
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_atomic = True
+        try:
+            yield self
+        except BaseException:
+            self._in_atomic = False
+            self.con.execute("ROLLBACK")
+            raise
+        self._in_atomic = False
+        self.con.execute("COMMIT")
+
     def _transaction(self, work: Any, what: str) -> Any:
+        if self._in_atomic:  # part of an enclosing atomic(): it commits or rolls back
+            return work()
         self.con.execute("BEGIN TRANSACTION")
         try:
             out = work()
@@ -251,12 +274,32 @@ class Warehouse:
                 self.con.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} AS SELECT ''::VARCHAR AS run_id, * FROM _cells LIMIT 0"
                 )
+                self._add_new_columns(table)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _cells", [run_id])
             finally:
                 self.con.unregister("_cells")
             return run_id
 
         return self._transaction(work, "storing the mapping run")
+
+    def _add_new_columns(self, table: str) -> None:
+        """Columns of ``_cells`` that ``table`` (made by an older version) lacks are added, null for older runs
+        — e.g. ``employment_low, employment_high, imputation_policy, flags``."""
+        have = {r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        for name, kind, *_ in self.con.execute("DESCRIBE _cells").fetchall():
+            if name not in have:
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+
+    def default_year(self, run_id: str = "latest") -> int:
+        """The run's default year (the latest year with ≥ 90 % of the regions of the best year,
+        :func:`clustermap.years.latest_complete_year`), as recorded with the run or computed from its summary."""
+        from clustermap.years import latest_complete_year
+
+        record, cells = self.run(run_id)
+        prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}
+        if prov.get("default_year") is not None:
+            return int(prov["default_year"])
+        return latest_complete_year(cells[["region", "year"]])
 
     def runs(self) -> pd.DataFrame:
         return self.con.execute(

@@ -65,11 +65,16 @@ class MethodologyPublic(_Public):
     name: str
     version: str
     id: str
-    kind: Literal["stars", "strong"]
+    kind: Literal["stars", "panorama", "strong"]
     title: str
     description: str
     reference: str
     parameters: dict[str, Any]
+    parameter_declarations: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="every parameter as declared once in clustermap.methodology: name, value, default, type, "
+        "unit, bounds, help",
+    )
     runs: list[str] = Field(description="ids of the warehouse's runs with this methodology, newest first")
 
 

@@ -86,6 +86,7 @@ def _methodology(name: str, snap: Snapshot) -> dict[str, Any]:
             "description": m.description,
             "reference": m.reference,
             "parameters": dict(m.parameters),
+            "parameter_declarations": m.describe_parameters(),
             "runs": [r.run_id for r in runs],
         }
     except ClustermapError:
