@@ -108,3 +108,7 @@ def test_map_data_says_how_far_to_trust_each_value(tmp_path: Path, mirror: Path)
         assert items[0]["flags"] == "c" and items[0]["employment_low"] == 1500.0
         employment = c.get("/api/map-data", params={"category": "automotive", "metric": "employment"}).json()
         assert "persons" in employment["summary"] and ".00" not in employment["summary"]
+        html = c.get("/region/DE11").text
+        assert "about 3\u202f000 (imputed; published bounds 1\u202f500–6\u202f000)" in html
+        assert '<abbr title="confidential">c</abbr>' in html
+        assert '<abbr title="break in time series">b</abbr>' in c.get("/region/DE12").text
