@@ -185,3 +185,17 @@ def test_search_by_city_goes_to_its_region(page, artifacts) -> None:
     with page.expect_navigation():
         page.press("#region-q", "Enter")
     assert page.url.endswith("/region/DE91")
+
+
+def test_region_and_category_pages_list_the_registry(page, artifacts) -> None:
+    page.goto("/region/DE11")
+    page.wait_for_selector("[data-registry-kind] li a")
+    orgs = page.locator("[data-registry-kind=organisation] li a").all_inner_texts()
+    assert any("Stuttgart" in o for o in orgs), orgs
+    href = page.locator("[data-registry-kind=organisation] li a").first.get_attribute("href")
+    assert href.startswith("/registry/organisations/")
+    page.locator("section[data-registry]").screenshot(path=str(artifacts / "registry_region.png"))
+    page.goto("/category/automotive")
+    page.wait_for_selector("[data-registry-list] h3, [data-registry-list]:has-text('no entry')")
+    kinds = page.locator("[data-registry-kind]").count()
+    assert kinds >= 1, page.locator("[data-registry-list]").inner_text()

@@ -347,7 +347,8 @@
     } else {
       html += 'no data for ' + state.year;
     }
-    if (f && f.properties.shape !== 'exact') html += '<br><em>drawn as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + '</em>';
+    if (f && f.properties.shape === 'approximate') html += '<br><em>drawn approximately as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + ' (' + f.properties.note + ')</em>';
+    else if (f && f.properties.shape !== 'exact') html += '<br><em>drawn as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + '</em>';
     tip.innerHTML = html;
     tip.querySelector('strong').textContent = name;
     tip.querySelector('.code').textContent = '(' + id + ')';

@@ -299,6 +299,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
             row[name] = values_[i]
         row.update(cell_notes(row))
     without = sorted(r["region"] for r in rows if r["region"] not in drawn)
+    by_region = {r["region"] for r in rows}
     name = run.category_names.get(category, category)
     if metric == "stars":
         parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
@@ -317,6 +318,14 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     imputed = sum(1 for r in rows if r.get("imputed"))
     if imputed:
         described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
+    approx = sorted(
+        f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate" and f["id"] in by_region
+    )
+    if approx:
+        described += (
+            f"; {', '.join(approx)} (older NUTS boundaries) drawn approximately with the NUTS "
+            f"{layer.get('version') or 2016} regions mostly inside them"
+        )
     summary = f"Map of {name}, {year}, {run.methodology}: {len(rows)} regions; {described}." + (
         f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
         if without
