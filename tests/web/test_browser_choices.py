@@ -138,7 +138,7 @@ def test_run_selector_lists_runs_and_switches(page, site) -> None:
     page.goto("/")
     assert page.evaluate("window.clustermapMap.ready")
     options = page.locator("#ctl-run option").all_inner_texts()
-    assert len(options) == 3 and "published" in options[0] and "suppression" in options[0]
+    assert len(options) == 2 and "published" in options[0] and "suppression two-way" in options[0]
     assert any("tiny-eu" in o for o in options) and not any("tiny-us" in o for o in options)
     with page.expect_navigation():
         page.select_option("#ctl-run", site["later_eu"])
