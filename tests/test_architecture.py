@@ -23,7 +23,20 @@ ROOT = "clustermap"
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "base",
-        frozenset({"_version", "errors", "settings", "provenance", "schema", "tables", "engines", "years", "columns"}),
+        frozenset(
+            {
+                "_version",
+                "errors",
+                "settings",
+                "provenance",
+                "schema",
+                "tables",
+                "engines",
+                "years",
+                "columns",
+                "csv_safety",
+            }
+        ),
     ),
     ("sources", frozenset({"sources"})),
     # classifications and regions are data that feed the loaders and the engine (DESIGN.md § 3)

@@ -1,6 +1,6 @@
 """Cluster-management excellence self-assessment: 31 indicators in 6 areas, thresholds, levels, benchmarking.
 
-The questionnaire and the scoring rules are data (``registry/data/excellence_indicators.toml``); this module
+The questionnaire and the scoring rules are data (``organisations/data/excellence_indicators.toml``); this module
 reads them, scores a set of answers and compares an organisation with its peers.
 
 Scoring rules (documented in the data file, tested by hand in ``tests/registry/test_assessment.py``):

@@ -3,6 +3,7 @@ site at ``/`` and, when installed, the registry (``/api/registry/…``) and the 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clustermap.errors import ClustermapError
 from clustermap.organisations.api import install as install_registry
 from clustermap.web.api.deps import ApiError
-from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, results
+from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, related, results
 from clustermap.web.api.service import Observatory
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,29 @@ def _install_errors(app: FastAPI) -> None:
         return _error(exc.status_code, exc.code, str(exc))
 
 
+def _short_input(error: dict[str, Any]) -> Any:
+    """The input a validation error may repeat: nothing from a request body, nothing longer than 200 characters."""
+    loc = error.get("loc") or ()
+    value = error.get("input")
+    if (loc and loc[0] == "body") or len(json.dumps(value, default=str)) > 200:
+        return None
+    return value
+
+
+def _scrub_validation_inputs(app: FastAPI) -> None:
+    """Whatever handler answers a 422 (the site's or the registry's), it never sees — so never repeats — a request
+    body or a long value: a password sent to the login is not echoed back."""
+    inner = app.exception_handlers.get(RequestValidationError)
+    if inner is None:  # pragma: no cover - _install_errors always installs one
+        return
+
+    async def scrubbed(request: Request, exc: RequestValidationError) -> Any:
+        errors = [{**e, "input": _short_input(e)} for e in exc.errors()]
+        return await inner(request, RequestValidationError(errors))
+
+    app.exception_handlers[RequestValidationError] = scrubbed
+
+
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
     """Mount the registry (:func:`clustermap.organisations.api.install`: ``/api/registry/…`` and ``/registry``);
     its matchmaking reads the same warehouse as the site."""
@@ -154,13 +178,22 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.observatory = observatory
+    from clustermap.web.api.middleware import LimitsMiddleware
+
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        cookie_secure=settings.cookie_secure,
+    )
     _install_errors(app)
-    for module in (meta, regions, results, profiles, downloads):
+    for module in (meta, regions, results, profiles, downloads, related):
         app.include_router(module.router)
     ana_module, reason = analyses.load_analyses()
     app.state.analyses_installed = ana_module is not None
     app.include_router(analyses.make_router(ana_module, reason))
     _install_registry(app, registry_url, warehouse_path)
+    _scrub_validation_inputs(app)
     if warm:
         from clustermap.web.api.warmup import prefill
 
