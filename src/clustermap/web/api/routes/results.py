@@ -118,8 +118,11 @@ def filter_cells(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV bytes, with spreadsheet formulas neutralised (:func:`clustermap.csv_safety.neutralise`)."""
+    from clustermap.csv_safety import neutralise
+
     buf = io.StringIO()
-    frame.to_csv(buf, index=False)
+    neutralise(frame).to_csv(buf, index=False)
     return buf.getvalue().encode()
 
 
