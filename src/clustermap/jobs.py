@@ -140,6 +140,7 @@ def map_two_way(
         years=years,
         totals=totals,
         inputs=[every_level.provenance.as_dict(), *(extra_inputs or [])],
+        ranks=True,
         **{**(params or {}), "suppression": "drop"},
     )
 
@@ -165,7 +166,10 @@ def run_main_job(
 
     step = progress or (lambda msg: log.info(msg))
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
-    sbs = load_sbs(mirror=mirror, nuts_level=2)
+    from clustermap.methodology import get_methodology
+
+    # the panorama methodology's productivity star needs V13320 wages and salaries too
+    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=get_methodology(methodology).kind == "panorama")
     warehouse.load_observations(SBS_DATASET, sbs)
     step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
     lfs = load_lfs_totals(mirror=mirror)
@@ -184,6 +188,7 @@ def run_main_job(
         totals=warehouse.totals(LFS_TOTALS),
         years=years,
         inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
+        ranks=True,  # the site and the region profiles show size_rank / focus_rank
         **(params or {}),
     )
     step("imputing confidential cells (two-way, NUTS 0-2 x NACE) and mapping again")

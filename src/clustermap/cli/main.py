@@ -175,6 +175,10 @@ def run(
     _print_main(out_job, category)
 
 
+#: the star distribution the reference publishes (SEC(2008) 2637, section 1.4): clusters with 1 / 2 / 3 stars
+REFERENCE_STARS = {1: 1338, 2: 524, 3: 155, "clusters": 2017, "potential": 9804}
+
+
 def _print_main(job, category: str) -> None:
     r = job.result
     prov = job.load_provenance[0]
@@ -225,6 +229,26 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_strict_clusters"]),
                 str(row["strong_on_imputed_cells"]),
             )
+    if r.kind != "strong":
+        ref = REFERENCE_STARS
+        t.add_row(
+            "reference",
+            "",
+            "",
+            f"{ref['potential']:,}",
+            f"{ref[1]:,}",
+            f"{ref[2]:,}",
+            f"{ref[3]:,}",
+            f"{ref['clusters']:,}",
+            "/".join(f"{ref[k] / ref['clusters']:.0%}" for k in (1, 2, 3)),
+            f"{ref['clusters'] / ref['potential']:.1%}",
+            "",
+        )
+        t.caption = (
+            f"reference: SEC(2008) 2637 — {ref[1]:,} / {ref[2]:,} / {ref[3]:,} one / two / three-star clusters of "
+            f"{ref['clusters']:,} in {ref['potential']:,} potential areas; "
+            f"focus_scope={m.parameters.get('focus_scope')}"
+        )
     console.print(t)
     if job.imputed is not None:
         im = Table(title="With confidential cells imputed (two-way, from every published total)")

@@ -51,8 +51,9 @@ def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
     return g.select(*by, kth=kth.cast("float64"))
 
 
-def _rank_star(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
-    """Add 0/1 column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ within ``by`` (threshold form)."""
+def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
+    """Add boolean column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ (descending, ties sharing the best
+    rank) within the groups ``by``, computed in threshold form (:func:`kth_largest`); null values never qualify."""
     t = t.mutate(_k=(n * share + _EPS).floor().cast("int64"))
     cut = kth_largest(t, value, by, "_k").rename(_cut="kth")
     cut = cut.rename(**{f"_c_{b}": b for b in by})
@@ -82,8 +83,8 @@ def eco_stars(
     by_cat = ["year", "category"]
     focus_by = ["year"] if focus_scope == "all" else by_cat
     focus_n = t.n_regions * t.n_categories if focus_scope == "all" else t.n_regions
-    t = _rank_star(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
-    t = _rank_star(t, "share", focus_by, focus_share, focus_n, "_focus_top")
+    t = top_share(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
+    t = top_share(t, "share", focus_by, focus_share, focus_n, "_focus_top")
     if ranks:
         by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
         by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])

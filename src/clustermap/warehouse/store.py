@@ -49,7 +49,7 @@ _DDL = [
         methodology_version VARCHAR, kind VARCHAR, parameters JSON, categories VARCHAR, provenance JSON,
         summary JSON)""",
 ]
-_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong"}
+_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong", "panorama": "results_panorama"}
 
 
 class Warehouse:
