@@ -70,3 +70,20 @@ def test_five_stars_add_up_and_min_employment_gates_every_star(run_map) -> None:
     e = cell(r, "E", "X", 2012)  # 2,000 persons < 2,500: its dynamism star goes
     assert e["dynamism_star"] == 0 and e["stars"] == 0
     assert set(r.summary.columns) >= {f"clusters_{k}_star" for k in range(1, 6)}
+
+
+@pytest.mark.realdata
+def test_panorama_on_the_real_sbs_panel_has_every_star(mirror) -> None:
+    from clustermap.definitions.categories import load_category_set
+    from clustermap.engines.backends import connect, to_backend
+    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.mapping import map_observations
+
+    sbs = load_sbs(mirror=mirror, nuts_level=2, years=[2011, 2014], wages=True)
+    assert sbs.frame["wages"].notna().sum() > 10_000  # V13320 wages and salaries came along
+    obs = to_backend(connect("duckdb"), sbs.frame)
+    r = map_observations(obs, categories=load_category_set("eco-nace2", mirror=mirror), methodology="panorama")
+    c = r.cells[r.cells["year"] == 2014]
+    for col in ("size_star", "specialisation_star", "focus_star", "productivity_star", "dynamism_star"):
+        assert c[col].sum() > 50, col
+    assert c["relative_productivity"].notna().mean() > 0.5 and c["relative_growth"].notna().mean() > 0.5
