@@ -26,9 +26,12 @@ from clustermap.definitions.categories import CategorySet
 from clustermap.engines.backends import to_backend
 from clustermap.errors import EmptyInputError, ParameterError
 from clustermap.methodology import Methodology, get_methodology
+from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
 
+#: what every cell says about how far to trust it (see :class:`MappingResult`)
+PROVENANCE_COLUMNS = ["employment_low", "employment_high", "imputation_policy", "flags"]
 STARS_COLUMNS = [
     "region",
     "category",
@@ -51,6 +54,7 @@ STARS_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 #: the panorama methodology's cells: the star columns plus productivity and dynamism (stars = 0-5)
 PANORAMA_COLUMNS = [
@@ -84,6 +88,7 @@ STRONG_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 
 
@@ -111,7 +116,16 @@ class MappingResult:
 
     ``cells`` has one row per region × traded category × year of the region set (columns
     :data:`STARS_COLUMNS` or :data:`STRONG_COLUMNS`); ``summary`` one row per year; ``provenance`` names the
-    methodology and its parameters, the category set, the inputs and the code version.
+    methodology and its parameters, the category set, the inputs, the code version and ``default_year`` (the
+    latest year with ≥ 90 % of the regions of the best year, :func:`clustermap.years.latest_complete_year`).
+
+    How far to trust a cell: ``imputed`` (bool) — part of its employment rests on cells the suppression policy
+    filled (``imputed_employment`` persons of it); ``employment_low`` / ``employment_high`` (persons) — its
+    employment with every imputed input at its published lower / upper bound (equal to ``employment`` for a
+    fully published cell; null when the policy gives no bounds); ``imputation_policy`` — the run's suppression
+    policy (``two-way``, ``drop`` …); ``flags`` — the Eurostat flags of its input cells, comma-separated
+    (``"b,i"``; ``""`` if none): ``b`` break in series, ``c`` confidential, ``e`` estimated, ``i`` see metadata
+    (partial coverage), ``u`` low reliability …
     """
 
     cells: pd.DataFrame
@@ -128,8 +142,10 @@ class MappingResult:
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
     """One scan of the input: rows and suppressed rows per year and industry."""
     aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
-    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute)
-        aggs["imputed_before"] = obs.imputed.cast("int64").sum()
+    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute, the main job's two-way)
+        before = obs.imputed.fill_null(False)
+        aggs["imputed_before"] = before.cast("int64").sum()
+        aggs["suppressed"] = (obs.employment.isnull() | before).sum()
     frame = obs.group_by(["year", "industry"]).agg(**aggs).to_pandas()
     return frame.astype({k: "int64" for k in aggs})
 
@@ -140,7 +156,7 @@ def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) ->
     if "imputed_before" in per_ind.columns:
         sums["imputed_before"] = ("imputed_before", "sum")
     out = per_ind.groupby("year", as_index=False).agg(**sums)
-    if policy == "drop":
+    if policy == "drop" and "imputed_before" not in per_ind.columns:
         out["imputed"] = 0
     else:
         imputed = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
@@ -314,7 +330,7 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
-    out = out.mutate(imputed=out.imputed_employment > 0)
+    out = out.mutate(imputed=out.imputed_employment > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
     try:
@@ -332,6 +348,7 @@ def map_observations(
         "code_version": code_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "unmapped_industries": unmapped_codes,
+        "default_year": latest_complete_year(summary) if not summary.empty else None,
     }
     return MappingResult(frame, summary, m, categories, provenance)
 

@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
 from clustermap.errors import ClustermapError
 from clustermap.settings import get_settings
 
@@ -35,13 +36,17 @@ a strong cluster. The US Cluster Mapping rule (uscmp) flags strong clusters by p
 establishments. Suppressed cells are never read as zero: a named policy drops or fills them.
 """
 
-app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup
+)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
+from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
+from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
 
@@ -51,6 +56,8 @@ app.add_typer(_registry.app, name="registry", help="Registry of cluster organisa
 app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("publish")(_publish)
+app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -94,7 +101,7 @@ MirrorOpt = Annotated[
 def _warehouse(path: Path | None):
     from clustermap.warehouse import Warehouse
 
-    return Warehouse(path or get_settings().warehouse)
+    return Warehouse(check_warehouse_path(path or get_settings().warehouse))
 
 
 def _mirror(path: Path | None) -> Path | None:
@@ -122,17 +129,8 @@ def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[
     return params
 
 
-def _years(text: str | None) -> list[int] | None:
-    if not text:
-        return None
-    years: list[int] = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-", 1)
-            years.extend(range(int(a), int(b) + 1))
-        else:
-            years.append(int(part))
-    return years
+def _years(text: str | None, option: str = "--years") -> list[int] | None:
+    return parse_years(text, option)
 
 
 @app.command()
@@ -153,8 +151,11 @@ def run(
 
     try:
         params = _params(param, methodology)
+        year_list = _years(years)
+        _check_category(categories, category, _mirror(data_dir))
         with (
             _warehouse(warehouse) as wh,
+            wh.atomic("the run"),
             Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
             ) as bar,
@@ -165,13 +166,14 @@ def run(
                 mirror=_mirror(data_dir),
                 methodology=methodology,
                 categories=categories,
-                years=_years(years),
+                years=year_list,
                 category=category,
                 out_dir=out,
                 backend=backend,
                 progress=lambda msg: bar.update(task, description=msg),
                 params=params,
             )
+            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     except ClustermapError as exc:
         _fail(exc)
         return
@@ -239,29 +241,22 @@ def _print_main(job, category: str) -> None:
             f"focus_scope={m.parameters.get('focus_scope')}"
         )
     console.print(t)
-    if job.imputed is not None:
-        im = Table(title="With confidential cells imputed (two-way, from every published total)")
-        for col in (
-            "year",
-            "clusters (published cells)",
-            "clusters (imputed)",
-            "resting on imputed cells",
-            "imputed cells",
-            "still unbounded",
-        ):
-            im.add_column(col, justify="right")
-        base = r.summary.set_index("year")
-        for row in job.imputed.summary.to_dict("records"):
-            y = row["year"]
-            im.add_row(
-                str(y),
-                f"{int(base.loc[y, 'clusters']):,}" if y in base.index else "-",
-                f"{row['clusters']:,}",
-                f"{row['clusters_on_imputed_cells']:,}",
-                f"{int(row.get('cells_imputed_before', 0)):,}",
-                f"{row['cells_suppressed']:,}",
-            )
-        console.print(im)
+    policy = m.parameters.get("suppression", "drop")
+    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
+    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+        im.add_column(col, justify="right")
+    for row in r.summary.to_dict("records"):
+        im.add_row(
+            str(row["year"]),
+            f"{int(row.get('cells_suppressed', 0)):,}",
+            f"{int(row.get('cells_imputed', 0)):,}",
+            f"{int(row.get('cells_dropped', 0)):,}",
+            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
+        )
+    console.print(im)
+    console.print(
+        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
+    )
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
     for col in ("year", "policy", "suppressed", "imputed", "dropped"):
         s.add_column(col, justify="right")
@@ -329,6 +324,8 @@ def map_(
 
     try:
         format_of(out)
+        min_employment = finite_option(min_employment, "--min-employment")
+        year_list = _years(year, "--year")
         params = _params(
             param, methodology, total_base=total_base, suppression=suppression, min_employment=min_employment
         )
@@ -336,9 +333,10 @@ def map_(
             raise _usage("give exactly one of --input FILE or --dataset NAME")
         wh = None
         if input is not None:
+            from clustermap.loaders.guard import check_file
             from clustermap.loaders.tidy import load_tidy
 
-            loaded = load_tidy(input)
+            loaded = load_tidy(check_file(input))
             frame = loaded.frame
             inputs = [loaded.provenance.as_dict()]
             con = connect(backend)
@@ -353,9 +351,10 @@ def map_(
             industries = obs.select("industry").distinct().to_pandas()["industry"]
         totals_frame = None
         if totals is not None:
+            from clustermap.loaders.guard import check_file
             from clustermap.loaders.totals import read_totals
 
-            totals_frame = read_totals(totals)
+            totals_frame = read_totals(check_file(totals))
         elif params.get("total_base") == "external":
             raise _usage("--total-base external needs --totals FILE (region, year, total)")
         cats = resolve_categories(categories, industries, mirror=_mirror(data_dir))
@@ -364,10 +363,17 @@ def map_(
             categories=cats,
             methodology=methodology,
             totals=totals_frame,
-            years=_years(year),
+            years=year_list,
             inputs=inputs,
             **params,
         )
+        if result.cells.empty:
+            from clustermap.errors import EmptyInputError
+
+            raise EmptyInputError(
+                "nothing to map: no region has a total employment above 0 in the years asked for",
+                file=str(input) if input is not None else f"dataset {dataset}",
+            )
         write_table(result.cells, out)
         if store:
             wh = wh or _warehouse(warehouse)
@@ -381,6 +387,19 @@ def map_(
         f"{len(result.cells):,} cells, {s['regions'].max() if len(s) else 0} regions, "
         f"{result.cells['category'].nunique()} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
     )
+
+
+def _check_category(categories: str, category: str, mirror: Path | None) -> None:
+    """``--category`` must name a category of the set (checked before anything is loaded)."""
+    from clustermap.definitions.categories import load_category_set
+
+    cats = load_category_set(categories, mirror=mirror)
+    names = set(cats.categories["category"].astype(str))
+    if category not in names:
+        from clustermap.errors import UnknownNameError
+
+        near = sorted(n for n in names if n[:3] == category[:3])[:5] or sorted(names)[:8]
+        raise UnknownNameError(f"--category: no category {category!r} in {cats.name}; e.g. {', '.join(near)}")
 
 
 def _usage(message: str) -> ClustermapError:
@@ -453,6 +472,10 @@ def _load(kind: str, file: Path | None, mirror: Path | None):
         return "cbp_state", cbp.load_cbp_state(file, mirror=mirror), False
     if kind == "cbp-cbsa":
         return "cbp_cbsa", cbp.load_cbp_cbsa(file, mirror=mirror), False
+    if file is not None:
+        from clustermap.loaders.guard import check_file
+
+        check_file(file)
     if kind in ("tidy", "totals"):
         if file is None:
             raise _usage(f"load {kind} needs --file")

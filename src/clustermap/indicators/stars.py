@@ -20,6 +20,9 @@ with a cell in the year) and each category c:
 
 ``stars`` = number of stars (0–3). Regions without a cell in c rank below every region that has one.
 ``share · n`` is evaluated with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3.
+A cell whose employment, share or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong,
+and takes no place in a ranking: every comparison is guarded, because DuckDB and Spark order NaN above every
+number.
 
 **Threshold form.** With ``k = ⌊share · n⌋``, ``rank ≤ k`` ⟺ the value is at least the k-th largest value of its
 group (with multiplicity), or the group has at most k values. So the stars need no ``rank()`` window sort: the
@@ -44,6 +47,7 @@ def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
     One aggregate per group (the group's values collected and sorted, then indexed); pure ibis, the same on
     DuckDB (``list_sort``) and Spark (``array_sort``).
     """
+    t = t.filter(_finite(t[value]))
     g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
     vals = g._vals.sort()  # ascending
     idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0).cast("int32")  # Spark's element_at takes an INT
@@ -58,7 +62,7 @@ def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.Intege
     cut = kth_largest(t, value, by, "_k").rename(_cut="kth")
     cut = cut.rename(**{f"_c_{b}": b for b in by})
     j = t.left_join(cut, [t[b] == cut[f"_c_{b}"] for b in by]).drop(*[f"_c_{b}" for b in by])
-    star = (j[value] >= j._cut).fill_null(False)
+    star = (_finite(j[value]) & (j[value] >= j._cut)).fill_null(False)
     return j.mutate(**{name: star}).drop("_k", "_cut")
 
 
@@ -89,13 +93,20 @@ def eco_stars(
         by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
         by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])
         t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
-    big = t.employment >= min_employment
+    finite_lq = _finite(t.lq)
+    big = (t.employment >= min_employment) & _finite(t.employment)
     t = t.mutate(
-        size_star=(big & t._size_top).cast("int8"),
-        specialisation_star=(big & (t.lq >= lq_threshold).fill_null(False)).cast("int8"),
-        focus_star=(big & t._focus_top).cast("int8"),
+        size_star=(big & t._size_top).fill_null(False).cast("int8"),
+        specialisation_star=(big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8"),
+        focus_star=(big & t._focus_top).fill_null(False).cast("int8"),
     ).drop("_size_top", "_focus_top")
     return t.mutate(
         stars=(t.size_star + t.specialisation_star + t.focus_star).cast("int8"),
-        strong=(t.lq > strong_lq).fill_null(False),
+        strong=(finite_lq & (t.lq > strong_lq)).fill_null(False),
     )
+
+
+def _finite(x: ir.NumericValue) -> ir.BooleanValue:
+    """True where ``x`` is a finite number, False where it is NULL, NaN or ±inf."""
+    f = x.cast("float64")
+    return (f.notnull() & ~f.isnan() & ~f.isinf()).fill_null(False)
