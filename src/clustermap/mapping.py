@@ -56,6 +56,17 @@ STARS_COLUMNS = [
     "category_name",
     *PROVENANCE_COLUMNS,
 ]
+#: the panorama methodology's cells: the star columns plus productivity and dynamism (stars = 0-5)
+PANORAMA_COLUMNS = [
+    *STARS_COLUMNS,
+    "productivity_star",
+    "dynamism_star",
+    "wages",
+    "wages_per_person",
+    "relative_productivity",
+    "employment_growth",
+    "relative_growth",
+]
 STRONG_COLUMNS = [
     "region",
     "category",
@@ -167,9 +178,9 @@ def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.
             "potential_areas": n_regions * n_categories,
             "employment": float(g["employment"].sum()),
         }
-        if kind == "stars":
+        if kind in ("stars", "panorama"):
             clusters = g[g["stars"] >= 1]
-            for s in (1, 2, 3):
+            for s in range(1, 6 if kind == "panorama" else 4):
                 n = int((g["stars"] == s).sum())
                 row[f"clusters_{s}_star"] = n
                 row[f"share_{s}_star"] = n / len(clusters) if len(clusters) else 0.0
@@ -286,13 +297,13 @@ def map_observations(
 
     # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
     # totals, location quotients and ranks, which read it several times, do not scan the input again
-    cells = ind.aggregate_to_categories(filled, crosswalk).cache()
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama").cache()
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
     lq = ind.location_quotients(cells, tot)
-    if m.kind == "stars":
+    if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
             size_share=float(p["size_share"]),
@@ -303,7 +314,11 @@ def map_observations(
             strong_lq=float(p["strong_lq"]),
             ranks=ranks,
         )
-        columns = [c for c in STARS_COLUMNS if ranks or c not in ("size_rank", "focus_rank")]
+        columns = STARS_COLUMNS
+        if m.kind == "panorama":
+            out = _panorama(out, p)
+            columns = PANORAMA_COLUMNS
+        columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
     else:
         out = ind.uscmp_strong(
             lq,
@@ -338,6 +353,28 @@ def map_observations(
     return MappingResult(frame, summary, m, categories, provenance)
 
 
+def _panorama(t: ir.Table, p: dict[str, Any]) -> ir.Table:
+    """Add the productivity and dynamism stars of the ``panorama`` family; ``stars`` becomes 0-5."""
+    big = float(p["min_employment"])
+    t = ind.productivity_stars(
+        t,
+        rule=p["productivity_rule"],
+        share=float(p["productivity_share"]),
+        ratio=float(p["productivity_ratio"]),
+        min_employment=big,
+    )
+    t = ind.dynamism_stars(
+        t,
+        window=int(p["dynamism_window"]),
+        rule=p["dynamism_rule"],
+        share=float(p["dynamism_share"]),
+        ratio=float(p["dynamism_ratio"]),
+        min_employment=big,
+    )
+    total = t.size_star + t.specialisation_star + t.focus_star + t.productivity_star + t.dynamism_star
+    return t.mutate(stars=total.cast("int8"))
+
+
 def _with_optional_columns(obs: ir.Table) -> ir.Table:
     add: dict[str, Any] = {}
     if "establishments" not in obs.columns:
@@ -346,6 +383,8 @@ def _with_optional_columns(obs: ir.Table) -> ir.Table:
         add["size_class"] = ibis.literal("")
     if "flag" not in obs.columns:
         add["flag"] = ibis.literal("")
+    if "wages" not in obs.columns:
+        add["wages"] = ibis.null("float64")
     obs = obs.mutate(**add) if add else obs
     return obs.mutate(employment=obs.employment.cast("float64"), year=obs.year.cast("int64"))
 
@@ -369,6 +408,8 @@ def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
             "size_star",
             "specialisation_star",
             "focus_star",
+            "productivity_star",
+            "dynamism_star",
             "stars",
             "size_rank",
             "focus_rank",
