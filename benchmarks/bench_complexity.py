@@ -83,7 +83,6 @@ def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict
         table = con.read_parquet(str(path))
         result = complexity(table, missing="drop").cells
         seconds = time.perf_counter() - start
-        result = result.astype({"region": str, "industry": str})
     else:
         from ecomplexity import ecomplexity
 
@@ -102,6 +101,7 @@ def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict
         result = result.dropna(subset=["mcp"])
     if last_year_only:
         result = result[result["year"] == result["year"].max()]
+    result = result.astype({"region": str, "industry": str})
     result[["region", "industry", "year", *COLUMNS]].to_parquet(out, index=False)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "peak_rss_mib": rss, "rows": len(result)}

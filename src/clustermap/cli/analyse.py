@@ -672,7 +672,8 @@ def change(
         err.print(
             f"{a['cells_in_one_year_only']:,} cells present in one year only: not comparable (never counted as 0); "
             f"{a['cells_flagged']:,} cells flagged b, i or u in either year (marked; left out of the growth of "
-            f"categories and regions); {a['cells_imputed']:,} cells rest on imputed inputs; "
+            f"categories and regions); {a['cells_imputed']:,} cells rest on imputed inputs, "
+            f"{a['cells_undetermined']:,} of them changed within their published bounds (not determined); "
             f"{growth.attrs['groups_under_coverage']:,} groups under {growth.attrs['min_coverage']:.0%} published "
             "employment not ranked"
         )

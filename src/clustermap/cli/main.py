@@ -38,6 +38,7 @@ app = typer.Typer(
 )
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
@@ -49,6 +50,7 @@ from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_definitions.app, name="definitions", help=_definitions.HELP)
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
@@ -230,7 +232,13 @@ def _print_main(job, category: str) -> None:
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
     im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
-    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+    for col in (
+        "year",
+        "not published",
+        "imputed",
+        "left out (unbounded, or code not in use)",
+        "clusters resting on imputed cells",
+    ):
         im.add_column(col, justify="right")
     for row in r.summary.to_dict("records"):
         im.add_row(
@@ -525,7 +533,7 @@ def info(
     for d in catalog.datasets():
         s.add_row(d.id, d.title, d.publisher)
     console.print(s)
-    path = warehouse or get_settings().warehouse
+    path = check_warehouse_path(warehouse or get_settings().warehouse)
     if Path(path).exists():
         with _warehouse(path) as wh:
             loads = wh.loads()

@@ -194,7 +194,10 @@ def users_add(
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     password: Annotated[
         str | None,
-        typer.Option("--password", help="Password (at least 10 characters); default: asked for, or read from stdin."),
+        typer.Option(
+            "--password",
+            help="Password (at least 12 characters, not a common one); default: asked for, or read from stdin.",
+        ),
     ] = None,
     database_url: UrlOpt = None,
 ) -> None:
