@@ -358,6 +358,13 @@ def eu_us(
     imputed: Annotated[
         str, typer.Option(help="Imputed cells on both sides: keep (their values) or exclude (unknown, never 0).")
     ] = "keep",
+    us_county_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--us-county-file",
+            help="A Census county CBP file (cbpYYco.txt): the US side becomes the 179 BEA economic areas.",
+        ),
+    ] = None,
     out: OutOpt = None,
 ) -> None:
     """EU vs US per category on the common category set (Figure 8: 32 of 38 categories more concentrated in
@@ -368,7 +375,20 @@ def eu_us(
 
     try:
         eu = load_eu(warehouse, data_dir, nuts_version)
-        us = load_us(warehouse, data_dir, us_level, us_year)
+        if us_county_file is not None:
+            from types import SimpleNamespace
+
+            cells = an.eu_us.us_economic_area_cells(us_county_file, mirror=mirror_of(data_dir))
+            years = sorted(int(v) for v in cells["year"].unique())
+            us_level = "economic_area"
+            us = SimpleNamespace(
+                cells=cells,
+                years=years,
+                label=f"US BEA economic areas (Census county CBP {years[-1]})",
+                parameters={"suppression": "size-class"},
+            )
+        else:
+            us = load_us(warehouse, data_dir, us_level, us_year)
         if year is None:
             complete = an.latest_complete_year(eu.cells)
             match = an.match_year(eu.years, max(us.years), complete=[v for v in eu.years if v <= complete])
@@ -378,7 +398,17 @@ def eu_us(
             y = an.select_year(eu.cells, year)
         eu_units = an.units_label(2)
         us_units = an.units_label(us_level)
-        lfl = an.like_for_like(eu.cells, us.cells, eu_units=eu_units, us_units=us_units, eu_year=y, imputed=imputed)
+        lfl = an.like_for_like(
+            eu.cells,
+            us.cells,
+            eu_units=eu_units,
+            us_units=us_units,
+            eu_year=y,
+            imputed=imputed,
+            eu_policy=str(eu.parameters.get("suppression", "")) or None,
+            us_policy=str(us.parameters.get("suppression", "")) or None,
+        )
+        err.print(f"confidential cells: {lfl['suppression_note']}")
         print_table(
             lfl["verdicts"].drop(columns=["text"]),
             f"Categories more concentrated over {us_units} ({lfl['us_year']}, {lfl['us_regions']}) than over "
