@@ -28,26 +28,29 @@ def test_no_server_error_anywhere_in_the_api(tiny_app) -> None:
     failures: list[str] = []
     for op in ops:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(op.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=2 if op.path.startswith("/api/analyses/") else EXAMPLES,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                derandomize=True,
-                database=None,
-            )
-            def run(case, op=op) -> None:
-                try:
-                    case.call_and_validate(checks=[not_a_server_error])
-                except (KeyboardInterrupt, SystemExit):
-                    raise
-                except BaseException as exc:
-                    failures.append(f"{op.label}: {exc}"[:800])
-
             with contextlib.suppress(Unsatisfiable):
-                run()
+                _drive(op, mode, failures)
     assert not failures, "\n\n".join(failures[:10])
+
+
+def _drive(op, mode: GenerationMode, failures: list[str]) -> None:
+    @given(op.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=2 if op.path.startswith("/api/analyses/") else EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case) -> None:
+        try:
+            case.call_and_validate(checks=[not_a_server_error])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # collect every failure (FailureGroup is a BaseExceptionGroup)
+            failures.append(f"{op.label}: {exc}"[:800])
+
+    run()
 
 
 def _rss_bytes() -> int:
