@@ -26,9 +26,12 @@ from clustermap.definitions.categories import CategorySet
 from clustermap.engines.backends import to_backend
 from clustermap.errors import EmptyInputError, ParameterError
 from clustermap.methodology import Methodology, get_methodology
+from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
 
+#: what every cell says about how far to trust it (see :class:`MappingResult`)
+PROVENANCE_COLUMNS = ["employment_low", "employment_high", "imputation_policy", "flags"]
 STARS_COLUMNS = [
     "region",
     "category",
@@ -51,6 +54,7 @@ STARS_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 STRONG_COLUMNS = [
     "region",
@@ -73,6 +77,7 @@ STRONG_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 
 
@@ -100,7 +105,16 @@ class MappingResult:
 
     ``cells`` has one row per region × traded category × year of the region set (columns
     :data:`STARS_COLUMNS` or :data:`STRONG_COLUMNS`); ``summary`` one row per year; ``provenance`` names the
-    methodology and its parameters, the category set, the inputs and the code version.
+    methodology and its parameters, the category set, the inputs, the code version and ``default_year`` (the
+    latest year with ≥ 90 % of the regions of the best year, :func:`clustermap.years.latest_complete_year`).
+
+    How far to trust a cell: ``imputed`` (bool) — part of its employment rests on cells the suppression policy
+    filled (``imputed_employment`` persons of it); ``employment_low`` / ``employment_high`` (persons) — its
+    employment with every imputed input at its published lower / upper bound (equal to ``employment`` for a
+    fully published cell; null when the policy gives no bounds); ``imputation_policy`` — the run's suppression
+    policy (``two-way``, ``drop`` …); ``flags`` — the Eurostat flags of its input cells, comma-separated
+    (``"b,i"``; ``""`` if none): ``b`` break in series, ``c`` confidential, ``e`` estimated, ``i`` see metadata
+    (partial coverage), ``u`` low reliability …
     """
 
     cells: pd.DataFrame
@@ -117,8 +131,10 @@ class MappingResult:
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
     """One scan of the input: rows and suppressed rows per year and industry."""
     aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
-    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute)
-        aggs["imputed_before"] = obs.imputed.cast("int64").sum()
+    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute, the main job's two-way)
+        before = obs.imputed.fill_null(False)
+        aggs["imputed_before"] = before.cast("int64").sum()
+        aggs["suppressed"] = (obs.employment.isnull() | before).sum()
     frame = obs.group_by(["year", "industry"]).agg(**aggs).to_pandas()
     return frame.astype({k: "int64" for k in aggs})
 
@@ -129,7 +145,7 @@ def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) ->
     if "imputed_before" in per_ind.columns:
         sums["imputed_before"] = ("imputed_before", "sum")
     out = per_ind.groupby("year", as_index=False).agg(**sums)
-    if policy == "drop":
+    if policy == "drop" and "imputed_before" not in per_ind.columns:
         out["imputed"] = 0
     else:
         imputed = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
@@ -159,11 +175,11 @@ def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.
                 row[f"share_{s}_star"] = n / len(clusters) if len(clusters) else 0.0
             row["clusters"] = len(clusters)
             row["clusters_share_of_potential"] = len(clusters) / row["potential_areas"] if n_regions else 0.0
-            row["clusters_on_imputed_cells"] = int((clusters["imputed_employment"] > 0).sum())
+            row["clusters_on_imputed_cells"] = int(clusters["imputed"].sum())
         else:
             row["strong_clusters"] = int(g["strong"].sum())
             row["strong_strict_clusters"] = int(g["strong_strict"].sum())
-            row["strong_on_imputed_cells"] = int((g["strong"] & (g["imputed_employment"] > 0)).sum())
+            row["strong_on_imputed_cells"] = int((g["strong"] & g["imputed"]).sum())
         rows.append(row)
     summary = pd.DataFrame(rows)
     if summary.empty:
@@ -190,6 +206,7 @@ def map_observations(
     years: Iterable[int] | None = None,
     size_classes: pd.DataFrame | None = None,
     inputs: list[dict[str, Any]] | None = None,
+    ranks: bool = False,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -211,6 +228,9 @@ def map_observations(
         ``size_class, low, high, cmp_value`` for the ``size-class`` policy (default: the shipped CBP classes).
     inputs
         provenance records of the inputs (source, dataset, file, sha256 …), stored with the result.
+    ranks
+        also compute the competition ranks ``size_rank`` and ``focus_rank`` (window sorts; the stars themselves
+        use the threshold form and do not need them). Without it the two columns are left out.
     **params
         methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
     """
@@ -277,11 +297,13 @@ def map_observations(
             lq,
             size_share=float(p["size_share"]),
             focus_share=float(p["focus_share"]),
+            focus_scope=p["focus_scope"],
             lq_threshold=float(p["lq_threshold"]),
             min_employment=float(p["min_employment"]),
             strong_lq=float(p["strong_lq"]),
+            ranks=ranks,
         )
-        columns = STARS_COLUMNS
+        columns = [c for c in STARS_COLUMNS if ranks or c not in ("size_rank", "focus_rank")]
     else:
         out = ind.uscmp_strong(
             lq,
@@ -293,7 +315,7 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
-    out = out.mutate(imputed=out.imputed_employment > 0)
+    out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
     try:
@@ -311,6 +333,7 @@ def map_observations(
         "code_version": code_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "unmapped_industries": unmapped_codes,
+        "default_year": latest_complete_year(summary) if not summary.empty else None,
     }
     return MappingResult(frame, summary, m, categories, provenance)
 

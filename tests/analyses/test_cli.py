@@ -35,7 +35,7 @@ def args(real) -> list[str]:
         (["portfolio", "--region", "DE11"], "Regional clusters of DE11"),
         (["employment", "--us", "state"], "Figure 9"),
         (["concentration"], "Average strong share"),
-        (["eu-us"], "of 29 categories are more concentrated in the US"),
+        (["eu-us"], "of 30 categories are more concentrated over US states than over EU NUTS-2 regions"),
         (["innovation"], "top third by patents"),
         (["prosperity"], "GDP per capita"),
         (["change", "--from", "2008", "--to", "2014", "--top", "3"], "Star transitions 2008"),
@@ -50,7 +50,7 @@ def test_subcommands(args, command, expect) -> None:
 def test_export_and_missing_input(args, tmp_path) -> None:
     out = tmp_path / "conc.xlsx"
     result = CliRunner().invoke(cli(), ["analyse", "concentration", *args, "--out", str(out)])
-    assert result.exit_code == 0 and len(pd.read_excel(out)) == 29
+    assert result.exit_code == 0 and len(pd.read_excel(out)) == 30
     result = CliRunner().invoke(cli(), ["analyse", "innovation", *args, "--patent-years", "2014"])
     assert result.exit_code == 2
     assert "missing input" in result.output and "2014" in result.output and "1977-2012" in result.output

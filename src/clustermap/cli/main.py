@@ -38,17 +38,25 @@ app = typer.Typer(
 )
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import definitions as _definitions  # noqa: E402
+from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
+from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
+from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_definitions.app, name="definitions", help=_definitions.HELP)
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
+app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("publish")(_publish)
+app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -99,6 +107,27 @@ def _mirror(path: Path | None) -> Path | None:
     return path or get_settings().mirror()
 
 
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        help="Set any methodology parameter, KEY=VALUE (repeatable), e.g. --param focus_scope=category; "
+        "see `clustermap methodology show NAME`.",
+    ),
+]
+
+
+def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[str, object]:
+    """The options that are sugar for a parameter, then every ``--param KEY=VALUE``, checked against the
+    methodology's declaration here so that a bad key or value fails before any data is read."""
+    from clustermap.methodology import get_methodology, parse_assignments
+
+    params = {k: v for k, v in sugar.items() if v is not None}
+    params.update(parse_assignments(items))
+    get_methodology(methodology).with_params(**params)
+    return params
+
+
 def _years(text: str | None, option: str = "--years") -> list[int] | None:
     return parse_years(text, option)
 
@@ -113,12 +142,14 @@ def run(
     years: Annotated[str | None, typer.Option(help="Years, e.g. 2008-2015 or 2012,2014.")] = None,
     category: Annotated[str, typer.Option(help="Category for the stars-vs-employment table.")] = "automotive",
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+    param: ParamOpt = None,
 ) -> None:
     """The main job: load Eurostat regional SBS employment (NUTS-2), map clusters, store them in the warehouse,
     print a summary per year and write exports."""
     from clustermap.jobs import run_main_job
 
     try:
+        params = _params(param, methodology)
         year_list = _years(years)
         _check_category(categories, category, _mirror(data_dir))
         with (
@@ -139,7 +170,9 @@ def run(
                 out_dir=out,
                 backend=backend,
                 progress=lambda msg: bar.update(task, description=msg),
+                params=params,
             )
+            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     except ClustermapError as exc:
         _fail(exc)
         return
@@ -197,29 +230,28 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_on_imputed_cells"]),
             )
     console.print(t)
-    if job.imputed is not None:
-        im = Table(title="With confidential cells imputed (two-way, from every published total)")
-        for col in (
-            "year",
-            "clusters (published cells)",
-            "clusters (imputed)",
-            "resting on imputed cells",
-            "imputed cells",
-            "still unbounded",
-        ):
-            im.add_column(col, justify="right")
-        base = r.summary.set_index("year")
-        for row in job.imputed.summary.to_dict("records"):
-            y = row["year"]
-            im.add_row(
-                str(y),
-                f"{int(base.loc[y, 'clusters']):,}" if y in base.index else "-",
-                f"{row['clusters']:,}",
-                f"{row['clusters_on_imputed_cells']:,}",
-                f"{int(row.get('cells_imputed_before', 0)):,}",
-                f"{row['cells_suppressed']:,}",
-            )
-        console.print(im)
+    policy = m.parameters.get("suppression", "drop")
+    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
+    for col in (
+        "year",
+        "not published",
+        "imputed",
+        "left out (unbounded, or code not in use)",
+        "clusters resting on imputed cells",
+    ):
+        im.add_column(col, justify="right")
+    for row in r.summary.to_dict("records"):
+        im.add_row(
+            str(row["year"]),
+            f"{int(row.get('cells_suppressed', 0)):,}",
+            f"{int(row.get('cells_imputed', 0)):,}",
+            f"{int(row.get('cells_dropped', 0)):,}",
+            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
+        )
+    console.print(im)
+    console.print(
+        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
+    )
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
     for col in ("year", "policy", "suppressed", "imputed", "dropped"):
         s.add_column(col, justify="right")
@@ -276,6 +308,7 @@ def map_(
     store: Annotated[bool, typer.Option(help="Also store the run in the warehouse.")] = False,
     warehouse: WarehouseOpt = None,
     data_dir: MirrorOpt = None,
+    param: ParamOpt = None,
 ) -> None:
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
@@ -288,6 +321,9 @@ def map_(
         format_of(out)
         min_employment = finite_option(min_employment, "--min-employment")
         year_list = _years(year, "--year")
+        params = _params(
+            param, methodology, total_base=total_base, suppression=suppression, min_employment=min_employment
+        )
         if (input is None) == (dataset is None):
             raise _usage("give exactly one of --input FILE or --dataset NAME")
         wh = None
@@ -314,7 +350,7 @@ def map_(
             from clustermap.loaders.totals import read_totals
 
             totals_frame = read_totals(check_file(totals))
-        elif total_base == "external":
+        elif params.get("total_base") == "external":
             raise _usage("--total-base external needs --totals FILE (region, year, total)")
         cats = resolve_categories(categories, industries, mirror=_mirror(data_dir))
         result = map_observations(
@@ -324,9 +360,7 @@ def map_(
             totals=totals_frame,
             years=year_list,
             inputs=inputs,
-            total_base=total_base,
-            suppression=suppression,
-            min_employment=min_employment,
+            **params,
         )
         if result.cells.empty:
             from clustermap.errors import EmptyInputError

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clustermap.errors import ClustermapError, UnknownNameError
 from clustermap.web.api.deps import ApiError
-from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, results
+from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, related, results
 from clustermap.web.api.service import Observatory
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def create_app(
         cookie_secure=settings.cookie_secure,
     )
     _install_errors(app)
-    for module in (meta, regions, results, profiles, downloads):
+    for module in (meta, regions, results, profiles, downloads, related):
         app.include_router(module.router)
     ana_module, reason = analyses.load_analyses()
     app.state.analyses_installed = ana_module is not None
