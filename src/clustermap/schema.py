@@ -83,12 +83,13 @@ def _first_bad(
         return
     bad = frame.loc[mask]
     first = bad.index[0]
+    value = bad.loc[first, column]
     raise cls(
         message,
         file=file,
         line=int(_line_numbers(frame).loc[first]),
         column=column,
-        value=bad.loc[first, column],
+        value=value.item() if isinstance(value, np.generic) else value,  # -3.0, not np.float64(-3.0)
         more=int(mask.sum()) - 1,
     )
 
