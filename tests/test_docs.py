@@ -33,3 +33,9 @@ def test_every_methodology_parameter_is_documented() -> None:
 def test_readme_opens_with_two_commands() -> None:
     lines = README.split("```", 2)[1].strip().splitlines()[1:]
     assert len([line for line in lines if line.strip()]) == 2
+
+
+def test_readme_parameter_table_is_the_declaration() -> None:
+    from clustermap.methodology import parameter_table_markdown
+
+    assert parameter_table_markdown() in README

@@ -37,8 +37,20 @@ class Location:
         if self.column is not None:
             parts.append(f"column '{self.column}'")
         if self.value is not None:
-            parts.append(f"value {self.value!r}")
+            parts.append(f"value {plain(self.value)!r}")
         return ", ".join(parts)
+
+
+def plain(value: object) -> object:
+    """``value`` as a plain Python object: numpy scalars become ``int`` / ``float`` (printed ``3.0``, never
+    ``np.float64(3.0)``)."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        try:
+            value = item()
+        except (TypeError, ValueError):  # pragma: no cover - arrays of more than one element
+            return value
+    return value
 
 
 class _Located:
@@ -110,6 +122,12 @@ class SourceError(ClustermapError, OSError):
     """A source could not be found in the mirror nor downloaded from its publisher."""
 
 
+class MissingFileError(SourceError):
+    """An input file named on the command line or in a call does not exist (bad input: exit status 2)."""
+
+    exit_code = 2
+
+
 class UnknownNameError(ClustermapError, LookupError):
     """An unknown methodology, category set, dataset, backend, policy or region code."""
 
@@ -129,6 +147,14 @@ class UnknownRegionError(_Located, UnknownNameError):
         value: object = None,
     ) -> None:
         super().__init__(self._locate(message, file=file, line=line, column=column, value=value))
+
+
+class InputLimitError(InputError):
+    """An input exceeds a configured limit (file size, decompressed size, JSON depth, request body size)."""
+
+
+class NotRegularFileError(InputError):
+    """An input path is a directory, a named pipe, a device or a process substitution instead of a file."""
 
 
 class OverlappingRegionsError(InputError):

@@ -19,11 +19,27 @@ from clustermap.mapping import MappingResult, map_observations
 from clustermap.methodology import SUPPRESSION_POLICIES
 from clustermap.provenance import LoadResult
 from clustermap.warehouse import Warehouse
+from clustermap.years import latest_complete_year
+
+__all__ = [
+    "DEFAULT_SUPPRESSION",
+    "LFS_TOTALS",
+    "SBS_DATASET",
+    "MainJobOutput",
+    "figure3",
+    "latest_complete_year",
+    "region_code_mixture",
+    "run_main_job",
+    "sbs_two_way",
+    "suppression_report",
+]
 
 log = logging.getLogger(__name__)
 
 SBS_DATASET = "sbs_r_nuts06_r2"
 LFS_TOTALS = "lfst_r_lfe2en2_total"
+#: the main job's suppression policy unless its parameters name another: confidential cells are never zero
+DEFAULT_SUPPRESSION = "two-way"
 
 
 def suppression_report(obs: ir.Table) -> pd.DataFrame:
@@ -88,15 +104,11 @@ def figure3(cells: pd.DataFrame, category: str, year: int, top: int = 13) -> pd.
     return pd.concat([left, right], axis=1)
 
 
-def latest_complete_year(summary: pd.DataFrame, share: float = 0.9) -> int:
-    """The latest year whose region count is at least ``share`` of the largest yearly count (SBS 2015 was
-    incomplete when the bulk file was extracted: 167 regions against 282 in 2014)."""
-    full = summary[summary["regions"] >= share * summary["regions"].max()]
-    return int(full["year"].max())
-
-
 @dataclass
 class MainJobOutput:
+    """What :func:`run_main_job` did: the stored run (``result``, ``run_id``), the suppressed cells per policy,
+    the NUTS code mixture, the Figure 3 table of ``figure3_year`` (the default year) and the files written."""
+
     result: MappingResult
     run_id: str
     suppression: pd.DataFrame
@@ -105,42 +117,31 @@ class MainJobOutput:
     figure3_year: int
     exports: list[Path] = field(default_factory=list)
     load_provenance: list[dict[str, Any]] = field(default_factory=list)
-    imputed: MappingResult | None = None
-    imputed_run_id: str | None = None
+
+    @property
+    def default_year(self) -> int:
+        """The latest year with ≥ 90 % of the regions of the best year (:mod:`clustermap.years`)."""
+        return self.figure3_year
 
 
-def map_two_way(
-    *,
-    mirror: Path | None,
-    categories: Any,
-    methodology: str = "eco2007",
-    years: list[int] | None = None,
-    backend: str = "duckdb",
-    totals: pd.DataFrame | None = None,
-    extra_inputs: list[dict[str, Any]] | None = None,
-) -> MappingResult:
-    """The SBS panel with its confidential NUTS-2 cells filled by ``two-way`` imputation from every published
-    total (NUTS 0-2 x NACE sections, divisions and groups), mapped like the main run. Cells the published
-    totals do not bound stay out; the result marks every cluster that rests on an imputed cell."""
-    from clustermap.engines.backends import connect
-    from clustermap.imputation import impute
+def sbs_two_way(*, mirror: Path | None, years: list[int] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The SBS NUTS-2 cells (persons employed) with their confidential cells filled by ``two-way`` imputation
+    from every published total (NUTS 0-2 × NACE sections, divisions and groups).
+
+    Returns the canonical columns plus ``imputed`` (bool), ``employment_low`` / ``employment_high`` (persons:
+    published bounds of an imputed cell; the value of a published one) — the input the engine takes as imputed
+    beforehand (:mod:`clustermap.imputation.engine`) — and the provenance of the file read. Cells the published
+    totals do not bound keep a null employment (the engine leaves them out and counts them).
+    """
+    from clustermap.imputation.engine import two_way_frame
     from clustermap.loaders.eurostat_tsv import load_sbs
     from clustermap.schema import COLUMNS
 
     every_level = load_sbs(mirror=mirror, nuts_level=None, years=years)
-    filled = impute(every_level.frame, policy="two-way").frame
-    nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")].copy()
-    nuts2["imputed"] = nuts2["imputed"].fillna("").astype(str) != ""
-    obs = to_backend(connect(backend), nuts2[[*COLUMNS, "imputed"]])
-    return map_observations(
-        obs,
-        categories=categories,
-        methodology=methodology,
-        years=years,
-        totals=totals,
-        inputs=[every_level.provenance.as_dict(), *(extra_inputs or [])],
-        suppression="drop",
-    )
+    filled = two_way_frame(every_level.frame)
+    nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")]
+    nuts2 = nuts2[[*COLUMNS, "imputed", "employment_low", "employment_high"]].reset_index(drop=True)
+    return nuts2, every_level.provenance.as_dict()
 
 
 def run_main_job(
@@ -154,12 +155,23 @@ def run_main_job(
     out_dir: Path | None = None,
     backend: str = "duckdb",
     progress: Any = None,
+    params: dict[str, Any] | None = None,
 ) -> MainJobOutput:
-    """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export."""
+    """Load SBS (NUTS-2, persons employed) and the LFS totals into the warehouse, map, store and export.
+
+    Confidential cells are never zero: unless ``params`` name another ``suppression`` policy, the cells are
+    filled by ``two-way`` imputation from every published total (:func:`sbs_two_way`) for every year, and the
+    run records ``suppression = two-way``; each result cell says whether it rests on imputed cells
+    (``imputed``), its published bounds and the Eurostat flags of its inputs. ``params`` overrides any other
+    methodology parameter (``{"suppression": "drop"}`` maps the published cells only).
+    """
     from clustermap.definitions.categories import load_category_set
+    from clustermap.engines.backends import connect
     from clustermap.exports import write_table
     from clustermap.loaders.eurostat_tsv import load_lfs_totals, load_sbs
 
+    params = dict(params or {})
+    policy = str(params.pop("suppression", None) or DEFAULT_SUPPRESSION)
     step = progress or (lambda msg: log.info(msg))
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
     sbs = load_sbs(mirror=mirror, nuts_level=2)
@@ -167,12 +179,17 @@ def run_main_job(
     step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
     lfs = load_lfs_totals(mirror=mirror)
     warehouse.load_totals(LFS_TOTALS, LoadResult(lfs, lfs.attrs["provenance"]))
-    obs = warehouse.observations(SBS_DATASET)
-    if backend != "duckdb":
-        from clustermap.engines.backends import connect
-
-        obs = to_backend(connect(backend), obs.to_pyarrow())
-    step("mapping clusters")
+    published = warehouse.observations(SBS_DATASET)
+    con = warehouse.ibis if backend == "duckdb" else connect(backend)
+    inputs = warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS)
+    if policy == "two-way":
+        step("imputing confidential cells (two-way, NUTS 0-2 x NACE sections, divisions, groups)")
+        frame, every_level = sbs_two_way(mirror=mirror, years=years)
+        obs = to_backend(con, frame)
+        inputs.append(every_level)
+    else:
+        obs = published if backend == "duckdb" else to_backend(con, published.to_pyarrow())
+    step(f"mapping clusters (suppression {policy})")
     cats = load_category_set(categories, mirror=mirror)
     result = map_observations(
         obs,
@@ -180,24 +197,14 @@ def run_main_job(
         methodology=methodology,
         totals=warehouse.totals(LFS_TOTALS),
         years=years,
-        inputs=warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS),
+        inputs=inputs,
+        suppression=policy,
+        **params,
     )
-    step("imputing confidential cells (two-way, NUTS 0-2 x NACE) and mapping again")
-    imputed = map_two_way(
-        mirror=mirror,
-        categories=cats,
-        methodology=methodology,
-        years=years,
-        backend=backend,
-        totals=warehouse.totals(LFS_TOTALS),
-        extra_inputs=warehouse.input_provenance(LFS_TOTALS),
-    )
-    # the imputed run first, so that the run on published cells stays the warehouse's latest (the default view)
-    imputed_run = warehouse.save_run(imputed, dataset=SBS_DATASET + "+two-way")
     run_id = warehouse.save_run(result, dataset=SBS_DATASET)
     step("counting suppressed cells per policy")
-    supp = suppression_report(obs if years is None else obs.filter(obs.year.isin(years)))
-    mixture = region_code_mixture(obs)
+    supp = suppression_report(published if years is None else published.filter(published.year.isin(years)))
+    mixture = region_code_mixture(published)
     last_year = latest_complete_year(result.summary)
     fig3 = figure3(result.cells, category, last_year) if category in set(result.cells["category"]) else pd.DataFrame()
     out = MainJobOutput(
@@ -208,8 +215,6 @@ def run_main_job(
         fig3,
         figure3_year=last_year,
         load_provenance=[sbs.provenance.as_dict()],
-        imputed=imputed,
-        imputed_run_id=imputed_run,
     )
     if out_dir is not None:
         stem = f"{SBS_DATASET}_{result.methodology.name}"

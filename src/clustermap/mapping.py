@@ -25,9 +25,12 @@ from clustermap.definitions.categories import CategorySet
 from clustermap.engines.backends import to_backend
 from clustermap.errors import EmptyInputError, ParameterError
 from clustermap.methodology import Methodology, get_methodology
+from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
 
+#: what every cell says about how far to trust it (see :class:`MappingResult`)
+PROVENANCE_COLUMNS = ["employment_low", "employment_high", "imputation_policy", "flags"]
 STARS_COLUMNS = [
     "region",
     "category",
@@ -50,6 +53,7 @@ STARS_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 STRONG_COLUMNS = [
     "region",
@@ -72,6 +76,7 @@ STRONG_COLUMNS = [
     "imputed",
     "imputed_employment",
     "category_name",
+    *PROVENANCE_COLUMNS,
 ]
 
 
@@ -98,7 +103,16 @@ class MappingResult:
 
     ``cells`` has one row per region × traded category × year of the region set (columns
     :data:`STARS_COLUMNS` or :data:`STRONG_COLUMNS`); ``summary`` one row per year; ``provenance`` names the
-    methodology and its parameters, the category set, the inputs and the code version.
+    methodology and its parameters, the category set, the inputs, the code version and ``default_year`` (the
+    latest year with ≥ 90 % of the regions of the best year, :func:`clustermap.years.latest_complete_year`).
+
+    How far to trust a cell: ``imputed`` (bool) — part of its employment rests on cells the suppression policy
+    filled (``imputed_employment`` persons of it); ``employment_low`` / ``employment_high`` (persons) — its
+    employment with every imputed input at its published lower / upper bound (equal to ``employment`` for a
+    fully published cell; null when the policy gives no bounds); ``imputation_policy`` — the run's suppression
+    policy (``two-way``, ``drop`` …); ``flags`` — the Eurostat flags of its input cells, comma-separated
+    (``"b,i"``; ``""`` if none): ``b`` break in series, ``c`` confidential, ``e`` estimated, ``i`` see metadata
+    (partial coverage), ``u`` low reliability …
 
     A lazy result (``map_observations(..., lazy=True)``) holds the cells as the ibis expression ``expr``, still
     on the backend: :meth:`write` has the engine write them to a file, and ``cells`` / ``summary`` are computed
@@ -152,12 +166,13 @@ class MappingResult:
         """One row per year (regions, categories, clusters by stars … and the suppression counts)."""
         if self._summary is None:
             source = self.expr if self._cells is None else self._cells
-            self._summary = _summary(source, self.kind, self._counts, self._unmapped)
+            self.summary = _summary(source, self.kind, self._counts, self._unmapped)
         return self._summary
 
     @summary.setter
     def summary(self, frame: pd.DataFrame) -> None:
         self._summary = frame
+        self.provenance["default_year"] = latest_complete_year(frame) if not frame.empty else None
 
     def write(self, path: str | Path, fmt: str | None = None) -> Path:
         """Write the cells to ``path`` (csv, parquet, json, xlsx): a lazy result is written by the engine
@@ -169,7 +184,7 @@ class MappingResult:
         written, reread = write_expr(self.expr, path, fmt)
         self._written = reread
         if self._summary is None and reread is not None:
-            self._summary = _summary(reread, self.kind, self._counts, self._unmapped)
+            self.summary = _summary(reread, self.kind, self._counts, self._unmapped)
         return written
 
     def rows_written(self) -> int:
@@ -190,8 +205,10 @@ class MappingResult:
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
     """One scan of the input: rows and suppressed rows per year and industry."""
     aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
-    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute)
-        aggs["imputed_before"] = obs.imputed.cast("int64").sum()
+    if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute, the main job's two-way)
+        before = obs.imputed.fill_null(False)
+        aggs["imputed_before"] = before.cast("int64").sum()
+        aggs["suppressed"] = (obs.employment.isnull() | before).sum()
     frame = obs.group_by(["year", "industry"]).agg(**aggs).to_pandas()
     return frame.astype({k: "int64" for k in aggs})
 
@@ -202,7 +219,7 @@ def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) ->
     if "imputed_before" in per_ind.columns:
         sums["imputed_before"] = ("imputed_before", "sum")
     out = per_ind.groupby("year", as_index=False).agg(**sums)
-    if policy == "drop":
+    if policy == "drop" and "imputed_before" not in per_ind.columns:
         out["imputed"] = 0
     else:
         imputed = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
@@ -413,7 +430,7 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
-    out = out.mutate(imputed=out.imputed_employment > 0)
+    out = out.mutate(imputed=out.imputed_employment > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
     provenance = {

@@ -62,6 +62,54 @@ class Settings(BaseSettings):
         "(default: a clustermap directory in the system's temporary directory).",
     )
 
+    # ---------------------------------------------------------------------------------------- input limits
+    max_input_bytes: int = Field(
+        default=1 << 30,
+        ge=1,
+        description="Largest input file read (bytes, as stored; default 1 GiB). Larger files are refused.",
+    )
+    max_decompressed_bytes: int = Field(
+        default=1 << 30,
+        ge=1,
+        description="Largest content of a gzip or zip input once decompressed (bytes; default 1 GiB); checked "
+        "while decompressing, so that a gzip bomb stops early.",
+    )
+    # ---------------------------------------------------------------------------------------- web limits
+    max_body_bytes: int = Field(
+        default=1 << 20,
+        ge=1,
+        description="Largest request body the web server reads (bytes; default 1 MiB); larger bodies get 413.",
+    )
+    max_json_depth: int = Field(
+        default=32, ge=1, description="Deepest nesting of a JSON request body (default 32); deeper bodies get 413."
+    )
+    response_cache_bytes: int = Field(
+        default=256 << 20,
+        ge=0,
+        description="Memory the web server's response cache may hold (bytes of bodies; default 256 MiB).",
+    )
+    cache_max_body_bytes: int = Field(
+        default=2 << 20,
+        ge=0,
+        description="Answers larger than this (bytes; default 2 MiB) are not cached but built for each request.",
+    )
+    xlsx_max_cells: int = Field(
+        default=500_000,
+        ge=1,
+        description="Largest table (rows × columns) served as XLSX (default 500,000); larger tables: use CSV.",
+    )
+    cookie_secure: str = Field(
+        default="auto",
+        pattern="^(auto|always|never)$",
+        description="Mark cookies Secure: auto (always, unless the request is plain HTTP to localhost), always, "
+        "or never.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
+        "believed (e.g. 127.0.0.1); empty (default): none, the client address is the TCP peer.",
+    )
+
     def mirror(self) -> Path | None:
         """The data mirror in use: the configured one, or the one found next to the working directory."""
         return self.data_dir if self.data_dir is not None else _find_mirror()

@@ -40,27 +40,70 @@ def test_kinds_and_transition_matrix(panel) -> None:
         ("B", "x"): "disappeared",
         ("B", "y"): "none",
         ("C", "x"): "gained",
+        ("C", "y"): "not comparable",  # absent in 2014: not "disappeared", and its 2014 employment unknown, not 0
     }
+    cy = ch[(ch["region"] == "C") & (ch["category"] == "y")].iloc[0]
+    assert cy["employment_from"] == 70 and pd.isna(cy["employment_to"]) and pd.isna(cy["stars_to"])
     assert ch.attrs["regions_common"] == 3 and ch.attrs["regions_only_to"] == ["D"]
     assert ch.attrs["cells_in_one_year_only"] == 1
     m = an.transition_matrix(ch)
     assert m.loc[0, 2] == 1 and m.loc[3, 1] == 1 and m.loc[1, 0] == 1 and m.loc[0, 0] == 1 and m.loc[1, 2] == 1
     assert m.to_numpy().sum() == 5 and m.shape == (4, 4)
     s = an.change_summary(ch).set_index("change")["cells"]
-    assert s[["emerged", "disappeared", "gained", "lost", "unchanged", "none"]].tolist() == [1, 1, 1, 1, 0, 1]
+    assert s[["emerged", "disappeared", "gained", "lost", "unchanged", "none", "not comparable"]].tolist() == [
+        1,
+        1,
+        1,
+        1,
+        0,
+        1,
+        1,
+    ]
     assert s["ceased to be 3-star"] == 1 and s["became 3-star"] == 0
 
 
 def test_employment_growth_by_hand(panel) -> None:
     g = an.employment_growth(panel, 2008, 2014).set_index("category")
-    # x over A, B, C: 230 → 280; y over A, B (C/y absent in 2014, D not common): 380 → 220 (C/y 70 counts in 2008)
+    # x over A, B, C: 230 → 280; y over A, B only (C/y absent in 2014 is not comparable, D not common): 310 → 220
     assert g.loc["x", "employment_from"] == 230 and g.loc["x", "employment_to"] == 280
     assert g.loc["x", "growth"] == pytest.approx(280 / 230 - 1)
     assert g.loc["x", "annual_growth"] == pytest.approx((280 / 230) ** (1 / 6) - 1)
-    assert g.loc["y", "employment_from"] == 380 and g.loc["y", "employment_to"] == 220
+    assert g.loc["y", "employment_from"] == 310 and g.loc["y", "employment_to"] == 220
+    assert g.attrs["cells_not_comparable"] == 1 and (g["coverage"] == 1).all() and g["ranked"].all()
+    rc = an.employment_growth(panel, 2008, 2014, by="region_category").set_index(["region", "category"])
+    assert rc.loc[("C", "y"), "employment_from"] == 70 and pd.isna(rc.loc[("C", "y"), "employment_to"])
+    assert not rc.loc[("C", "y"), "comparable"] and pd.isna(rc.loc[("C", "y"), "growth"])
     r = an.employment_growth(panel, 2008, 2014, by="region").set_index("region")
     assert r.loc["B", "total_growth"] == pytest.approx(400 / 500 - 1)
     assert r.loc["A", "change"] == -50
+
+
+def test_flagged_cells_are_marked_and_left_out_of_the_growth(panel) -> None:
+    # A/x carries a break in series (b) in 2014: marked in the changes, out of the growth of x (80+50 → 90+40)
+    flags = ["", "b,e", "", "", "", "", "", "", "", "", "", ""]
+    ch = an.star_changes(cells(ROWS, flags=flags), 2008, 2014)
+    ax = ch[(ch["region"] == "A") & (ch["category"] == "x")].iloc[0]
+    assert ax["flagged"] and ax["change"] == "emerged" and ch.attrs["cells_flagged"] == 1
+    assert an.change_summary(ch).set_index("change").loc["flagged b, i or u in either year", "cells"] == 1
+    g = an.employment_growth(cells(ROWS, flags=flags), 2008, 2014)
+    x = g.set_index("category").loc["x"]
+    assert x["employment_from"] == 130 and x["employment_to"] == 130 and x["cells"] == 2
+    assert g.attrs["cells_flagged"] == 1
+    # an estimate (e) alone is no reason to leave a cell out
+    only_e = an.employment_growth(cells(ROWS, flags=[f.replace("b,", "") for f in flags]), 2008, 2014)
+    assert only_e.set_index("category").loc["x", "employment_from"] == 230
+
+
+def test_groups_under_the_minimum_coverage_are_not_ranked(panel) -> None:
+    # category y: A/y 300 → 200 of which 250 imputed in 2008, B/y published: coverage 2008 = (50 + 10) / 310
+    imputed = [0.0, 0.0, 250.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    g = an.employment_growth(cells(ROWS, imputed_employment=imputed), 2008, 2014).set_index("category")
+    assert g.loc["y", "coverage"] == pytest.approx(60 / 310)
+    assert not g.loc["y", "ranked"] and pd.isna(g.loc["y", "growth"])
+    assert g.loc["x", "ranked"] and g.loc["x", "growth"] == pytest.approx(280 / 230 - 1)
+    lenient = an.employment_growth(cells(ROWS, imputed_employment=imputed), 2008, 2014, min_coverage=0.1)
+    assert lenient.set_index("category").loc["y", "growth"] == pytest.approx(220 / 310 - 1)
+    assert g.index[-1] == "y"  # unranked last
 
 
 def test_cluster_shares_by_year(panel) -> None:
@@ -83,7 +126,7 @@ def test_real_change(real) -> None:
     eu = real["eu"]
     ch = an.star_changes(eu.cells, 2008, 2014)
     m = an.transition_matrix(ch)
-    assert m.to_numpy().sum() == len(ch)
+    assert m.to_numpy().sum() == (ch["change"] != "not comparable").sum()
     assert ch.attrs["regions_common"] > 240 and ch.attrs["categories_common"] == 29
     t = an.cluster_shares_by_year(eu.cells, [2008, 2014])
     assert t["regions"].nunique() == 1 and t["share_in_clusters"].between(0.1, 0.5).all()

@@ -62,7 +62,7 @@ def expected_sbs_codes() -> list[str]:
 
 
 def test_metadata(eco, meta) -> None:
-    assert (eco.name, eco.version, eco.licence) == ("eco-nace2", "2026.1", "CC-BY-4.0")
+    assert (eco.name, eco.version, eco.licence) == ("eco-nace2", "2026.2", "CC-BY-4.0")
     assert eco.industry_classification == "NACE Rev. 2 (SBS codes)"
     assert "SEC(2008) 2637" in eco.source and "sbs_r_nuts06_r2" in eco.source
     assert "loses" in eco.description and "NACE Rev. 1.1" in eco.description
@@ -88,6 +88,8 @@ def test_38_categories_accounted_for(eco, meta) -> None:
     covered: list[str] = []
     merged: list[str] = []
     for names in traded["merged_from"]:
+        if not names:
+            continue
         parts = names.split("|")
         (merged if len(parts) > 1 else covered).extend(parts)
     uncovered = eco.uncovered["original"].tolist()
@@ -95,7 +97,8 @@ def test_38_categories_accounted_for(eco, meta) -> None:
     assert len(everything) == 38 and set(everything) == set(FOOTNOTE_35), "each original exactly once"
     assert set(uncovered) == {"Agricultural", "Fishing", "Finance"}
     assert all(reason.startswith("Not covered by this source") for reason in eco.uncovered["reason"])
-    assert len(covered) == 24 and len(merged) == 11 and len(traded) == 29
+    assert len(covered) == 24 and len(merged) == 11 and len(traded) == 30
+    assert (traded["merged_from"] == "").sum() == 1, "one traded category that no original names: coal-mining"
 
 
 def test_merged_categories_name_their_originals(eco) -> None:
@@ -120,7 +123,9 @@ def test_local_categories(eco, table) -> None:
     assert local["category"].str.startswith("local-").all()
     assert not cats.loc[cats["traded"], "category"].str.startswith("local-").any()
     assert (table.loc[table["traded"] == "false", "merged_from"] == "").all()
-    assert (table.loc[table["traded"] == "true", "merged_from"] != "").all()
+    traded = table[table["traded"] == "true"]
+    assert (traded.loc[traded["category"] != "coal-mining", "merged_from"] != "").all()
+    assert traded.loc[traded["category"] == "coal-mining", "industry"].tolist() == ["B05"]
 
 
 def test_rationale_on_every_row(table) -> None:
@@ -150,7 +155,9 @@ def test_rationale_on_every_row(table) -> None:
         ("I55", "hospitality", True),
         ("I56", "local-food-service", False),
         ("J61", "communications", True),
-        ("M72", "education", True),
+        ("M72", "research-and-development", True),
+        ("B05", "coal-mining", True),
+        ("B06", "oil-and-gas", True),
         ("J59", "entertainment", True),
         ("C33", "local-industrial-services", False),
     ],
@@ -158,6 +165,58 @@ def test_rationale_on_every_row(table) -> None:
 def test_calls(eco, code: str, category: str, traded: bool) -> None:
     row = eco.crosswalk.set_index("industry").loc[code]
     assert (row["category"], bool(row["traded"])) == (category, traded)
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("B05", "Coal Mining"),
+        ("B06", "Oil and Gas"),
+        ("J61", "Telecommunications Services"),
+        ("C30", "Aerospace and Other Transport Equipment"),
+        ("D35", "Power and Gas Utilities"),
+        ("M72", "Research and Development"),
+    ],
+)
+def test_honest_names(eco, code: str, name: str) -> None:
+    """Issue 11 item 4: a category's name says what its divisions hold (coal is not oil and gas, C30 not only
+    aircraft, D35 not only power, J61 services only, M72 research only)."""
+    slug = eco.crosswalk.set_index("industry").loc[code, "category"]
+    assert eco.categories.set_index("category").loc[slug, "category_name"] == name
+    cw = eco.crosswalk
+    assert "B05" not in set(cw.loc[cw["category"] == "oil-and-gas", "industry"])
+    assert set(cw.loc[cw["category"] == "communications", "industry"]) == {"J61"}
+
+
+def _status_table() -> pd.DataFrame:
+    """The table of docs/eco-nace2.md: one row per original category of footnote 35."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "eco-nace2.md").read_text("utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Original")]
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in rows]
+    return pd.DataFrame(cells, columns=["original", "status", "category", "codes", "how"])
+
+
+def test_doc_lists_every_original_with_its_status(eco) -> None:
+    doc = _status_table()
+    assert sorted(doc["original"]) == sorted(FOOTNOTE_35) and len(doc) == 38
+    assert set(doc["status"]) <= {"matched", "approximated", "missing"}
+    missing = doc[doc["status"] == "missing"]
+    assert set(missing["original"]) == set(eco.uncovered["original"])
+    assert (missing["category"] == "").all() and (missing["codes"] == "").all()
+    cats = eco.categories.set_index("category")
+    cw = eco.crosswalk
+    for row in doc[doc["status"] != "missing"].itertuples():
+        assert row.original in cats.loc[row.category, "merged_from"].split("|"), row.original
+        assert row.codes.split() == sorted(cw.loc[cw["category"] == row.category, "industry"]), row.original
+        merged = "|" in cats.loc[row.category, "merged_from"]
+        if merged:
+            assert row.status == "approximated", f"{row.original} is merged, so approximated"
+        if row.status == "approximated":
+            assert row.how, row.original
+    counts = doc["status"].value_counts().to_dict()
+    assert counts == {"matched": 16, "approximated": 19, "missing": 3}
 
 
 def test_wholesale_traded_retail_local(eco) -> None:

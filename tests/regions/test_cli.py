@@ -82,7 +82,9 @@ def test_convert_writes_the_panel_and_the_change_report(tmp_path: Path) -> None:
     frame = pd.read_csv(out, keep_default_na=False, na_values=[""])
     got = frame.set_index(["region", "industry", "year"])["employment"]
     assert got[("FRK2", "C", 2012)] == 500.0 and got[("DE40", "F", 2008)] == 30.0
-    assert pd.isna(got[("DE40", "C", 2008)])  # a merge with a suppressed input is suppressed
+    # a merge with a suppressed input keeps its published part (100), flagged i (partial): nothing published is lost
+    assert got[("DE40", "C", 2008)] == 100.0
+    assert "i" in frame.set_index(["region", "industry", "year"])["flag"][("DE40", "C", 2008)]
     changes = pd.read_csv(tmp_path / "out.changes.csv")
     assert {"recode", "merge"} <= set(changes["change"])
     assert changes.loc[changes["from_region"] == "FR71", "to_region"].tolist() == ["FRK2"]

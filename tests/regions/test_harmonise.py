@@ -87,10 +87,25 @@ def test_merge_sums_sources(tiny_registry, tiny_conversions) -> None:
     assert set(merged["change"]) == {"merge"} and merged["employment_moved"].sum() == 30.0
 
 
-def test_suppressed_cell_in_a_merge_suppresses_the_target(tiny_registry, tiny_conversions) -> None:
+def test_suppressed_cell_in_a_merge_keeps_the_published_part(tiny_registry, tiny_conversions) -> None:
+    """Default ``mixed="published"``: QQ20 = QQ21 (confidential) + QQ22 (20) carries 20, a lower bound flagged
+    ``c`` (its input) and ``i`` (partial); nothing is hidden, so the published 20 + 3 + 4 is conserved."""
+    rows = [("QQ21", "C", 2012, None), ("QQ22", "C", 2012, 20.0), ("QQ21", "D", 2012, 3.0), ("QQ22", "D", 2012, 4.0)]
+    res = _h(_panel(rows, flags=["c", "", "", ""]), tiny_registry, tiny_conversions)
+    assert _value(res.frame, "QQ20") == 20.0 and _value(res.frame, "QQ20", "D") == 7.0
+    assert res.frame.loc[res.frame["industry"] == "C", "flag"].iloc[0] == "ci"
+    row = res.summary.iloc[0]
+    assert (row["cells_partial"], row["cells_nulled"], row["employment_hidden"]) == (1, 0, 0.0)
+    assert res.frame["employment"].sum() == 27.0 and res.balance["difference"].abs().max() < 1e-9
+    # a target whose every input is suppressed stays null
+    only = _h(_panel(rows[:1], flags=["c"]), tiny_registry, tiny_conversions)
+    assert only.frame["employment"].isna().all()
+
+
+def test_suppressed_cell_in_a_merge_suppresses_the_target_with_mixed_null(tiny_registry, tiny_conversions) -> None:
     rows = [("QQ21", "C", 2012, None), ("QQ22", "C", 2012, 20.0), ("QQ21", "D", 2012, 3.0), ("QQ22", "D", 2012, 4.0)]
     flags = ["c", "", "", ""]
-    res = _h(_panel(rows, flags=flags), tiny_registry, tiny_conversions)
+    res = _h(_panel(rows, flags=flags), tiny_registry, tiny_conversions, mixed="null")
     assert math.isnan(_value(res.frame, "QQ20")) and _value(res.frame, "QQ20", "D") == 7.0
     assert res.frame.loc[res.frame["region"] == "QQ20", "flag"].iloc[0] == "c"
     row = res.summary.iloc[0]
@@ -120,7 +135,7 @@ def test_parent_residual_fills_before_merging(tiny_registry, tiny_conversions) -
 
 def test_a_missing_source_region_suppresses_the_merge(tiny_registry, tiny_conversions) -> None:
     frame = _panel([("QQ21", "C", 2012, 10.0), ("QQ22", "D", 2012, 5.0)])
-    res = _h(frame, tiny_registry, tiny_conversions)
+    res = _h(frame, tiny_registry, tiny_conversions, mixed="null")
     assert math.isnan(_value(res.frame, "QQ20", "C")) and math.isnan(_value(res.frame, "QQ20", "D"))
     assert res.summary["employment_hidden"].iloc[0] == 15.0
     assert _value(_h(frame, tiny_registry, tiny_conversions, policy="drop").frame, "QQ20", "C") == 10.0
@@ -202,3 +217,44 @@ def test_shares_renormalise_after_dropping_slivers() -> None:
     s = shares(MATRIX, "areaKm", min_share=0.01).set_index(["from_code", "to_code"])["share"]
     assert s[("QQ11", "QQ11")] == 1.0 and ("QQ11", "QQ15") not in s.index
     assert s[("QQ13", "QQ16")] == pytest.approx(0.25)
+
+
+def test_a_missing_source_region_keeps_the_published_part_by_default(tiny_registry, tiny_conversions) -> None:
+    frame = _panel([("QQ21", "C", 2012, 10.0), ("QQ22", "D", 2012, 5.0)])
+    res = _h(frame, tiny_registry, tiny_conversions)
+    assert _value(res.frame, "QQ20", "C") == 10.0 and _value(res.frame, "QQ20", "D") == 5.0
+    assert set(res.frame["flag"]) == {"i"} and res.summary["employment_hidden"].iloc[0] == 0.0
+
+
+def test_unknown_mixed_rule_is_an_error(tiny_registry, tiny_conversions) -> None:
+    with pytest.raises(UnknownNameError, match="mixed"):
+        _h(_panel(ALL_2010), tiny_registry, tiny_conversions, mixed="zero")
+
+
+def test_a_truncated_target_code_is_never_written(tiny_conversions) -> None:
+    """The JRC matrices name NUTS-2 codes made by truncating NUTS-3 codes (2016's UKN1; Northern Ireland is UKN0).
+    Here QQ17 plays UKN1: listed for 2013 but named by no official list. QQ1 has three attested NUTS-2 codes, so
+    QQ13's share of QQ17 is removed and the rest (QQ16) renormalised; with one attested sibling (UKN0 for UKN1)
+    the share goes there."""
+    from clustermap.regions import RegionRegistry
+    from clustermap.regions.harmonise import attested_codes, repair_targets
+
+    from .conftest import CODES
+
+    rows = [(c, v, "" if c == "QQ17" and v == 2013 else f"name of {c}") for v, codes in CODES.items() for c in codes]
+    names = pd.DataFrame(rows, columns=["code", "version", "name"]).assign(name_source=lambda f: f["name"].str[:4])
+    names.loc[names["name"] == "", "name_source"] = ""
+    reg = RegionRegistry(nuts=names)
+    assert "QQ17" not in attested_codes(reg, 2013) and "QQ16" in attested_codes(reg, 2013)
+    res = _h(_panel([("QQ13", "C", 2012, 400.0), ("QQ11", "C", 2012, 5.0)]), reg, tiny_conversions)
+    assert "QQ17" not in set(res.frame["region"])
+    assert _value(res.frame, "QQ16") == 400.0
+    assert res.notes["targets_repaired"] == "QQ17 -> removed"
+    assert res.frame["employment"].sum() == 405.0
+    # one attested code of the same level under the same parent: the UKN0 / UKN1 case of the JRC 2013 -> 2016 matrix
+    s = pd.DataFrame(
+        {"from_code": ["UKN0", "UKN0"], "to_code": ["UKN0", "UKN1"], "share": [0.477, 0.523], "weight": ["pop11"] * 2}
+    )
+    fixed, replaced = repair_targets(s, {"UKN0", "UKM5"})
+    assert replaced == {"UKN1": "UKN0"}
+    assert fixed[["from_code", "to_code"]].values.tolist() == [["UKN0", "UKN0"]] and fixed["share"].iloc[0] == 1.0

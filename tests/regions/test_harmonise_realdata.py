@@ -95,8 +95,9 @@ def test_region_counts_per_year(sbs, sbs_2013, sbs_2016) -> None:
     before = sbs[sbs["employment"].notna()].groupby("year")["region"].nunique()
     assert before.tolist() == [251, 252, 282, 277, 277, 278, 282, 167]
     assert sbs_2013.summary["regions_out"].tolist() == [253, 254, 280, 280, 280, 278, 282, 167]
-    assert sbs_2016.summary["regions_out"].tolist() == [259, 260, 286, 286, 286, 283, 288, 172]
-    assert set(sbs_2013.summary["regions_out_rows"]) == {282} and set(sbs_2016.summary["regions_out_rows"]) == {288}
+    # NUTS 2016: no UKN1 (the JRC matrices' truncation of Northern Ireland's NUTS-3 codes; the region is UKN0)
+    assert sbs_2016.summary["regions_out"].tolist() == [258, 259, 285, 285, 285, 282, 287, 171]
+    assert set(sbs_2013.summary["regions_out_rows"]) == {282} and set(sbs_2016.summary["regions_out_rows"]) == {287}
 
 
 def test_mapping_runs_on_the_harmonised_panel(sbs_2016) -> None:
@@ -144,3 +145,36 @@ def test_jrc_recodes_agree_with_the_official_change_tables(mirror, old, new, pre
     got = official.merge(s, left_on=f"code_{old}", right_on="from_code", how="left")
     assert len(got) >= 12
     assert (got["kind"] == "recode").all() and (got["to_code"] == got[f"code_{new}"]).all()
+
+
+def test_2012_to_2016_conserves_employment_per_country_and_industry(sbs, registry, mirror) -> None:
+    """Issue 11 item 5: ``regions convert --from auto --to 2016`` on the 2012 SBS divisions (NUTS 2010 / 2013 codes
+    mixed) kept IE C33 at -54 % and UK industries at -1 to -3 %, and wrote UKN1 (no NUTS-2 2016 code)."""
+    from clustermap.regions.harmonise import attested_codes
+
+    y2012 = sbs[sbs["year"] == 2012]
+    res = harmonise(y2012, to_version=2016, registry=registry, mirror=mirror)
+    out = res.frame
+
+    def totals(f: pd.DataFrame) -> pd.Series:
+        return f.assign(country=f["region"].map(country_of)).groupby(["country", "industry"])["employment"].sum()
+
+    before, after = totals(y2012), totals(out)
+    assert set(before[before > 0].index) == set(after[after > 0].index)
+    after = after.reindex(before.index, fill_value=0.0)
+    np.testing.assert_allclose(after.to_numpy(), before.to_numpy(), rtol=1e-9, atol=1e-6)
+    assert before.loc[("IE", "C33")] == pytest.approx(after.loc[("IE", "C33")])
+    # only codes that exist in NUTS 2016: Northern Ireland is UKN0, never the truncated UKN1
+    assert set(out["region"]) <= attested_codes(registry, 2016)
+    assert "UKN1" not in set(out["region"]) and "UKN0" in set(out["region"])
+    assert "UKN1 -> UKN0" in res.notes["targets_repaired"]
+    # the change log lists every split with its weight and shares summing to 1 per source
+    splits = res.changes[res.changes["change"].str.contains("split")]
+    assert {"IE01", "IE02", "UKI1", "UKI2", "UKM2", "UKM3"} <= set(splits["from_region"])
+    assert (splits["weight"] == "pop11").all() and splits["share"].between(0, 1).all()
+    per_source = res.changes[~res.changes["change"].str.startswith("dropped")].groupby("from_region")["share"].sum()
+    np.testing.assert_allclose(per_source[splits["from_region"].unique()], 1.0)
+    # cells that mix a published part with a confidential one keep the published part, flagged i
+    assert res.summary["employment_hidden"].sum() == 0 and res.summary["cells_partial"].sum() > 0
+    ie06 = out[(out["region"] == "IE06") & (out["industry"] == "C33")].iloc[0]
+    assert ie06["employment"] > 0 and "i" in ie06["flag"] and "c" in ie06["flag"]

@@ -222,17 +222,18 @@ def cells_table(data: Any, *, year: int | None = None, columns: Sequence[str] = 
 
 
 def latest_complete_year(cells: Any, share: float = 0.9) -> int:
-    """The latest year whose number of regions is at least ``share`` of the largest yearly count.
+    """The latest year whose number of regions is at least ``share`` of the largest yearly count — the one rule
+    of :func:`clustermap.years.latest_complete_year`, on mapping results.
 
     Eurostat's SBS bulk file was extracted before 2015 was complete (167 regions against 282 in 2014), so the
     latest *complete* year is 2014.
     """
+    from clustermap.years import latest_complete_year as rule
+
     frame = cells_frame(cells, columns=("region", "year"))
     if frame.empty:
         raise MissingInputError("mapping results (no cells)")
-    per_year = frame.groupby("year")["region"].nunique()
-    full = per_year[per_year >= share * per_year.max()]
-    return int(full.index.max())
+    return rule(frame[["region", "year"]], share)
 
 
 def select_year(cells: Any, year: int | None) -> int:

@@ -3,17 +3,29 @@ clusters is not stable over time").
 
 The two years must be mapped on one region set: harmonise the panel to one NUTS version before mapping
 (:func:`clustermap.regions.harmonise`; :func:`clustermap.analyses.inputs.eu_mapping` does it by default).
-Comparisons use the regions present in both years and the categories present in both; a cell present in one
-year only (its employment was not published in the other) is left out of the transitions and counted.
+Comparisons use the regions present in both years and the categories present in both.
+
+A confidential or missing cell is never read as 0:
+
+* a cell present in one year only (not published, nor imputable, in the other) is **not comparable**: it is
+  listed with the change ``not comparable`` and its unknown employment left empty, never counted as
+  "disappeared" or as a fall to 0, and it stays out of every growth total (the counts are in ``attrs``);
+* a cell whose inputs carry a Eurostat flag ``b`` (break in series), ``i`` (see metadata: e.g. partial
+  coverage) or ``u`` (low reliability) in either year is **flagged**: marked in the cell listings, left out of
+  the growth of categories and regions (counted);
+* a cell resting on imputed inputs keeps its imputed value and says so (``imputed_from``, ``imputed_to``); the
+  growth of a category or region states its **coverage** — the published (not imputed) share of its employment,
+  the smaller of the two years — and is not ranked under ``min_coverage`` (default 50 %).
 
 Kinds of change of a region × category cell, from ``s0`` stars to ``s1`` stars:
 
-``emerged``       0 → ≥ 1 (a new regional cluster)
-``disappeared``   ≥ 1 → 0
-``gained``        ≥ 1 → more stars
-``lost``          ≥ 1 → fewer stars, still ≥ 1
-``unchanged``     the same number ≥ 1
-``none``          0 → 0
+``emerged``         0 → ≥ 1 (a new regional cluster)
+``disappeared``     ≥ 1 → 0
+``gained``          ≥ 1 → more stars
+``lost``            ≥ 1 → fewer stars, still ≥ 1
+``unchanged``       the same number ≥ 1
+``none``            0 → 0
+``not comparable``  the cell is present in one of the two years only
 """
 
 from __future__ import annotations
@@ -35,6 +47,11 @@ __all__ = [
 ]
 
 CHANGE_KINDS = ("emerged", "disappeared", "gained", "lost", "unchanged", "none")
+NOT_COMPARABLE = "not comparable"
+#: Eurostat flags that make a year-to-year comparison unsafe: break in series, see metadata, low reliability
+UNSAFE_FLAGS = ("b", "i", "u")
+#: the smallest published share of a group's employment for its growth to be ranked
+MIN_COVERAGE = 0.5
 
 define(
     "star_transition",
@@ -46,7 +63,9 @@ define(
 define(
     "employment_growth",
     "Employment growth",
-    "E1 / E0 − 1 between the two years, over the regions present in both; the annual rate is (E1/E0)^(1/(y1−y0)) − 1.",
+    "E1 / E0 − 1 between the two years over the cells present in both years and not flagged b, i or u in "
+    "either; the annual rate is (E1/E0)^(1/(y1−y0)) − 1. Coverage is the published (not imputed) share of the "
+    "group's employment (the smaller of the two years); a group under the minimum coverage is not ranked.",
     "share per period, share per year",
 )
 define(
@@ -72,8 +91,36 @@ def _kind(s0: np.ndarray, s1: np.ndarray) -> np.ndarray:
     )
 
 
+def _with_trust_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells with ``imputed_employment`` (0 if absent: a run on published cells), ``flags`` (``""`` if
+    absent) and ``unsafe`` (a flag of :data:`UNSAFE_FLAGS` among the cell's flags)."""
+    frame = frame.copy()
+    if "imputed_employment" not in frame.columns:
+        frame["imputed_employment"] = 0.0
+    frame["imputed_employment"] = frame["imputed_employment"].astype("float64").fillna(0.0)
+    flags = frame["flags"].fillna("").astype(str) if "flags" in frame.columns else pd.Series("", index=frame.index)
+    frame["flags"] = flags
+    frame["unsafe"] = flags.map(lambda f: any(c in UNSAFE_FLAGS for c in f.split(",")))
+    return frame
+
+
+def _pair(a: pd.DataFrame, b: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    """Both years of every cell (outer join on region × category): ``present`` (in both years), ``flagged``
+    (b, i or u in either year), ``imputed_from/_to`` (bool) and the ``keep`` columns suffixed _from/_to."""
+    cols = ["region", "category", *keep, "imputed_employment", "flags", "unsafe"]
+    m = a[cols].merge(b[cols], on=["region", "category"], how="outer", suffixes=("_from", "_to"), indicator=True)
+    m["present"] = m["_merge"] == "both"
+    m["flagged"] = m["unsafe_from"].fillna(False).astype(bool) | m["unsafe_to"].fillna(False).astype(bool)
+    for side in ("from", "to"):
+        m[f"imputed_{side}"] = m[f"imputed_employment_{side}"].fillna(0.0) > 0
+        m[f"flags_{side}"] = m[f"flags_{side}"].fillna("")
+    return m.drop(columns=["_merge", "unsafe_from", "unsafe_to"])
+
+
 def _two_years(cells: Any, year_from: int, year_to: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    frame = cells_frame(cells, columns=("region", "category", "year", "employment", "region_total", "lq", "stars"))
+    frame = _with_trust_columns(
+        cells_frame(cells, columns=("region", "category", "year", "employment", "region_total", "lq", "stars"))
+    )
     have = set(int(y) for y in frame["year"].unique())
     missing = [y for y in (int(year_from), int(year_to)) if y not in have]
     if missing:
@@ -103,28 +150,32 @@ def _two_years(cells: Any, year_from: int, year_to: int) -> tuple[pd.DataFrame, 
 
 
 def star_changes(cells: Any, year_from: int, year_to: int) -> pd.DataFrame:
-    """Per region × category (present in both years): stars, employment and LQ at both dates and the kind of
-    change.
+    """Per region × category (regions and categories present in both years): stars, employment and LQ at both
+    dates and the kind of change.
 
     Returns
     -------
     pandas.DataFrame
         ``region, category, category_name, stars_from, stars_to, employment_from, employment_to, lq_from, lq_to,
-        change`` (see the module docstring); ``attrs`` holds ``year_from, year_to, regions_common,
-        regions_only_from, regions_only_to, categories_common, cells_in_one_year_only``.
+        change, imputed_from, imputed_to, flags_from, flags_to, flagged`` (see the module docstring). A cell
+        present in one year only has the change ``not comparable`` and empty values (nullable stars) for the
+        other year — never 0. ``attrs`` holds ``year_from, year_to, regions_common, regions_only_from,
+        regions_only_to, categories_common, cells_in_one_year_only`` (= not comparable), ``cells_flagged`` (b, i
+        or u in either year, among the cells present in both) and ``cells_imputed`` (resting on imputed inputs
+        in either year).
     """
     a, b, info = _two_years(cells, year_from, year_to)
-    keep = ["region", "category", "stars", "employment", "lq"]
-    m = a[keep + (["category_name"] if "category_name" in a.columns else [])].merge(
-        b[keep], on=["region", "category"], how="outer", suffixes=("_from", "_to"), indicator=True
-    )
-    info["cells_in_one_year_only"] = int((m["_merge"] != "both").sum())
-    m = m[m["_merge"] == "both"].drop(columns="_merge")
-    m["stars_from"] = m["stars_from"].astype("int64")
-    m["stars_to"] = m["stars_to"].astype("int64")
-    m["change"] = _kind(m["stars_from"].to_numpy(), m["stars_to"].to_numpy())
-    if "category_name" not in m.columns:
-        m["category_name"] = m["category"]
+    m = _pair(a, b, ["stars", "employment", "lq"])
+    names = a.drop_duplicates("category").set_index("category")["category_name"] if "category_name" in a else None
+    both = m["present"].to_numpy()
+    info["cells_in_one_year_only"] = int((~both).sum())
+    info["cells_flagged"] = int((m["flagged"] & m["present"]).sum())
+    info["cells_imputed"] = int((m["imputed_from"] | m["imputed_to"]).sum())
+    m["stars_from"] = m["stars_from"].astype("Int64")
+    m["stars_to"] = m["stars_to"].astype("Int64")
+    kinds = _kind(m["stars_from"].fillna(0).to_numpy(), m["stars_to"].fillna(0).to_numpy())
+    m["change"] = np.where(both, kinds, NOT_COMPARABLE)
+    m["category_name"] = m["category"].map(names) if names is not None else m["category"]
     cols = [
         "region",
         "category",
@@ -136,6 +187,11 @@ def star_changes(cells: Any, year_from: int, year_to: int) -> pd.DataFrame:
         "lq_from",
         "lq_to",
         "change",
+        "imputed_from",
+        "imputed_to",
+        "flags_from",
+        "flags_to",
+        "flagged",
     ]
     out = m[cols].sort_values(["region", "category"], ignore_index=True)
     out.attrs.update(info)
@@ -146,6 +202,7 @@ def transition_matrix(changes: pd.DataFrame) -> pd.DataFrame:
     """Counts of cells by stars in the first year (rows ``0 … 3``) and in the second (columns ``0 … 3``), from
     :func:`star_changes`."""
     levels = [0, 1, 2, 3]
+    changes = changes[changes["change"] != NOT_COMPARABLE].astype({"stars_from": "int64", "stars_to": "int64"})
     m = pd.crosstab(changes["stars_from"], changes["stars_to"]).reindex(index=levels, columns=levels, fill_value=0)
     m.index.name = "stars_from"
     m.columns.name = "stars_to"
@@ -153,29 +210,60 @@ def transition_matrix(changes: pd.DataFrame) -> pd.DataFrame:
 
 
 def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
-    """Cells per kind of change (``emerged, disappeared, gained, lost, unchanged, none``), with the number of
-    three-star clusters that emerged or disappeared."""
-    counts = changes["change"].value_counts().reindex(list(CHANGE_KINDS), fill_value=0)
+    """Cells per kind of change (``emerged, disappeared, gained, lost, unchanged, none, not comparable``), the
+    number of three-star clusters that emerged or disappeared, and how many cells of both years are flagged
+    (b, i or u in either year) or rest on imputed inputs."""
+    counts = changes["change"].value_counts().reindex([*CHANGE_KINDS, NOT_COMPARABLE], fill_value=0)
     out = counts.rename_axis("change").reset_index(name="cells")
-    three_new = int(((changes["stars_to"] == 3) & (changes["stars_from"] < 3)).sum())
-    three_gone = int(((changes["stars_from"] == 3) & (changes["stars_to"] < 3)).sum())
-    extra = pd.DataFrame({"change": ["became 3-star", "ceased to be 3-star"], "cells": [three_new, three_gone]})
+    both = changes[changes["change"] != NOT_COMPARABLE]
+    s0, s1 = both["stars_from"].astype("int64"), both["stars_to"].astype("int64")
+    three_new = int(((s1 == 3) & (s0 < 3)).sum())
+    three_gone = int(((s0 == 3) & (s1 < 3)).sum())
+    flagged = int(both["flagged"].sum()) if "flagged" in both else 0
+    imputed = int((both["imputed_from"] | both["imputed_to"]).sum()) if "imputed_from" in both else 0
+    extra = pd.DataFrame(
+        {
+            "change": [
+                "became 3-star",
+                "ceased to be 3-star",
+                "flagged b, i or u in either year",
+                "resting on imputed cells",
+            ],
+            "cells": [three_new, three_gone, flagged, imputed],
+        }
+    )
     return pd.concat([out, extra], ignore_index=True)
 
 
-def employment_growth(cells: Any, year_from: int, year_to: int, *, by: str = "category") -> pd.DataFrame:
-    """Employment change between two years on the regions present in both.
+def employment_growth(
+    cells: Any,
+    year_from: int,
+    year_to: int,
+    *,
+    by: str = "category",
+    min_coverage: float = MIN_COVERAGE,
+) -> pd.DataFrame:
+    """Employment change between two years on the regions and categories present in both.
 
     Parameters
     ----------
     by : {"category", "region", "region_category"}
         Grouping. ``region`` compares traded employment (Σ over categories) and total employment T[r].
+    min_coverage : float
+        A category or region whose published (not imputed) share of employment is under this (default 0.5)
+        has no growth (left empty, listed last, ``ranked`` false).
 
     Returns
     -------
     pandas.DataFrame
-        The group columns, ``employment_from, employment_to`` (persons), ``change`` (persons), ``growth``
-        (E1/E0 − 1) and ``annual_growth``; for ``by="region"`` also ``total_from, total_to, total_growth``.
+        ``region_category``: one row per cell of either year, ``employment_from, employment_to`` (persons;
+        empty in a year where the cell is absent — never 0), ``change``, ``growth``, ``annual_growth`` (empty
+        unless ``comparable``), ``comparable`` (present in both years and not flagged), ``flagged``,
+        ``imputed_from``, ``imputed_to``, ``coverage``. ``category`` / ``region``: sums over the comparable
+        cells, ``change, growth, annual_growth``, ``cells`` (comparable cells summed), ``coverage``, ``ranked``;
+        for ``by="region"`` also ``total_from, total_to, total_growth``. ``attrs``: ``cells_not_comparable``
+        (present in one year only), ``cells_flagged`` (b, i or u in either year, left out of the sums),
+        ``groups_under_coverage``, ``min_coverage``.
     """
     a, b, _ = _two_years(cells, year_from, year_to)
     span = int(year_to) - int(year_from)
@@ -187,9 +275,36 @@ def employment_growth(cells: Any, year_from: int, year_to: int, *, by: str = "ca
         keys = ["region", "category"]
     else:
         raise MissingInputError(f"grouping {by!r}", hint="use category, region or region_category")
-    ga = a.groupby(keys, as_index=False)["employment"].sum()
-    gb = b.groupby(keys, as_index=False)["employment"].sum()
-    out = ga.merge(gb, on=keys, how="outer", suffixes=("_from", "_to")).fillna(0.0)
+    m = _pair(a, b, ["employment"])
+    m["comparable"] = m["present"] & ~m["flagged"]
+    for side in ("from", "to"):
+        m[f"published_{side}"] = m[f"employment_{side}"] - m[f"imputed_employment_{side}"].fillna(0.0)
+    attrs = {
+        "cells_not_comparable": int((~m["present"]).sum()),
+        "cells_flagged": int((m["present"] & m["flagged"]).sum()),
+        "min_coverage": float(min_coverage),
+    }
+    if by == "region_category":
+        out = m[keys].copy()
+        out["employment_from"] = m["employment_from"]
+        out["employment_to"] = m["employment_to"]
+        for c in ("comparable", "flagged", "imputed_from", "imputed_to"):
+            out[c] = m[c]
+        out["coverage"] = _coverage(m)
+        attrs["groups_under_coverage"] = int((out["coverage"] < min_coverage).sum())
+    else:
+        ok = m[m["comparable"]]
+        out = ok.groupby(keys, as_index=False).agg(
+            employment_from=("employment_from", "sum"),
+            employment_to=("employment_to", "sum"),
+            published_from=("published_from", "sum"),
+            published_to=("published_to", "sum"),
+            cells=("comparable", "size"),
+        )
+        out["coverage"] = _coverage(out)
+        out = out.drop(columns=["published_from", "published_to"])
+        out["ranked"] = out["coverage"] >= min_coverage
+        attrs["groups_under_coverage"] = int((~out["ranked"]).sum())
     if by == "region":
         ta = a.groupby("region")["region_total"].max()
         tb = b.groupby("region")["region_total"].max()
@@ -197,14 +312,27 @@ def employment_growth(cells: Any, year_from: int, year_to: int, *, by: str = "ca
         out["total_to"] = out["region"].map(tb)
         out["total_growth"] = out["total_to"] / out["total_from"] - 1
     out["change"] = out["employment_to"] - out["employment_from"]
+    usable = out["comparable"] if by == "region_category" else out["ranked"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = out["employment_to"] / out["employment_from"].where(out["employment_from"] > 0)
+        ratio = out["employment_to"] / out["employment_from"].where((out["employment_from"] > 0) & usable)
     out["growth"] = ratio - 1
     out["annual_growth"] = ratio ** (1 / span) - 1 if span else np.nan
     if by != "region" and "category_name" in a.columns:
-        names = dict(zip(a["category"], a["category_name"], strict=False))
+        names = dict(zip(a["category"], a["category_name"], strict=False)) | dict(
+            zip(b["category"], b["category_name"], strict=False)
+        )
         out.insert(keys.index("category") + 1, "category_name", out["category"].map(names))
-    return out.sort_values("growth", ascending=False, na_position="last", ignore_index=True)
+    out = out.sort_values("growth", ascending=False, na_position="last", ignore_index=True)
+    out.attrs.update(attrs)
+    return out
+
+
+def _coverage(t: pd.DataFrame) -> pd.Series:
+    """Published share of employment, the smaller of the two years (1 where a year has no employment)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c0 = (t["published_from"] / t["employment_from"]).where(t["employment_from"] > 0, 1.0)
+        c1 = (t["published_to"] / t["employment_to"]).where(t["employment_to"] > 0, 1.0)
+    return np.fmin(c0, c1).clip(0.0, 1.0)
 
 
 def cluster_shares_by_year(

@@ -70,6 +70,8 @@ EU_POPULATION_FILE = "classifications/eu_population_nuts2_tgs00096_2008_2019.csv
 US_PATENTS_FILE = "us/patents/uspto_patents_by_county_2000_2015.csv"
 US_ECONOMY_FILE = "us/econ/bea_state_gdp_income_population_1997_2021.csv"
 SBS_DATASET = "sbs_r_nuts06_r2"
+#: suppression policy of the EU mapping results the analyses read: confidential cells are never zero
+DEFAULT_SUPPRESSION = "two-way"
 DEFAULT_NUTS_VERSION = 2016
 #: the US year of the comparison: the latest CBP state year in the mirror
 DEFAULT_US_YEAR = 2011
@@ -213,8 +215,13 @@ def eu_mapping(
     methodology: str = "eco2007",
     refresh: bool = False,
     backend: str = "duckdb",
+    suppression: str = DEFAULT_SUPPRESSION,
 ) -> Mapped:
     """EU NUTS-2 mapping results (every SBS year) from the warehouse, or mapped now and stored there.
+
+    Confidential cells are never zero: by default they are filled by ``two-way`` imputation from every published
+    total (NUTS 0–2 × NACE sections, divisions, groups — harmonised first when ``nuts_version`` is set), and
+    each cell says whether it rests on imputed cells (``imputed``, ``employment_low``, ``employment_high``).
 
     Parameters
     ----------
@@ -231,6 +238,8 @@ def eu_mapping(
         Map again even if the warehouse holds a matching run.
     backend : str
         ``duckdb`` or ``pyspark`` for the mapping.
+    suppression : str
+        The suppression policy (default ``two-way``; ``drop`` maps the published cells only).
 
     Returns
     -------
@@ -239,7 +248,7 @@ def eu_mapping(
     from clustermap.definitions.categories import load_category_set
     from clustermap.methodology import get_methodology
 
-    m = get_methodology(methodology)
+    m = get_methodology(methodology).with_params(suppression=suppression)
     dataset = SBS_DATASET if nuts_version is None else f"{SBS_DATASET}@nuts{int(nuts_version)}"
     label = "EU NUTS-2 regions (Eurostat SBS" + (f", NUTS {nuts_version})" if nuts_version else ", codes as published)")
     kw = {"label": label, "system": "eu", "nuts_version": nuts_version}
@@ -253,7 +262,13 @@ def eu_mapping(
         if nuts_version is None:
             from clustermap.jobs import run_main_job
 
-            job = run_main_job(wh, mirror=_mirror_root(mirror), methodology=methodology, backend=backend)
+            job = run_main_job(
+                wh,
+                mirror=_mirror_root(mirror),
+                methodology=methodology,
+                backend=backend,
+                params={"suppression": suppression},
+            )
             return _from_result(job.result, job.run_id, dataset, **kw)
         obs, totals, inputs = _harmonised_sbs(
             wh, int(nuts_version), mirror, need_totals=m.parameters.get("total_base") == "external"
@@ -262,7 +277,10 @@ def eu_mapping(
         from clustermap.mapping import map_observations
 
         con = wh.ibis if backend == "duckdb" else connect(backend)
-        table = wh.observations(dataset) if backend == "duckdb" else to_backend(con, obs)
+        if suppression == "two-way":
+            table = to_backend(con, _two_way_harmonised(int(nuts_version), mirror))
+        else:
+            table = wh.observations(dataset) if backend == "duckdb" else to_backend(con, obs)
         result = map_observations(
             table, categories=load_category_set("eco-nace2"), methodology=m, totals=totals, inputs=inputs
         )
@@ -285,6 +303,24 @@ def _with_load_notes(mapped: Mapped, wh: Any) -> Mapped:
     except Exception as exc:  # notes are decoration
         log.info("no load notes for %s: %s", mapped.dataset, exc)
     return mapped
+
+
+def _two_way_harmonised(version: int, mirror: Any) -> pd.DataFrame:
+    """SBS NUTS-2 cells on NUTS ``version`` with their confidential cells filled by ``two-way``: every level
+    (NUTS 0–2 × every NACE level) is harmonised first (suppressed cells stay unknown and make the targets they
+    feed unknown), then imputed from all the published totals at once, then the NUTS-2 rows are kept. Columns:
+    canonical plus ``imputed``, ``employment_low``, ``employment_high`` (persons)."""
+    from clustermap.imputation.engine import PREIMPUTED_COLUMNS, two_way_frame
+    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.regions import harmonise
+    from clustermap.schema import COLUMNS
+
+    root = _mirror_root(mirror)
+    every_level = load_sbs(mirror=root, nuts_level=None)
+    h = harmonise(every_level.frame, to_version=version, mirror=root)
+    filled = two_way_frame(h.frame)
+    nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")]
+    return nuts2[[*COLUMNS, *PREIMPUTED_COLUMNS]].reset_index(drop=True)
 
 
 def _harmonised_sbs(wh: Any, version: int, mirror: Any, *, need_totals: bool) -> tuple[pd.DataFrame, Any, list]:

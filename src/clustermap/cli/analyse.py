@@ -617,6 +617,14 @@ def change(
                 "total_to": "int",
             },
         )
+        a = ch.attrs
+        err.print(
+            f"{a['cells_in_one_year_only']:,} cells present in one year only: not comparable (never counted as 0); "
+            f"{a['cells_flagged']:,} cells flagged b, i or u in either year (marked; left out of the growth of "
+            f"categories and regions); {a['cells_imputed']:,} cells rest on imputed inputs; "
+            f"{growth.attrs['groups_under_coverage']:,} groups under {growth.attrs['min_coverage']:.0%} published "
+            "employment not ranked"
+        )
         print_definitions(["star_transition", "employment_growth"])
         export(ch, out)
     except ClustermapError as exc:

@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
 from clustermap.errors import ClustermapError
 from clustermap.settings import get_settings
 
@@ -32,20 +33,28 @@ a strong cluster. The US Cluster Mapping rule (uscmp) flags strong clusters by p
 establishments. Suppressed cells are never read as zero: a named policy drops or fills them.
 """
 
-app = typer.Typer(help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup
+)
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
+from clustermap.cli.complexity import complexity as _complexity  # noqa: E402
 from clustermap.cli.impute import impute as _impute  # noqa: E402
+from clustermap.cli.publish import publish as _publish  # noqa: E402
 from clustermap.cli.report import report as _report  # noqa: E402
 from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
+app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
 app.command("impute")(_impute)
+app.command("publish")(_publish)
+app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -89,24 +98,36 @@ MirrorOpt = Annotated[
 def _warehouse(path: Path | None):
     from clustermap.warehouse import Warehouse
 
-    return Warehouse(path or get_settings().warehouse)
+    return Warehouse(check_warehouse_path(path or get_settings().warehouse))
 
 
 def _mirror(path: Path | None) -> Path | None:
     return path or get_settings().mirror()
 
 
-def _years(text: str | None) -> list[int] | None:
-    if not text:
-        return None
-    years: list[int] = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-", 1)
-            years.extend(range(int(a), int(b) + 1))
-        else:
-            years.append(int(part))
-    return years
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        help="Set any methodology parameter, KEY=VALUE (repeatable), e.g. --param focus_scope=category; "
+        "see `clustermap methodology show NAME`.",
+    ),
+]
+
+
+def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[str, object]:
+    """The options that are sugar for a parameter, then every ``--param KEY=VALUE``, checked against the
+    methodology's declaration here so that a bad key or value fails before any data is read."""
+    from clustermap.methodology import get_methodology, parse_assignments
+
+    params = {k: v for k, v in sugar.items() if v is not None}
+    params.update(parse_assignments(items))
+    get_methodology(methodology).with_params(**params)
+    return params
+
+
+def _years(text: str | None, option: str = "--years") -> list[int] | None:
+    return parse_years(text, option)
 
 
 @app.command()
@@ -119,14 +140,19 @@ def run(
     years: Annotated[str | None, typer.Option(help="Years, e.g. 2008-2015 or 2012,2014.")] = None,
     category: Annotated[str, typer.Option(help="Category for the stars-vs-employment table.")] = "automotive",
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+    param: ParamOpt = None,
 ) -> None:
     """The main job: load Eurostat regional SBS employment (NUTS-2), map clusters, store them in the warehouse,
     print a summary per year and write exports."""
     from clustermap.jobs import run_main_job
 
     try:
+        params = _params(param, methodology)
+        year_list = _years(years)
+        _check_category(categories, category, _mirror(data_dir))
         with (
             _warehouse(warehouse) as wh,
+            wh.atomic("the run"),
             Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
             ) as bar,
@@ -137,12 +163,14 @@ def run(
                 mirror=_mirror(data_dir),
                 methodology=methodology,
                 categories=categories,
-                years=_years(years),
+                years=year_list,
                 category=category,
                 out_dir=out,
                 backend=backend,
                 progress=lambda msg: bar.update(task, description=msg),
+                params=params,
             )
+            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     except ClustermapError as exc:
         _fail(exc)
         return
@@ -200,29 +228,22 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_on_imputed_cells"]),
             )
     console.print(t)
-    if job.imputed is not None:
-        im = Table(title="With confidential cells imputed (two-way, from every published total)")
-        for col in (
-            "year",
-            "clusters (published cells)",
-            "clusters (imputed)",
-            "resting on imputed cells",
-            "imputed cells",
-            "still unbounded",
-        ):
-            im.add_column(col, justify="right")
-        base = r.summary.set_index("year")
-        for row in job.imputed.summary.to_dict("records"):
-            y = row["year"]
-            im.add_row(
-                str(y),
-                f"{int(base.loc[y, 'clusters']):,}" if y in base.index else "-",
-                f"{row['clusters']:,}",
-                f"{row['clusters_on_imputed_cells']:,}",
-                f"{int(row.get('cells_imputed_before', 0)):,}",
-                f"{row['cells_suppressed']:,}",
-            )
-        console.print(im)
+    policy = m.parameters.get("suppression", "drop")
+    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
+    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+        im.add_column(col, justify="right")
+    for row in r.summary.to_dict("records"):
+        im.add_row(
+            str(row["year"]),
+            f"{int(row.get('cells_suppressed', 0)):,}",
+            f"{int(row.get('cells_imputed', 0)):,}",
+            f"{int(row.get('cells_dropped', 0)):,}",
+            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
+        )
+    console.print(im)
+    console.print(
+        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
+    )
     s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
     for col in ("year", "policy", "suppressed", "imputed", "dropped"):
         s.add_column(col, justify="right")
@@ -279,6 +300,7 @@ def map_(
     store: Annotated[bool, typer.Option(help="Also store the run in the warehouse.")] = False,
     warehouse: WarehouseOpt = None,
     data_dir: MirrorOpt = None,
+    param: ParamOpt = None,
 ) -> None:
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
@@ -289,14 +311,20 @@ def map_(
 
     try:
         format_of(out)
+        min_employment = finite_option(min_employment, "--min-employment")
+        year_list = _years(year, "--year")
+        params = _params(
+            param, methodology, total_base=total_base, suppression=suppression, min_employment=min_employment
+        )
         if (input is None) == (dataset is None):
             raise _usage("give exactly one of --input FILE or --dataset NAME")
         wh = None
         if input is not None:
+            from clustermap.loaders.guard import check_file
             from clustermap.loaders.tidy import scan_tidy
 
             # the file is read, validated and mapped in the engine; no row of it passes through pandas
-            scanned = scan_tidy(input, con=engine(backend))
+            scanned = scan_tidy(check_file(input), con=engine(backend))
             inputs = [scanned.provenance.as_dict()]
             obs = scanned.table
             industries = obs.select("industry").distinct().to_pyarrow()["industry"].to_pylist()
@@ -309,10 +337,11 @@ def map_(
             industries = obs.select("industry").distinct().to_pandas()["industry"]
         totals_frame = None
         if totals is not None:
+            from clustermap.loaders.guard import check_file
             from clustermap.loaders.totals import read_totals
 
-            totals_frame = read_totals(totals)
-        elif total_base == "external":
+            totals_frame = read_totals(check_file(totals))
+        elif params.get("total_base") == "external":
             raise _usage("--total-base external needs --totals FILE (region, year, total)")
         cats = resolve_categories(categories, industries, mirror=_mirror(data_dir))
         result = map_observations(
@@ -320,17 +349,23 @@ def map_(
             categories=cats,
             methodology=methodology,
             totals=totals_frame,
-            years=_years(year),
+            years=year_list,
             inputs=inputs,
-            total_base=total_base,
-            suppression=suppression,
-            min_employment=min_employment,
             lazy=True,
+            **params,
         )
         try:
-            result.write(out)
-            summary = result.summary
+            result.write(out)  # by the engine (COPY … TO / df.write); the summary is read from the file written
             n_cells = result.rows_written()
+            if n_cells == 0:
+                from clustermap.errors import EmptyInputError
+
+                out.unlink(missing_ok=True)
+                raise EmptyInputError(
+                    "nothing to map: no region has a total employment above 0 in the years asked for",
+                    file=str(input) if input is not None else f"dataset {dataset}",
+                )
+            summary = result.summary
             if store:
                 wh = wh or _warehouse(warehouse)
                 run_id = wh.save_run(result, dataset=dataset or str(input))
@@ -345,6 +380,19 @@ def map_(
         f"{n_cells:,} cells, {s['regions'].max() if len(s) else 0} regions, "
         f"{s['categories'].max() if len(s) else 0} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
     )
+
+
+def _check_category(categories: str, category: str, mirror: Path | None) -> None:
+    """``--category`` must name a category of the set (checked before anything is loaded)."""
+    from clustermap.definitions.categories import load_category_set
+
+    cats = load_category_set(categories, mirror=mirror)
+    names = set(cats.categories["category"].astype(str))
+    if category not in names:
+        from clustermap.errors import UnknownNameError
+
+        near = sorted(n for n in names if n[:3] == category[:3])[:5] or sorted(names)[:8]
+        raise UnknownNameError(f"--category: no category {category!r} in {cats.name}; e.g. {', '.join(near)}")
 
 
 def _usage(message: str) -> ClustermapError:
@@ -417,6 +465,10 @@ def _load(kind: str, file: Path | None, mirror: Path | None):
         return "cbp_state", cbp.load_cbp_state(file, mirror=mirror), False
     if kind == "cbp-cbsa":
         return "cbp_cbsa", cbp.load_cbp_cbsa(file, mirror=mirror), False
+    if file is not None:
+        from clustermap.loaders.guard import check_file
+
+        check_file(file)
     if kind in ("tidy", "totals"):
         if file is None:
             raise _usage(f"load {kind} needs --file")

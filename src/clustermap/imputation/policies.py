@@ -25,9 +25,10 @@ from clustermap.errors import ParameterError
 from clustermap.imputation.problem import industry_parents
 from clustermap.imputation.two_way import POLICY as TWO_WAY
 from clustermap.imputation.two_way import impute_two_way
+from clustermap.methodology import ALL_SUPPRESSION_POLICIES
 
 #: every policy, in the order the validation prints them
-POLICIES: tuple[str, ...] = ("drop", "parent-residual", "size-class", TWO_WAY)
+POLICIES: tuple[str, ...] = ALL_SUPPRESSION_POLICIES  # the one registry: clustermap.methodology.SUPPRESSION
 _KEY = ["region", "industry", "year"]
 
 

@@ -4,10 +4,13 @@
 ``T[r]`` the region's total on the chosen base, ``E[.,c] = Σ_r E[r,c]`` and ``T = Σ_r T[r]``, all over the
 region set R of the year: the regions with ``T[r] > 0``. It is computed as ``(E[r,c] · T) / (T[r] · E[.,c])``,
 one correctly rounded division, so that an exact ratio such as 2 comes out exactly 2.0 on every backend.
+A quotient that is not a finite number (the products overflow, e.g. employment ≥ 1e154) is NULL — unknown, never
+NaN: DuckDB and Spark order NaN above every number, so a NaN LQ would pass every ``LQ ≥ threshold`` test.
 """
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 
@@ -25,7 +28,11 @@ def location_quotients(cells: ir.Table, totals: ir.Table) -> ir.Table:
     by_cat = t.group_by(["year", "category"]).agg(category_total=t.employment.sum())
     t = t.join(by_cat, ["year", "category"]).join(per_year, "year")
     denom = (t.region_total * t.category_total).nullif(0)
-    return t.mutate(
-        share=t.employment / t.region_total,
-        lq=(t.employment * t.grand_total) / denom,
-    )
+    share = t.employment / t.region_total
+    lq = (t.employment * t.grand_total) / denom
+    return t.mutate(share=finite_or_null(share), lq=finite_or_null(lq))
+
+
+def finite_or_null(x: ir.FloatingValue) -> ir.FloatingValue:
+    """``x`` where it is a finite number, else NULL (NaN and ±inf compare as true on some backends)."""
+    return ibis.ifelse(x.isnan() | x.isinf(), ibis.null(), x)

@@ -11,6 +11,8 @@ For one year and region set R (``n_regions`` = |R|) and each category c:
 
 ``stars`` = number of stars (0–3). Regions without a cell in c rank below every region that has one.
 ``size_share · |R|`` is evaluated with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3.
+A cell whose employment or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong: every
+comparison is guarded, because DuckDB and Spark order NaN above every number.
 """
 
 from __future__ import annotations
@@ -35,14 +37,21 @@ def eco_stars(
     by_size = ibis.window(group_by=["year", "category"], order_by=[ibis.desc(t.employment)])
     by_focus = ibis.window(group_by=["year", "category"], order_by=[ibis.desc(t.share)])
     t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
-    big = t.employment >= min_employment
+    finite_lq = t.lq.notnull() & ~t.lq.isnan() & ~t.lq.isinf()
+    big = (t.employment >= min_employment) & _finite(t.employment)
     size_cut = (t.n_regions * size_share + _EPS).floor()
     focus_cut = (t.n_regions * focus_share + _EPS).floor()
-    size_star = (big & (t.size_rank <= size_cut)).cast("int8")
-    spec_star = (big & (t.lq >= lq_threshold).fill_null(False)).cast("int8")
-    focus_star = (big & (t.focus_rank <= focus_cut)).cast("int8")
+    size_star = (big & (t.size_rank <= size_cut)).fill_null(False).cast("int8")
+    spec_star = (big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8")
+    focus_star = (big & _finite(t.share) & (t.focus_rank <= focus_cut)).fill_null(False).cast("int8")
     t = t.mutate(size_star=size_star, specialisation_star=spec_star, focus_star=focus_star)
     return t.mutate(
         stars=(t.size_star + t.specialisation_star + t.focus_star).cast("int8"),
-        strong=(t.lq > strong_lq).fill_null(False),
+        strong=(finite_lq & (t.lq > strong_lq)).fill_null(False),
     )
+
+
+def _finite(x: ir.NumericValue) -> ir.BooleanValue:
+    """True where ``x`` is a finite number, False where it is NULL, NaN or ±inf."""
+    f = x.cast("float64")
+    return (f.notnull() & ~f.isnan() & ~f.isinf()).fill_null(False)

@@ -13,12 +13,21 @@ loader                                 reads
 :func:`load_cbp_state`                 Census CBP state × NAICS (mirror long file or raw ``cbpYYst.txt``)
 :func:`load_cbp_state_totals`          CBP all-industries employment per state
 :func:`load_cbp_cbsa`                  Census CBP CBSA × NAICS (mirror file or raw ``cbpYYmsa.txt``)
+:func:`load_cbp_county`                Census CBP county × NAICS (raw ``cbpYYco.txt``; not in the mirror)
+:func:`load_cbp_economic_areas`        a CBP county file summed to the 179 BEA economic areas
 :func:`load_tidy`                      canonical CSV / Parquet
 :func:`read_tsv`, :func:`read_sdmx`    the raw long Eurostat frame (dimensions, year, value, flag, _line)
 =====================================  =====================================================================
 """
 
-from clustermap.loaders.cbp import load_cbp_cbsa, load_cbp_cbsa_totals, load_cbp_state, load_cbp_state_totals
+from clustermap.loaders.cbp import (
+    load_cbp_cbsa,
+    load_cbp_cbsa_totals,
+    load_cbp_county,
+    load_cbp_economic_areas,
+    load_cbp_state,
+    load_cbp_state_totals,
+)
 from clustermap.loaders.eurostat_sdmx import read_sdmx
 from clustermap.loaders.eurostat_tsv import (
     geo_kind,
@@ -37,6 +46,8 @@ __all__ = [
     "geo_level",
     "load_cbp_cbsa",
     "load_cbp_cbsa_totals",
+    "load_cbp_county",
+    "load_cbp_economic_areas",
     "load_cbp_state",
     "load_cbp_state_totals",
     "load_eurostat",

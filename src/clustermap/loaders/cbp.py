@@ -504,3 +504,148 @@ def load_cbp_cbsa_totals(
     out = out.sort_values(["region", "year"], ignore_index=True)
     out.attrs["provenance"] = result.provenance
     return out
+
+
+# ---------------------------------------------------------------------------------------------- counties
+
+#: publisher URL of a Census county file (the mirror has none): {year} 4 digits, {yy} 2 digits
+COUNTY_URL_TEMPLATE = "https://www2.census.gov/programs-surveys/cbp/datasets/{year}/cbp{yy}co.zip"
+#: county code of CBP's "statewide" records (establishments without a fixed county location)
+STATEWIDE_COUNTY = "999"
+
+
+def _read_county(path: str | Path, *, year: int | None) -> tuple[pd.DataFrame, LoadProvenance, Path]:
+    """Read a Census county file ``cbpYYco.txt`` (all NAICS levels and the total kept), adding ``_region``
+    (5-digit county FIPS), ``_industry`` and ``_year``; statewide records (county 999) are dropped and counted."""
+    file = Path(path)
+
+    def check(names: set[str]) -> None:
+        missing = [c for c in ("fipstate", "fipscty", "naics", "emp", "est") if c not in names]
+        if missing:
+            raise SchemaError(
+                "not a CBP county file (Census cbpYYco.txt): missing column(s) "
+                f"{', '.join(missing)}; found {', '.join(sorted(names))}",
+                file=file,
+                line=1,
+                column=missing[0],
+            )
+
+    frame = _read_csv(
+        file,
+        text_cols={"fipstate", "fipscty", "naics", "empflag", "emp_nf", "ap_nf"},
+        numeric_cols={"year", "emp", "est", "ap"},
+        check=check,
+    )
+    yr = year if year is not None or "year" in frame.columns else _year_from_name(file, "co")
+    prov = LoadProvenance(
+        source="census",
+        dataset=f"cbp{yr % 100:02d}co" if yr else file.stem,
+        file=str(file),
+        sha256=sha256_file(file),
+        rows_read=len(frame),
+        url=COUNTY_URL_TEMPLATE.format(year=yr, yy=f"{yr % 100:02d}") if yr else None,
+    )
+    prov.notes["layout"] = "census-raw county"
+    year_s = _years_column(frame, file, year, "co")
+    lines = frame["_line"].to_numpy()
+    naics = normalise_naics(frame["naics"], file=file, lines=lines, total_codes={TOTAL})
+    state, county = _text(frame, "fipstate"), _text(frame, "fipscty")
+    for col, values, width in (("fipstate", state, 2), ("fipscty", county, 3)):
+        bad = ~values.str.fullmatch(rf"\d{{1,{width}}}")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueValidationError(
+                f"not a {'state' if width == 2 else 'county'} FIPS code",
+                file=file,
+                line=int(lines[i]),
+                column=col,
+                value=values.iloc[i],
+                more=int(bad.sum()) - 1,
+            )
+    frame = frame.assign(_region=state.str.zfill(2) + county.str.zfill(3), _industry=naics, _year=year_s)
+    statewide = (county.str.zfill(3) == STATEWIDE_COUNTY).to_numpy()
+    frame = _drop(frame, statewide, "statewide record (county 999, no county location)", prov)
+    return frame, prov, file
+
+
+def load_cbp_county(
+    path: str | Path,
+    *,
+    naics_digits: int | None = 6,
+    year: int | None = None,
+) -> LoadResult:
+    """CBP employment by county × NAICS industry (a Census ``cbpYYco.txt`` file, or the ``.zip`` that holds it).
+
+    The file has the state layout plus ``fipscty``: ``fipstate, fipscty, naics, [empflag,] emp_nf, emp, qp1_nf,
+    qp1, ap_nf, ap, est, …`` (names in upper or lower case, NAICS padded with ``-``/``/``, ``------`` = all
+    industries). The data mirror holds no county file; download one from the Census Bureau
+    (:data:`COUNTY_URL_TEMPLATE`). Withheld cells, size classes and noise flags are read as in
+    :func:`load_cbp_state` (employment null, never zero).
+
+    Parameters
+    ----------
+    path : path
+        The county file.
+    naics_digits : int or None
+        Keep NAICS codes of exactly this many digits (default 6); ``None`` keeps 2–6. The all-industries total
+        is dropped.
+    year : int, optional
+        Year of the file (default: a ``year`` column, else the name ``cbpYYco``).
+
+    Returns
+    -------
+    LoadResult
+        ``region`` = 5-digit county FIPS (state + county), ``industry`` = NAICS digits, ``employment``
+        (employees), ``establishments``, ``wages`` (USD thousand), ``flag``, ``size_class``. Statewide records
+        (county 999) are dropped and counted in the provenance: they belong to no county or economic area.
+    """
+    frame, prov, file = _read_county(path, year=year)
+    return _industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
+
+
+def load_cbp_economic_areas(
+    path: str | Path,
+    *,
+    naics_digits: int | None = 6,
+    year: int | None = None,
+    policy: str | None = "size-class",
+    mirror: str | Path | None = None,
+) -> LoadResult:
+    """A CBP county file summed to the 179 BEA economic areas (2004 definition; the county → economic-area list
+    ``us/geo/bea_economic_areas_2004_counties.csv`` of the mirror): the US region units of the US Cluster Mapping
+    of the reference's time, closer in number and size to EU NUTS-2 regions than states or CBSAs.
+
+    Parameters
+    ----------
+    path : path
+        Census county file (:func:`load_cbp_county`).
+    naics_digits, year
+        As :func:`load_cbp_county`.
+    policy : str or None
+        Suppression policy run on the counties before summing (default ``size-class``: a withheld county cell
+        takes its size class's value, as the US state and CBSA mappings do; ``drop`` leaves it out; ``None``
+        makes an area's cell null when any of its counties is withheld).
+    mirror : path, optional
+        Data mirror root (for the county → economic-area list).
+
+    Returns
+    -------
+    LoadResult
+        ``region`` = 3-character BEA economic-area code; the provenance notes say how many counties and rows
+        were unassigned (counties missing from the 2004 list) and the policy's counts.
+    """
+    from clustermap.regions.levels import aggregate_us
+
+    county = load_cbp_county(path, naics_digits=naics_digits, year=year)
+    agg = aggregate_us(county.frame, "economic_area", policy=policy, mirror=mirror)
+    prov = county.provenance
+    prov.dataset = f"{prov.dataset}@economic_area"
+    prov.notes["economic_areas"] = {
+        "areas": int(agg.frame["region"].nunique()) if len(agg.frame) else 0,
+        "counties": int(county.frame["region"].nunique()),
+        "unassigned_counties": list(agg.notes.get("unassigned", [])),
+        "unassigned_rows": int(agg.notes.get("unassigned_rows", 0)),
+        "policy": str(agg.notes.get("policy", "")),
+    }
+    prov.rows_kept = len(agg.frame)
+    return LoadResult(frame=agg.frame, provenance=prov)

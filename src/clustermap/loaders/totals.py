@@ -13,7 +13,9 @@ from clustermap.schema import to_number
 
 def load_totals_file(path: str | Path) -> LoadResult:
     """Read a CSV or Parquet totals table; errors name file, line and column (header = line 1)."""
-    path = Path(path)
+    from clustermap.loaders.guard import check_file
+
+    path = check_file(path)  # a regular file within the size limit, not empty
     try:
         if path.suffix == ".parquet":
             raw = pd.read_parquet(path)

@@ -13,8 +13,10 @@ How (:func:`harmonise`)
 1. **Suppression first, optionally.** ``policy="drop"`` or ``"parent-residual"`` (or ``"size-class"``) runs the
    engine's suppression policy (:func:`clustermap.indicators.apply_suppression`) before anything moves, so that
    merged cells are sums of known or imputed values. Without a policy (``policy=None``, the default) suppressed
-   cells stay null and a target cell that receives any null input — or misses one of its source regions — is
-   null too (suppressed); the employment its known inputs carried is reported as *hidden*.
+   cells stay null. A target cell that receives only null inputs is null. One that receives published parts and
+   also a null input (or misses one of its source regions) keeps the sum of its published parts, a lower bound
+   flagged ``i`` (``mixed="published"``, the default), so that no published person is lost; with
+   ``mixed="null"`` it is null and the employment its known inputs carried is reported as *hidden*.
 2. **Absent region-years.** A region whose cells are all null in a year is taken as not published in that year
    (``drop_empty``): the SBS file carries every code in every year, with ``:`` where the code was not used.
 3. **Which version is each code in?** ``from_version=<year>`` declares one version for every code.
@@ -30,7 +32,10 @@ How (:func:`harmonise`)
    (``weight``): ``population`` (residents on the GEOSTAT grid: 2011 census ``pop11`` for data years up to 2015,
    2021 census ``pop21`` from 2016), ``pop11``, ``pop21``, ``area`` (``areaKm``, km²) or ``built_up`` (built-up
    volume 2021, ``bu_vol``, m³). Intersections below ``min_share`` of their source (default 1 %) are dropped and
-   the rest renormalised: most are slivers of the GIS overlay (boundaries generalised differently in two
+   the rest renormalised. Only codes attested in ``to_version`` are written (:func:`attested_codes`): the JRC
+   matrices also name NUTS-2 codes made by truncating NUTS-3 codes (``UKN1`` in 2016, whose NUTS-2 code for
+   Northern Ireland is ``UKN0``); their shares go to the attested code of the same territory
+   (:func:`repair_targets`). Most dropped intersections are slivers of the GIS overlay (boundaries generalised differently in two
    versions), the others negligible transfers. A source whose weight is 0 everywhere falls back to area.
    Recodes (``FR71`` → ``FRK2``) have one intersection with share 1 and are exact; a target cell is the sum of the
    shares it receives, so merges (``DE41 + DE42`` → ``DE40``) are exact too.
@@ -52,7 +57,9 @@ by how much, so results that rest on splits can be flagged.
 Conservation
 ------------
 Per country and year: published employment in = employment out + dropped duplicates/unmapped + hidden (cells
-nulled by a suppressed or missing input). With ``policy="drop"`` nothing is hidden. :class:`Harmonisation`
+nulled by a suppressed or missing input). With ``mixed="published"`` (default) or ``policy="drop"`` nothing is
+hidden, so published employment is conserved per country × industry up to duplicates (territory published twice)
+and rounding; a split moves a source's employment to its targets in shares that sum to 1. :class:`Harmonisation`
 carries the balance per country and year.
 """
 
@@ -86,6 +93,9 @@ WEIGHTS: dict[str, str | None] = {
 }
 #: first data year that the ``population`` weight reads from the 2021 grid (``pop21``) instead of 2011's
 POPULATION_2021_FROM = 2016
+#: flag letter added to a target cell that sums published parts while another input is suppressed or missing
+#: (a lower bound; Eurostat's ``i``, "see metadata", which the project reads as partial coverage)
+PARTIAL_FLAG = "i"
 #: suppression policies that can run before harmonisation (the engine's)
 POLICIES = ("drop", "parent-residual", "size-class")
 
@@ -217,6 +227,51 @@ def _change_kind(m: pd.DataFrame) -> pd.Series:
         default="split/merge",
     )
     return pd.Series(kind, index=m.index)
+
+
+def attested_codes(registry: RegionRegistry, version: int) -> set[str]:
+    """The codes of NUTS ``version`` that an official list names (GISCO, the Eurostat change and correspondence
+    tables, or the same code's name in another version), plus the NUTS 0 codes.
+
+    The JRC converter matrices and the code list built from them also carry codes that no official list has:
+    they truncate NUTS-3 codes to make NUTS-2 ones, so Northern Ireland's 2016 NUTS-3 regions ``UKN06``–``UKN16``
+    give a NUTS-2 ``UKN1`` next to the real ``UKN0``. Such a code has no name in the registry. A registry without
+    any names for a version (a hand-made one) attests all its codes.
+    """
+    t = registry.nuts_table
+    t = t[t["version"] == int(version)]
+    named = t["name_source"].fillna("").astype(str).str.strip() != ""
+    if not named.any():
+        return set(t["code"])
+    return set(t.loc[named | (t["level"] == 0), "code"])
+
+
+def repair_targets(s: pd.DataFrame, attested: set[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Send the shares of target codes that are not attested in the target version to the attested code that
+    stands for the same territory: the only attested code of the same level under the same parent prefix
+    (``UKN1`` → ``UKN0``). A target without such a code is removed and its source's other shares renormalised
+    (a source left with no target at all keeps its rows; :func:`harmonise` then reports it).
+
+    Returns the repaired shares (``from_code, to_code, share, weight``, one row per pair) and the replacements
+    made (invalid code → attested code, or ``""`` when removed).
+    """
+    bad = sorted(set(s["to_code"]) - attested)
+    if not bad:
+        return s, {}
+    replaced: dict[str, str] = {}
+    for code in bad:
+        siblings = [c for c in attested if len(c) == len(code) and c[:-1] == code[:-1]]
+        replaced[code] = siblings[0] if len(siblings) == 1 else ""
+    s = s.assign(to_code=s["to_code"].map(lambda c: replaced.get(c, c)))
+    gone = s["to_code"] == ""
+    keeps_some = (~gone).groupby(s["from_code"]).transform("any")
+    s = s[~gone | ~keeps_some].copy()
+    s.loc[s["to_code"] == "", "to_code"] = s.loc[s["to_code"] == "", "from_code"]
+    s = s.groupby(["from_code", "to_code"], as_index=False, sort=False).agg(
+        share=("share", "sum"), weight=("weight", "first")
+    )
+    s["share"] = s["share"] / s.groupby("from_code")["share"].transform("sum")
+    return s.reset_index(drop=True), replaced
 
 
 def _level0_target(code: str, to_version: int) -> str:
@@ -371,6 +426,7 @@ def harmonise(
     min_share: float = 0.01,
     drop_empty: bool = True,
     complete: bool = True,
+    mixed: str = "published",
     registry: RegionRegistry | None = None,
     conversions: Conversions | None = None,
     mirror: str | Path | None = None,
@@ -405,8 +461,16 @@ def harmonise(
         Give every year the same grid of target regions × industries (those of any year), adding rows with null
         employment and no flag where a year has no value (default true: the loaders' convention, null = not
         published). With a policy, cells the policy dropped come back as such null rows.
+    mixed : str
+        A target cell that receives published employment and also a suppressed cell or nothing from a source
+        region that is not published (only without a policy): ``published`` (default) keeps the sum of its
+        published parts — a lower bound, flagged ``i`` (partial) beside its inputs' flags, counted in
+        ``summary["cells_partial"]`` — so that published employment per country × industry is conserved
+        exactly; ``null`` makes the cell suppressed (null) and reports the published parts as *hidden*.
     registry : RegionRegistry, optional
-        Code validity per version (default :func:`get_registry`).
+        Code validity per version (default :func:`get_registry`). Only codes attested in ``to_version``
+        (:func:`attested_codes`) are written: a matrix target that no official list names is repaired
+        (:func:`repair_targets`; ``notes["targets_repaired"]``).
     conversions : mapping or callable, optional
         ``(level, from_version, to_version) → DataFrame[from_code, to_code, <weight columns>]``; default the JRC
         matrices of the data mirror.
@@ -438,7 +502,10 @@ def harmonise(
         policy = None
     if not 0 <= float(min_share) < 0.5:
         raise ParameterError(f"min_share must be in [0, 0.5), not {min_share}")
+    if mixed not in ("published", "null"):
+        raise UnknownNameError(f"unknown mixed-cell rule {mixed!r}; use published or null")
     registry = registry or get_registry(mirror=mirror)
+    attested = attested_codes(registry, to_version)
 
     df = validate_observations(to_pandas(frame))
     notes: dict[str, Any] = {
@@ -447,6 +514,7 @@ def harmonise(
         "weight": weight,
         "policy": policy or "keep (suppressed cells stay null)",
         "min_share": float(min_share),
+        "mixed": mixed,
     }
     if policy is not None:
         df, counts = _apply_policy(df, policy)
@@ -534,10 +602,13 @@ def harmonise(
     parts = [ident]
     structure: list[pd.DataFrame] = []
     slivers = 0
+    repaired: dict[str, str] = {}
     for (level, u, wcol), g in conv.groupby(["level", "from_version", "weight_col"], sort=True):
         m = _matrix(conversions, int(level), int(u), to_version, mirror)
         s = shares(m, wcol, min_share=min_share)
         slivers += int((m[wcol] > 0).sum()) - len(s)
+        s, fixed_targets = repair_targets(s, attested)
+        repaired.update(fixed_targets)
         s["change"] = _change_kind(s)
         s = s.assign(level=int(level), from_version=int(u), weight_col=wcol)
         structure.append(s)
@@ -547,7 +618,7 @@ def harmonise(
         miss = merged["to_code"].isna()
         if miss.any():
             lost = merged[miss].drop(columns=["from_code", "to_code", "share", "weight", "change"])
-            valid_in_target = lost["region"].map(lambda c: to_version in known.get(c, ()))
+            valid_in_target = lost["region"].isin(attested)
             same = lost[valid_in_target].assign(to_region=lambda x: x["region"], share=1.0, change="identity")
             same["weight"] = ""
             parts.append(same)
@@ -559,6 +630,7 @@ def harmonise(
         hit = merged[~miss].rename(columns={"to_code": "to_region"}).drop(columns=["from_code"])
         parts.append(hit)
     notes["slivers_dropped"] = slivers
+    notes["targets_repaired"] = ", ".join(f"{a} -> {b or 'removed'}" for a, b in sorted(repaired.items()))
     long = pd.concat(parts, ignore_index=True)
     long["part"] = long["employment"] * long["share"]
     long["to_version"] = to_version
@@ -611,8 +683,14 @@ def harmonise(
     nulled = out["n_null"] > 0
     if policy is None:
         nulled |= out["missing_source"]
+    has_published = out["n_null"] < out["n_src"]
+    out["partial"] = nulled & has_published if mixed == "published" else False
+    nulled &= ~out["partial"]
+    out.loc[out["partial"], "flag"] = [
+        "".join(sorted(set(str(f)) | {PARTIAL_FLAG})) for f in out.loc[out["partial"], "flag"].fillna("")
+    ]
     out["hidden"] = out["employment"].where(nulled, 0.0)
-    out["nulled"] = nulled & ((out["n_null"] < out["n_src"]) | out["missing_source"])
+    out["nulled"] = nulled & (has_published | out["missing_source"])
     out.loc[nulled, "employment"] = np.nan
     out = out.reset_index().rename(columns={"to_region": "region"})
 
@@ -629,6 +707,7 @@ def harmonise(
         out["size_class"] = out["size_class"].fillna("")
         out["hidden"] = out["hidden"].fillna(0.0)
         out["nulled"] = out["nulled"].fillna(False).astype(bool)
+        out["partial"] = out["partial"].fillna(False).astype(bool)
     notes["rows_added_to_complete_grid"] = added
     result = out[list(COLUMNS)].sort_values(["region", "industry", "year"], kind="stable").reset_index(drop=True)
     result["year"] = result["year"].astype("int64")
@@ -690,10 +769,11 @@ def harmonise(
             "employment_hidden": balance.groupby("year")["hidden"].sum(),
             "employment_dropped": balance.groupby("year")["dropped"].sum(),
             "cells_nulled": out.groupby("year")["nulled"].sum(),
+            "cells_partial": out.groupby("year")["partial"].sum(),
         }
     )
     summary = summary.fillna(0).rename_axis("year").reset_index()
-    for col in ("regions_in_rows", "regions_in", "regions_out", "regions_out_rows", "cells_nulled"):
+    for col in ("regions_in_rows", "regions_in", "regions_out", "regions_out_rows", "cells_nulled", "cells_partial"):
         summary[col] = summary[col].astype("int64")
     return Harmonisation(
         frame=like(result, template),

@@ -709,12 +709,14 @@ def _concentration_section(study: Study, headline: list[Comparison]) -> Section:
         ),
         compare(
             "Footwear and aerospace vs construction and education",
-            f"footwear and leather {share('footwear-and-leather')}, aerospace {share('aerospace')}; "
-            f"construction {share('construction')}, education {share('education')}",
+            f"footwear and leather {share('footwear-and-leather')}, aerospace and other transport equipment "
+            f"{share('aerospace')}; construction {share('construction')}, research and development (for "
+            f"education) {share('research-and-development')}",
             "sec22_examples",
             "granularity",
-            extra="Here 'construction' is civil engineering only (F42) and 'education' only research and "
-            "development (M72): SBS has no education (P85), and building construction is local.",
+            extra="Here 'construction' is civil engineering only (F42), aerospace is all of C30 (ships and rail "
+            "vehicles too), and the reference's education is research and development only (M72): SBS has no "
+            "education (P85), and building construction is local.",
         ),
     ]
     headline.append(cmp[0])

@@ -314,7 +314,7 @@ class Study:
         out.append(
             {
                 "name": "Category sets",
-                "dataset": "eco-nace2 2026.1; eco-nace2-naics (US)",
+                "dataset": "eco-nace2 2026.2; eco-nace2-naics (US)",
                 "file": "",
                 "sha256": "",
                 "detail": "29 traded categories approximating the 38 of the European Cluster Observatory on "

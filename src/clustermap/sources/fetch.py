@@ -19,11 +19,8 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
 
 from clustermap.errors import CorruptFileError, SourceError
@@ -219,52 +216,6 @@ def resolve(
 # ------------------------------------------------------------------------------------------ reading files
 
 
-def _gunzip(data: bytes, path: Path) -> bytes:
-    """Decompress every member of a gzip stream; a truncated or corrupt stream is a CorruptFileError."""
-    out: list[bytes] = []
-    rest = data
-    while rest:
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            out.append(inflater.decompress(rest))
-        except zlib.error as exc:
-            done = b"".join(out)
-            raise CorruptFileError(
-                f"corrupt gzip data ({exc}) after {len(done)} decompressed bytes",
-                file=path,
-                line=done.count(b"\n") + 1,
-            ) from exc
-        if not inflater.eof:
-            done = b"".join(out)
-            raise CorruptFileError(
-                f"truncated gzip file: the compressed stream ends early, after {len(done)} decompressed bytes",
-                file=path,
-                line=done.count(b"\n") + 1,
-            )
-        rest = inflater.unused_data
-        if not rest.strip(b"\x00"):  # trailing padding
-            break
-    return b"".join(out)
-
-
-def _unzip(data: bytes, path: Path) -> bytes:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > 1:
-                tables = [m for m in members if m.filename.lower().endswith((".txt", ".csv", ".tsv"))]
-                members = tables if len(tables) == 1 else members
-            if len(members) != 1:
-                raise CorruptFileError(
-                    f"zip archive holds {len(members)} files ({', '.join(m.filename for m in members)}); "
-                    "expected exactly one data file",
-                    file=path,
-                )
-            return archive.read(members[0])
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise CorruptFileError(f"corrupt zip archive: {exc}", file=path) from exc
-
-
 def read_bytes(path: str | Path) -> bytes:
     """The content of ``path``, gunzipped or unzipped when it is a gzip or single-file zip archive.
 
@@ -273,22 +224,16 @@ def read_bytes(path: str | Path) -> bytes:
     Raises
     ------
     SourceError
-        the file does not exist or cannot be read.
+        the file does not exist (:class:`~clustermap.errors.MissingFileError`).
+    InputError
+        not a regular file, larger than the limits, or unreadable (:mod:`clustermap.loaders.guard`).
     CorruptFileError
         truncated or corrupt gzip (the message names the line reached) or zip archive.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise SourceError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from exc
-    if data.startswith(GZIP_MAGIC):
-        return _gunzip(data, path)
-    if data.startswith(ZIP_MAGIC):
-        return _unzip(data, path)
-    return data
+    from clustermap.loaders.guard import read_input_bytes
+
+    # regular files (or - for stdin) only, within the size and decompressed-size limits (loaders/guard.py)
+    return read_input_bytes(path)
 
 
 def read_text(path: str | Path, *, encoding: str = "utf-8") -> str:

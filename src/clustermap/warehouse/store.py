@@ -8,6 +8,8 @@ Tables
 ``totals``        regional totals (``region, year, total`` in persons) for ``total_base = external``.
 ``runs``          one row per mapping run: methodology, parameters, category set, provenance, summary (JSON).
 ``results_stars`` / ``results_strong``  the cells of each run, with ``run_id``.
+``published``     the run the web site and the API open on, one per region family (``EU``: NUTS codes, ``US``:
+                  FIPS / CBSA codes); set by ``clustermap run`` and ``clustermap publish``, never by reports.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,8 +52,24 @@ _DDL = [
         run_id VARCHAR PRIMARY KEY, created TIMESTAMP, dataset VARCHAR, methodology VARCHAR,
         methodology_version VARCHAR, kind VARCHAR, parameters JSON, categories VARCHAR, provenance JSON,
         summary JSON)""",
+    """CREATE TABLE IF NOT EXISTS published (
+        family VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, published_at TIMESTAMP)""",
 ]
+#: region families a run can belong to: European NUTS codes or US FIPS / CBSA codes
+FAMILIES = ("EU", "US")
 _RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong"}
+
+
+def region_family(codes: Any) -> str:
+    """``US`` when every region code is numeric (state / county FIPS, CBSA codes), else ``EU`` (NUTS codes).
+
+    Examples
+    --------
+    >>> region_family(["DE11", "FR10"]), region_family(["06", "31080"])
+    ('EU', 'US')
+    """
+    codes = [str(c) for c in codes]
+    return "US" if codes and all(c.isdigit() for c in codes) else "EU"
 
 
 class Warehouse:
@@ -73,6 +93,7 @@ class Warehouse:
         for stmt in _DDL:
             self.con.execute(stmt)
         self._ibis: Any = None
+        self._in_atomic = False
 
     # -- connections ---------------------------------------------------------------------------------------
     @property
@@ -92,7 +113,27 @@ class Warehouse:
         self.close()
 
     # -- loads ---------------------------------------------------------------------------------------------
+    @contextmanager
+    def atomic(self, what: str = "the run") -> Iterator[Warehouse]:
+        """Everything stored inside the block is one transaction: if the block raises, the warehouse is left
+        exactly as it was (e.g. a ``run`` whose years are not in the data keeps no loaded rows)."""
+        if self._in_atomic:
+            yield self
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_atomic = True
+        try:
+            yield self
+        except BaseException:
+            self._in_atomic = False
+            self.con.execute("ROLLBACK")
+            raise
+        self._in_atomic = False
+        self.con.execute("COMMIT")
+
     def _transaction(self, work: Any, what: str) -> Any:
+        if self._in_atomic:  # part of an enclosing atomic(): it commits or rolls back
+            return work()
         self.con.execute("BEGIN TRANSACTION")
         try:
             out = work()
@@ -233,12 +274,32 @@ class Warehouse:
                 self.con.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} AS SELECT ''::VARCHAR AS run_id, * FROM _cells LIMIT 0"
                 )
+                self._add_new_columns(table)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _cells", [run_id])
             finally:
                 self.con.unregister("_cells")
             return run_id
 
         return self._transaction(work, "storing the mapping run")
+
+    def _add_new_columns(self, table: str) -> None:
+        """Columns of ``_cells`` that ``table`` (made by an older version) lacks are added, null for older runs
+        — e.g. ``employment_low, employment_high, imputation_policy, flags``."""
+        have = {r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        for name, kind, *_ in self.con.execute("DESCRIBE _cells").fetchall():
+            if name not in have:
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+
+    def default_year(self, run_id: str = "latest") -> int:
+        """The run's default year (the latest year with ≥ 90 % of the regions of the best year,
+        :func:`clustermap.years.latest_complete_year`), as recorded with the run or computed from its summary."""
+        from clustermap.years import latest_complete_year
+
+        record, cells = self.run(run_id)
+        prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}
+        if prov.get("default_year") is not None:
+            return int(prov["default_year"])
+        return latest_complete_year(cells[["region", "year"]])
 
     def runs(self) -> pd.DataFrame:
         return self.con.execute(
@@ -261,3 +322,36 @@ class Warehouse:
             [record["run_id"]],
         ).df()
         return record, cells
+
+    # -- what the site opens on ----------------------------------------------------------------------------
+    def run_family(self, run_id: str) -> str:
+        """The region family (:data:`FAMILIES`) of a stored run, from its region codes."""
+        row = self.con.execute("SELECT kind FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        if row is None:
+            known = ", ".join(str(r) for r in self.runs()["run_id"].tolist()[-10:]) or "none"
+            raise UnknownNameError(f"no run {run_id!r} in {self.path}; latest runs: {known}")
+        table = _RESULT_TABLE[row[0]]
+        codes = [
+            r[0] for r in self.con.execute(f"SELECT DISTINCT region FROM {table} WHERE run_id = ?", [run_id]).fetchall()
+        ]
+        return region_family(codes)
+
+    def publish(self, run_id: str) -> str:
+        """Make ``run_id`` the run the site and the API open on for its region family; returns the family.
+        Only ``clustermap run`` and ``clustermap publish`` call this: reports and analyses store runs without
+        changing what visitors see."""
+        family = self.run_family(run_id)
+
+        def work() -> str:
+            self.con.execute("DELETE FROM published WHERE family = ?", [family])
+            self.con.execute(
+                "INSERT INTO published VALUES (?, ?, ?)", [family, run_id, datetime.now(UTC).replace(tzinfo=None)]
+            )
+            return family
+
+        return self._transaction(work, f"publishing run {run_id}")
+
+    def published(self) -> dict[str, str]:
+        """``family → run_id`` of the published runs (families without one are absent)."""
+        rows = self.con.execute("SELECT family, run_id FROM published ORDER BY family").fetchall()
+        return {str(f): str(r) for f, r in rows}

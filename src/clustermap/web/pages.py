@@ -106,11 +106,43 @@ def base(request: Request, title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def page_run(request: Request, methodology: str | None, run: str | None) -> RunData | None:
+def page_run(
+    request: Request,
+    methodology: str | None,
+    run: str | None,
+    *,
+    dataset: str | None = None,
+    family: str | None = None,
+) -> RunData | None:
+    """The run a page shows (:func:`~clustermap.web.api.deps.select_run`: the published run unless the URL names
+    another by ``run``, ``dataset``, ``methodology`` or ``family``)."""
     snap = observatory(request).snapshot()
     if not snap.runs:
         return None
-    return select_run(snap, methodology, run)
+    return select_run(snap, methodology, run, dataset=dataset, family=family)
+
+
+def run_choices(request: Request, chosen: RunData) -> list[dict[str, Any]]:
+    """The runs of ``chosen``'s region family for the run selector, published first, then newest first."""
+    snap = observatory(request).snapshot()
+    published = set(snap.published.values())
+    mine = [r for r in snap.runs.values() if r.family == chosen.family]
+    mine = sorted(mine, key=lambda r: r.created, reverse=True)
+    mine.sort(key=lambda r: r.run_id not in published)
+    return [
+        {
+            "run_id": r.run_id,
+            "label": r.label + (" · published" if r.run_id in published else ""),
+            "selected": r.run_id == chosen.run_id,
+        }
+        for r in mine
+    ]
+
+
+def families(request: Request) -> list[str]:
+    """The region families the warehouse has runs for (``EU``, ``US``)."""
+    snap = observatory(request).snapshot()
+    return sorted({r.family for r in snap.runs.values()})
 
 
 def render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -154,6 +186,10 @@ def _script_json(value: Any) -> str:
 
 Methodology = Annotated[str | None, Query(max_length=64)]
 RunId = Annotated[str | None, Query(max_length=64)]
+Dataset = Annotated[str | None, Query(max_length=200)]
+Family = Annotated[str | None, Query(pattern="^(EU|US|eu|us)$")]
+#: where each region family's map is
+FAMILY_PLACE = {"EU": "Europe", "US": "the United States"}
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 
 
@@ -165,9 +201,12 @@ def map_page(
     year: Year = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     metric: Annotated[str, Query(pattern="^(stars|lq|employment|share|strong)$")] = "stars",
+    dataset: Dataset = None,
+    family: Family = None,
 ) -> HTMLResponse:
-    """The map of stars for a category, year and methodology."""
-    chosen = page_run(request, methodology, run)
+    """The map of stars for a category, year and methodology; the published run of the region family (EU by
+    default) unless the URL names a run, dataset or methodology."""
+    chosen = page_run(request, methodology, run, dataset=dataset, family=family)
     if chosen is None:
         return no_results(request)
     y = check_year(chosen, year)
@@ -182,6 +221,9 @@ def map_page(
         "category": c,
         "metric": metric,
         "mode": "full",
+        "family": chosen.family,
+        "dataset": chosen.dataset,
+        "pinned": run is not None,
     }
     ctx = base(
         request,
@@ -193,6 +235,9 @@ def map_page(
         categories=sorted(chosen.category_names.items(), key=lambda kv: kv[1]),
         metrics=[m for m in METRIC_LABELS if m in chosen.cells.columns],
         config=_script_json(config),
+        run_choices=run_choices(request, chosen),
+        families=families(request),
+        place=FAMILY_PLACE.get(chosen.family, "Europe"),
     )
     return render("map.html", ctx)
 
@@ -432,8 +477,12 @@ def regions_page(request: Request, q: Annotated[str, Query(max_length=100)] = ""
         return RedirectResponse(f"/region/{code if code in latest.by_region else code.upper()}", status_code=303)
     items = []
     if obs.registry is not None and code:
-        items = [region_public(obs, r.code, region=r) for r in obs.registry.search(code, limit=50)]
-        items.sort(key=lambda r: not r["in_results"])
+        for hit in obs.find_places(code, limit=50):
+            r = obs.region(hit.code)
+            if r is not None:
+                items.append({**region_public(obs, r.code, region=r), "match": hit.match})
+        us = [r for r in obs.registry.search(code, limit=None) if r.kind != "nuts"][:20]
+        items += [region_public(obs, r.code, region=r) for r in us]
     return render("regions.html", base(request, f"Regions matching {q}", q=q, items=items))
 
 

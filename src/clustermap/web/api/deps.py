@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
@@ -73,23 +73,49 @@ MethodologyQuery = Annotated[
     str | None,
     Query(
         pattern=NAME_PATTERN,
-        description="methodology name (eco2007, eco2008, uscmp …): the newest run of it; default: the newest run",
+        description="methodology name (eco2007, eco2008, uscmp …): the published run if it used it, else its newest "
+        "run; default: the published run",
     ),
 ]
 RunQuery = Annotated[
     str | None, Query(pattern=NAME_PATTERN, description="a run id (see /api/runs); wins over methodology")
 ]
+DatasetQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@+:/ -]{0,199}$",
+        description="dataset the run mapped (e.g. sbs_r_nuts06_r2): the published run if it mapped it, else the "
+        "newest run that did",
+    ),
+]
+FamilyQuery = Annotated[
+    Literal["EU", "US", "eu", "us"] | None,
+    Query(description="region family: EU (NUTS regions) or US (states, counties, CBSAs); default EU"),
+]
 
 
-def select_run(snap: Snapshot, methodology: str | None, run: str | None) -> RunData:
-    """The run a request asks for: ``run`` by id, else the newest run of ``methodology``, else the newest."""
+def _no_runs(snap: Snapshot) -> ApiError:
+    return ApiError(
+        404,
+        "no_results",
+        "the warehouse holds no mapping run yet: run `clustermap run` (or `clustermap map --store`) first"
+        + (f" ({snap.error})" if snap.error else ""),
+    )
+
+
+def select_run(
+    snap: Snapshot,
+    methodology: str | None,
+    run: str | None,
+    *,
+    dataset: str | None = None,
+    family: str | None = None,
+) -> RunData:
+    """The run a request asks for: ``run`` by id; else the published run of ``family`` (default EU) when it
+    matches ``methodology`` and ``dataset``; else the newest run that matches them (in ``family`` first)."""
     if not snap.runs:
-        raise ApiError(
-            404,
-            "no_results",
-            "the warehouse holds no mapping run yet: run `clustermap run` (or `clustermap map --store`) first"
-            + (f" ({snap.error})" if snap.error else ""),
-        )
+        raise _no_runs(snap)
+    fam = family.upper() if family else None
     if run is not None:
         if run not in snap.runs:
             raise ApiError(
@@ -101,19 +127,37 @@ def select_run(snap: Snapshot, methodology: str | None, run: str | None) -> RunD
                 allowed=_allowed(sorted(snap.runs)),
             )
         chosen = snap.runs[run]
-        if methodology is not None and chosen.methodology != methodology:
+        for name, asked, has in (
+            ("methodology", methodology, chosen.methodology),
+            ("dataset", dataset, chosen.dataset),
+            ("family", fam, chosen.family),
+        ):
+            if asked is not None and asked != has:
+                raise ApiError(
+                    400,
+                    "inconsistent_parameters",
+                    f"run {run} has {name} {has}, not {asked}",
+                    parameter=name,
+                    value=asked,
+                    allowed=[has],
+                )
+        return chosen
+    if methodology is None and dataset is None:
+        found = snap.default(fam)
+        if found is None:
             raise ApiError(
                 400,
-                "inconsistent_parameters",
-                f"run {run} used {chosen.methodology}, not {methodology}",
-                parameter="methodology",
-                value=methodology,
-                allowed=[chosen.methodology],
+                "unknown_family",
+                f"no run of the {fam} region family in the warehouse",
+                parameter="family",
+                value=fam,
+                allowed=sorted({r.family for r in snap.runs.values()}),
             )
-        return chosen
+        return found
+    candidates = list(snap.runs.values())
     if methodology is not None:
-        found = snap.latest_of(methodology)
-        if found is None:
+        candidates = [r for r in candidates if r.methodology == methodology]
+        if not candidates:
             raise ApiError(
                 400,
                 "unknown_methodology",
@@ -122,14 +166,40 @@ def select_run(snap: Snapshot, methodology: str | None, run: str | None) -> RunD
                 value=methodology,
                 allowed=snap.methodologies,
             )
-        return found
-    latest = snap.latest
-    assert latest is not None
-    return latest
+    if dataset is not None:
+        mine = [r for r in candidates if r.dataset == dataset]
+        if not mine:
+            raise ApiError(
+                400,
+                "unknown_dataset",
+                f"no run of dataset {dataset!r}" + (f" with methodology {methodology}" if methodology else ""),
+                parameter="dataset",
+                value=dataset,
+                allowed=sorted({str(r.dataset) for r in candidates}),
+            )
+        candidates = mine
+    if fam is not None:
+        candidates = [r for r in candidates if r.family == fam]
+        if not candidates:
+            raise ApiError(
+                400, "unknown_family", f"no such run of the {fam} region family", parameter="family", value=fam
+            )
+    published = {snap.published.get(fam or "EU")}
+    for r in candidates:
+        if r.run_id in published:
+            return r
+    preferred = [r for r in candidates if r.family == (fam or "EU")] or candidates
+    return max(preferred, key=lambda r: r.created)
 
 
-def get_run(snap: SnapshotDep, methodology: MethodologyQuery = None, run: RunQuery = None) -> RunData:
-    return select_run(snap, methodology, run)
+def get_run(
+    snap: SnapshotDep,
+    methodology: MethodologyQuery = None,
+    run: RunQuery = None,
+    dataset: DatasetQuery = None,
+    family: FamilyQuery = None,
+) -> RunData:
+    return select_run(snap, methodology, run, dataset=dataset, family=family)
 
 
 RunDep = Annotated[RunData, Depends(get_run)]

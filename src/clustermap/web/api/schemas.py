@@ -65,11 +65,16 @@ class MethodologyPublic(_Public):
     name: str
     version: str
     id: str
-    kind: Literal["stars", "strong"]
+    kind: Literal["stars", "panorama", "strong"]
     title: str
     description: str
     reference: str
     parameters: dict[str, Any]
+    parameter_declarations: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="every parameter as declared once in clustermap.methodology: name, value, default, type, "
+        "unit, bounds, help",
+    )
     runs: list[str] = Field(description="ids of the warehouse's runs with this methodology, newest first")
 
 
@@ -106,6 +111,9 @@ class RunPublic(_Public):
     default_year: int = Field(description="the latest complete year (at least 90 % of the largest region count)")
     incomplete_years: list[int] = Field(description="years with fewer than 90 % of the largest yearly region count")
     regions: int
+    family: Literal["EU", "US"] = Field("EU", description="EU (NUTS regions) or US (states, counties, CBSAs)")
+    suppression: str = Field("drop", description="how confidential cells were treated (policy or imputation)")
+    published: bool = Field(False, description="the run the site and the API open on for its family")
     provenance: dict[str, Any]
     summary: list[dict[str, Any]]
 
@@ -145,6 +153,9 @@ class RegionPublic(_Public):
     versions: list[int] = Field(description="NUTS versions (or US vintages) the code is valid in")
     name_national: str = ""
     in_results: bool = Field(default=False, description="the newest run has cells for this region")
+    match: str | None = Field(
+        default=None, description="why a search found it: code, name, English name …, or the city it contains"
+    )
 
 
 class RegionDetailPublic(RegionPublic):

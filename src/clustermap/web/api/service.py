@@ -59,6 +59,8 @@ class RunData:
     years: list[int]
     default_year: int
     category_names: dict[str, str]
+    #: ``EU`` (NUTS codes) or ``US`` (FIPS / CBSA codes): which map the run is drawn on
+    family: str = "EU"
     region_counts: dict[int, int] = field(default_factory=dict)
     region_years: dict[str, list[int]] = field(default_factory=dict)
     by_year_category: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
@@ -83,6 +85,29 @@ class RunData:
     @property
     def regions(self) -> list[str]:
         return sorted(self.by_region)
+
+    @property
+    def suppression(self) -> str:
+        """How confidential cells were treated: the result's ``imputation_policy`` values when it has them, else
+        ``two-way`` for the imputed main-job run, else the methodology's ``suppression`` parameter."""
+        if "imputation_policy" in self.cells.columns:
+            used = sorted({str(v) for v in self.cells["imputation_policy"].dropna().unique() if str(v)})
+            if used:
+                return ", ".join(used)
+        if (self.dataset or "").endswith("+two-way"):
+            return "two-way"
+        return str(self.parameters.get("suppression", "drop"))
+
+    @property
+    def label(self) -> str:
+        """One line naming the run for a selector: dataset, methodology, suppression, years, created."""
+        years = (
+            f"{self.years[0]}–{self.years[-1]}" if len(self.years) > 1 else (str(self.years[0]) if self.years else "")
+        )
+        return (
+            f"{self.dataset or 'no dataset'} · {self.methodology} · suppression {self.suppression} · {years} · "
+            f"created {self.created[:16].replace('T', ' ')}"
+        )
 
 
 def _index(frame: pd.DataFrame, keys: list[str]) -> dict[Any, np.ndarray]:
@@ -129,6 +154,8 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
         cells.drop_duplicates("category").set_index("category")["category_name"].astype(str).sort_index().to_dict()
     )
     created = record.get("created")
+    from clustermap.warehouse.store import region_family
+
     return RunData(
         run_id=str(record["run_id"]),
         created=str(pd.Timestamp(created).isoformat()) if created is not None else "",
@@ -144,6 +171,7 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
         years=years,
         default_year=_default_year(summary, years),
         category_names=category_names,
+        family=region_family(codes),
         region_counts={int(y): int(n) for y, n in cells.groupby("year")["region"].nunique().items()},
         region_years={str(r): sorted(int(y) for y in g.unique()) for r, g in cells.groupby("region")["year"]},
         by_year_category=_index(cells, ["year", "category"]),
@@ -161,10 +189,35 @@ class Snapshot:
     runs: dict[str, RunData]
     loads: pd.DataFrame
     error: str | None = None
+    #: ``family → run_id`` of the published runs (:meth:`clustermap.warehouse.Warehouse.publish`)
+    published: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest(self) -> RunData | None:
-        """The newest run."""
+        """The run the site opens on: the published European run, else the newest European run, else the
+        published or newest run of any family (:meth:`default`)."""
+        return self.default()
+
+    def default(self, family: str | None = None) -> RunData | None:
+        """The run shown when a request names none: the published run of ``family`` (default ``EU``), else that
+        family's newest run; without a family given and no European run, the published US run or the newest."""
+        if not self.runs:
+            return None
+        wanted = family or "EU"
+        published = self.runs.get(self.published.get(wanted, ""))
+        if published is not None:
+            return published
+        mine = [r for r in self.runs.values() if r.family == wanted]
+        if mine:  # US: state runs first, they have shapes (the mirror has no CBSA boundaries)
+            return max(mine, key=lambda r: (r.family != "US" or all(len(c) == 2 for c in r.by_region), r.created))
+        if family is not None:
+            return None
+        other = self.runs.get(self.published.get("US", ""))
+        return other if other is not None else max(self.runs.values(), key=lambda r: r.created)
+
+    @property
+    def newest(self) -> RunData | None:
+        """The newest run of any family."""
         if not self.runs:
             return None
         return max(self.runs.values(), key=lambda r: r.created)
@@ -262,6 +315,34 @@ class Observatory:
         self._geometry: dict[tuple[str, ...], dict[str, Any]] = {}
         self._geometry_bytes: dict[tuple[str, ...], bytes] = {}
         self._countries: bytes | None = None
+        self._place_names: Any = None
+        self._cities: Any = None
+
+    # -- places -----------------------------------------------------------------------------------------
+    def find_places(self, query: str, limit: int | None = 50) -> list[Any]:
+        """NUTS regions for what a visitor typed (:func:`clustermap.web.api.places.search_places`): names of any
+        NUTS version, English names, region codes, and cities placed in their NUTS-2 and NUTS-3 regions. An
+        empty list when the region registry cannot be built."""
+        from clustermap.web.api import places
+
+        reg = self.registry
+        if reg is None:
+            return []
+        with self._lock:
+            if self._place_names is None:
+                self._place_names = places.name_index(reg.nuts_table)
+            if self._cities is None:
+                try:
+                    from clustermap.settings import get_settings
+
+                    mirror = None if self.mirror is None else str(self.mirror)
+                    self._cities = places.city_index(mirror, str(get_settings().cache_dir))
+                except (ClustermapError, OSError, ImportError) as exc:
+                    log.warning("no city gazetteer: %s", exc)
+                    self._cities = False
+        return places.search_places(
+            query, self._place_names, self._cities if self._cities is not False else None, limit=limit
+        )
 
     # -- the region registry ----------------------------------------------------------------------------
     @property
@@ -337,6 +418,7 @@ class Observatory:
                 listed = wh.runs()
                 pairs = [wh.run(str(rid)) for rid in listed["run_id"]]
                 loads = wh.loads()
+                published = wh.published()
         except (ClustermapError, OSError) as exc:
             return Snapshot(token, {}, pd.DataFrame(), error=f"cannot read the warehouse {self.warehouse}: {exc}")
         except Exception as exc:  # duckdb raises its own errors (e.g. the file is locked by a writer)
@@ -349,7 +431,7 @@ class Observatory:
             run = build_run(record, cells, self.name)
             runs[run.run_id] = run
         log.info("read %d run(s) from %s", len(runs), self.warehouse)
-        return Snapshot(token, runs, loads)
+        return Snapshot(token, runs, loads, published={f: r for f, r in published.items() if r in runs})
 
     # -- geometry ---------------------------------------------------------------------------------------
     def geometry(self, run: RunData) -> dict[str, Any]:
@@ -401,6 +483,7 @@ class Observatory:
         """Read the snapshot, the registry and the geometry of the newest run of each methodology now."""
         snap = self.snapshot()
         self.countries_bytes()
+        self.find_places("warm", limit=1)
         for name in snap.methodologies:
             run = snap.latest_of(name)
             if run is not None:

@@ -35,7 +35,8 @@
       items.forEach((r, i) => {
         const li = document.createElement('li');
         li.id = 'region-opt-' + i; li.setAttribute('role', 'option');
-        li.textContent = r.name + ' (' + r.code + ')' + (r.in_results ? '' : ' — no results');
+        const why = r.match && r.match !== 'name' && r.match !== 'code' ? ' · ' + r.match : '';
+        li.textContent = r.name + ' (' + r.code + ')' + why + (r.in_results ? '' : ' — no results');
         li.addEventListener('mousedown', (e) => { e.preventDefault(); go(r.code); });
         list.appendChild(li);
       });
@@ -55,7 +56,7 @@
         try {
           const page = await getJSON('/api/regions?' + qs({ q, limit: 8 }));
           if (mine !== seq) return;
-          items = page.items.sort((a, b) => (b.in_results - a.in_results));
+          items = page.items;  // in the server's order: best match first, the NUTS-2 region of a city first
           active = -1; show();
         } catch (e) { items = []; show(); }
       }, 150);

@@ -13,12 +13,15 @@
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
   const C = window.clustermap;
   const EUROPE = [[-10.8, 34.6], [34.6, 70.6]];
+  const USA = [[-125.0, 24.0], [-66.5, 49.5]];   // the contiguous states (Alaska, Hawaii: pan or zoom out)
+  const BOUNDS = cfg.family === 'US' ? USA : EUROPE;
   const SEA = '#dbe7f0';
   const LAND = '#e6e6e6';      // countries and regions outside the results
   const BORDER = '#8f969c';
 
   const state = {
     run: cfg.run, methodology: cfg.methodology, year: cfg.year, category: cfg.category, metric: cfg.metric,
+    family: cfg.family || 'EU', dataset: cfg.dataset,
     geo: null, data: null, byId: new Map(), renderer: null, hover: null,
   };
   let readyResolve;
@@ -44,8 +47,8 @@
   }
   /** a projection fitting the Europe bounds into width × height (pixels), y down */
   function fitProjection(width, height, pad) {
-    const [x0, y0] = mercator(EUROPE[0][0], EUROPE[0][1]);
-    const [x1, y1] = mercator(EUROPE[1][0], EUROPE[1][1]);
+    const [x0, y0] = mercator(BOUNDS[0][0], BOUNDS[0][1]);
+    const [x1, y1] = mercator(BOUNDS[1][0], BOUNDS[1][1]);
     const k = Math.min((width - 2 * pad) / (x1 - x0), (height - 2 * pad) / (y1 - y0));
     const ox = (width - k * (x1 - x0)) / 2, oy = (height - k * (y1 - y0)) / 2;
     const fwd = (lon, lat) => { const [x, y] = mercator(lon, lat); return [ox + k * (x - x0), height - (oy + k * (y - y0))]; };
@@ -97,7 +100,7 @@
             'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.2, 0] } },
         ],
       },
-      bounds: EUROPE,
+      bounds: BOUNDS,
       renderWorldCopies: false,
       attributionControl: { compact: false, customAttribution: state.geo.credit || '© EuroGeographics' },
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
@@ -113,7 +116,7 @@
     const renderer = {
       name: 'maplibre',
       map,
-      loaded: new Promise((res) => map.on('load', () => { map.fitBounds(EUROPE, { padding: 8, animate: false }); res(); })),
+      loaded: new Promise((res) => map.on('load', () => { map.fitBounds(BOUNDS, { padding: 8, animate: false }); res(); })),
       paint() {
         const hidden = hiddenIds();
         for (const f of state.geo.features) {
@@ -293,7 +296,8 @@
     if (cfg.mode === 'full') {
       document.title = state.data.category_name + ' clusters, ' + state.data.year + ' · clustermap';
       const keep = new URLSearchParams(window.location.search).get('renderer');
-      history.replaceState(null, '', '/?' + C.qs({ methodology: state.methodology, year: state.year, category: state.category, metric: state.metric, renderer: keep }));
+      // every choice in the URL, so that a link shows the same map to whoever opens it
+      history.replaceState(null, '', '/?' + C.qs({ run: state.run, dataset: state.dataset, methodology: state.methodology, year: state.year, category: state.category, metric: state.metric, renderer: keep }));
     }
   }
 
@@ -465,7 +469,10 @@
     if (form) {
       form.addEventListener('change', async (ev) => {
         const t = ev.target;
-        if (t.name === 'methodology') { form.submit(); return; } // another run: other years and categories
+        // another run: other years and categories, so the page is rendered again for it
+        if (t.name === 'family') { window.location.href = '/?' + C.qs({ family: t.value, metric: state.metric === 'stars' || state.metric === 'strong' ? null : state.metric }); return; }
+        if (t.name === 'run') { window.location.href = '/?' + C.qs({ run: t.value, category: state.category, metric: state.metric }); return; }
+        if (t.name === 'methodology') { window.location.href = '/?' + C.qs({ methodology: t.value, family: state.family, category: state.category, metric: state.metric }); return; }
         if (t.name === 'year') state.year = Number(t.value);
         if (t.name === 'category') state.category = t.value;
         if (t.name === 'metric') state.metric = t.value;

@@ -86,6 +86,7 @@ def _methodology(name: str, snap: Snapshot) -> dict[str, Any]:
             "description": m.description,
             "reference": m.reference,
             "parameters": dict(m.parameters),
+            "parameter_declarations": m.describe_parameters(),
             "runs": [r.run_id for r in runs],
         }
     except ClustermapError:
@@ -197,7 +198,7 @@ def dataset(
 # --------------------------------------------------------------------------------------------------- runs
 
 
-def run_public(run: RunData) -> RunPublic:
+def run_public(run: RunData, published: bool = False) -> RunPublic:
     return RunPublic(
         run_id=run.run_id,
         created=run.created,
@@ -211,6 +212,9 @@ def run_public(run: RunData) -> RunPublic:
         default_year=run.default_year,
         incomplete_years=run.incomplete_years,
         regions=len(run.by_region),
+        family=run.family,
+        suppression=run.suppression,
+        published=published,
         provenance=run.provenance,
         summary=run.summary,
     )
@@ -218,18 +222,25 @@ def run_public(run: RunData) -> RunPublic:
 
 @router.get("/api/runs", response_model=list[RunPublic], summary="Mapping runs")
 def runs(request: Request, obs: ObservatoryDep, snap: SnapshotDep) -> Response:
-    """Every run of the warehouse, newest first: methodology, parameters, category set, years, provenance (input
-    files and their sha256, code version) and the per-year summary."""
+    """Every run of the warehouse, newest first: region family (EU / US), dataset, methodology, parameters,
+    suppression policy, category set, years, whether it is the published default of its family, provenance
+    (input files and their sha256, code version) and the per-year summary."""
     ordered = sorted(snap.runs.values(), key=lambda r: r.created, reverse=True)
-    return cached(request, obs, cache_key(request, snap), lambda: [run_public(r).model_dump() for r in ordered])
+    published = set(snap.published.values())
+    return cached(
+        request,
+        obs,
+        cache_key(request, snap),
+        lambda: [run_public(r, r.run_id in published).model_dump() for r in ordered],
+    )
 
 
 @router.get("/api/runs/{run_id}", response_model=RunPublic, summary="One run")
 def run(
     request: Request, obs: ObservatoryDep, snap: SnapshotDep, run_id: Annotated[str, Path(pattern=NAME_PATTERN)]
 ) -> Response:
-    """A run by id (``latest`` = the newest run)."""
-    chosen = snap.latest if run_id == "latest" else snap.runs.get(run_id)
+    """A run by id (``latest`` = the newest run of any family; ``published`` = the run the site opens on)."""
+    chosen = {"latest": snap.newest, "published": snap.default()}.get(run_id) or snap.runs.get(run_id)
     if chosen is None:
         raise ApiError(
             404,
@@ -239,7 +250,8 @@ def run(
             value=run_id,
             allowed=sorted(snap.runs) or None,
         )
-    return cached(request, obs, cache_key(request, snap), lambda: run_public(chosen))
+    published = chosen.run_id in set(snap.published.values())
+    return cached(request, obs, cache_key(request, snap), lambda: run_public(chosen, published))
 
 
 # --------------------------------------------------------------------------------------------- categories

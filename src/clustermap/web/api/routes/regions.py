@@ -78,7 +78,14 @@ def regions(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
-    q: Annotated[str | None, Query(max_length=100, description="text in the code or name (accents ignored)")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="what to find: a region code of any NUTS version, a name (national or English; case, "
+            "accents and punctuation ignored) or a city or town (answers its NUTS-2 and NUTS-3 regions)",
+        ),
+    ] = None,
     level: Annotated[int | None, Query(ge=0, le=3, description="NUTS level 0-3")] = None,
     kind: Annotated[
         str | None,
@@ -90,15 +97,27 @@ def regions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    """Regions whose code or name contains ``q`` (best matches first), or every region of a level, kind,
-    country and NUTS version; names are those of the region registry (GISCO Latin names)."""
+    """Regions found by ``q`` as people type them (best matches first: code, name, city, name prefix …; each
+    item says in ``match`` why it was found), or every region of a level, kind, country and NUTS version. Names
+    are those of the region registry (GISCO Latin and national names) and English names; cities and towns are
+    GeoNames' (CC BY 4.0), placed in their NUTS 2016 regions by point-in-polygon."""
 
     def build() -> dict[str, Any]:
         reg = obs.registry
         items: list[dict[str, Any]] = []
         if reg is not None:
             try:
-                if q:
+                if q and kind in (None, "nuts"):
+                    items = []
+                    for hit in obs.find_places(q, limit=None):
+                        r = obs.region(hit.code)
+                        if r is None or (version is not None and version not in r.versions):
+                            continue
+                        items.append({**region_public(obs, r.code, region=r), "match": hit.match})
+                    if kind is None:  # US states, counties, CBSAs by name
+                        found = reg.search(q, version=version, kind=None, limit=None)
+                        items += [region_public(obs, r.code, region=r) for r in found if r.kind != "nuts"]
+                elif q:
                     found = reg.search(q, version=version, kind=kind, limit=None)
                     items = [region_public(obs, r.code, region=r) for r in found]
                 else:

@@ -1,0 +1,64 @@
+"""``clustermap publish RUN_ID`` — choose the run the web site and the REST API open on.
+
+Registered in the main app as ``app.command("publish")(publish)``. Each region family (``EU``: NUTS regions,
+``US``: states, counties, CBSAs) has one published run; ``clustermap run`` publishes its run, while ``report``,
+``analyse`` and ``map --store`` store runs without changing it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from clustermap.errors import ClustermapError
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+
+
+def publish(
+    run_id: Annotated[
+        str | None, typer.Argument(help="Run id (see --list); the run becomes the default of its region family.")
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the runs and which are published.")] = False,
+) -> None:
+    """Publish a stored mapping run: the web site and `/api/...` answers without a `run` parameter show it for its
+    region family (EU or US). Without RUN_ID (or with --list) prints the runs and the published ones."""
+    from clustermap.settings import get_settings
+    from clustermap.warehouse import Warehouse
+
+    path = warehouse or get_settings().warehouse
+    try:
+        with Warehouse(path) as wh:
+            if run_id is not None and not list_:
+                family = wh.publish(run_id)
+                console.print(f"published run {run_id} as the default {family} run of {path}")
+                return
+            runs = wh.runs()
+            published = wh.published()
+            table = Table(title=f"Runs in {path}")
+            for col in ("run", "family", "created", "dataset", "methodology", "categories", "published"):
+                table.add_column(col)
+            for row in runs.itertuples():
+                family = wh.run_family(str(row.run_id))
+                table.add_row(
+                    str(row.run_id),
+                    family,
+                    str(row.created)[:19],
+                    str(row.dataset),
+                    str(row.methodology),
+                    str(row.categories),
+                    "yes" if published.get(family) == row.run_id else "",
+                )
+            console.print(table)
+    except ClustermapError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(code=exc.exit_code) from None

@@ -1,0 +1,256 @@
+"""Relatedness and economic complexity of regions and industries, on the engine.
+
+:func:`complexity` takes employment by region × industry × year and returns, per region × industry × year,
+``rca, mcp, diversity, ubiquity, eci, pci, density, coi, cog`` with py-ecomplexity's definitions
+(``ecomplexity(..., presence_test="rca")``; see ``docs/complexity.md``) and, on request, the industry × industry
+``proximity`` table. The relational part (RCA, presence, diversity, ubiquity) is pure ibis
+(:mod:`clustermap.indicators.complexity`) and runs on DuckDB or PySpark for all years in one query; the
+eigenvector, proximity, density and outlook steps run in numpy / scipy on each year's sparse presence matrix.
+
+Standardisation as py-ecomplexity (after the Stata package): ``eci = (kc − mean kc) / sd kc``,
+``pci = (kp − mean kc) / sd kc``, ``cog = cog_raw / sd kc``, ``coi = (coi_raw − mean) / sd`` (population
+standard deviations, over the regions of the year with diversity > 0).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from clustermap.complexity.eigen import eci_pci
+from clustermap.complexity.space import density, outlook, proximity
+from clustermap.errors import InputError, ParameterError, SchemaError
+from clustermap.indicators.complexity import presence
+
+log = logging.getLogger(__name__)
+
+#: columns of :attr:`ComplexityResult.cells`, in order
+COLUMNS: tuple[str, ...] = (
+    "region",
+    "industry",
+    "year",
+    "rca",
+    "mcp",
+    "diversity",
+    "ubiquity",
+    "eci",
+    "pci",
+    "density",
+    "coi",
+    "cog",
+)
+PROXIMITY_COLUMNS: tuple[str, ...] = ("year", "industry_1", "industry_2", "proximity")
+DTYPES: dict[str, Any] = {"year": np.int64, "mcp": np.int8, "diversity": np.int64, "ubiquity": np.int64}
+MissingPolicy = Literal["error", "drop"]
+
+__all__ = ["COLUMNS", "PROXIMITY_COLUMNS", "ComplexityResult", "complexity", "complexity_from_presence"]
+
+
+@dataclass
+class ComplexityResult:
+    """Per region × industry × year indicators (:data:`COLUMNS`; every region and industry with a positive
+    total in a year, the full rectangle) and, if asked for, the proximity table (:data:`PROXIMITY_COLUMNS`)."""
+
+    cells: pd.DataFrame
+    proximity: pd.DataFrame | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, cog_raw: np.ndarray):
+    """Standardised ECI, PCI, COI and COG (NaN when ECI or COI does not vary, e.g. two disconnected blocks)."""
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years: the result is NaN, as documented
+        mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
+        coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
+        return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes into a sorted dictionary of a string column (Arrow's hash encoding, then one remap)."""
+    encoded = pc.dictionary_encode(column.combine_chunks().cast(pa.string()))
+    labels = encoded.dictionary
+    order = np.asarray(pc.sort_indices(labels))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[np.asarray(encoded.indices.fill_null(0), dtype=np.int64)]
+    return codes, labels.take(pa.array(order))
+
+
+def _blocks(years: np.ndarray, regions: np.ndarray, industries: np.ndarray) -> list[tuple]:
+    """Per year (ascending): (year, row positions, region codes, local region index, industry codes, local
+    industry index)."""
+    order = np.argsort(years, kind="stable")
+    out = []
+    for idx in np.split(order, np.flatnonzero(np.diff(years[order])) + 1) if len(order) else []:
+        reg_codes, r = np.unique(regions[idx], return_inverse=True)
+        ind_codes, p = np.unique(industries[idx], return_inverse=True)
+        out.append((int(years[idx[0]]), idx, reg_codes, r, ind_codes, p))
+    return out
+
+
+def complexity_from_presence(
+    data: pa.Table | pd.DataFrame, *, with_proximity: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The numeric step: from :func:`clustermap.indicators.complexity.presence` rows (one per cell with
+    employment ≠ 0: ``region, industry, year, rca, mcp``) to the full :data:`COLUMNS` table and the proximity
+    table. Each year is one block: its regions × industries with a positive total. Output columns are
+    preallocated (the rectangle of every year), so peak memory is about twice the output."""
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    r_all, region_labels = _codes(table["region"])
+    p_all, industry_labels = _codes(table["industry"])
+    years = np.asarray(table["year"], dtype=np.int64)
+    rca_all = np.asarray(table["rca"], dtype=np.float64)
+    mcp_all = np.asarray(table["mcp"], dtype=np.int8)
+    blocks = _blocks(years, r_all, p_all)
+    sizes = [len(b[2]) * len(b[4]) for b in blocks]
+    n = int(sum(sizes))
+    out = {c: np.zeros(n, dtype=DTYPES.get(c, np.float64)) for c in COLUMNS if c not in ("region", "industry")}
+    region_codes = np.zeros(n, dtype=np.int32)
+    industry_codes = np.zeros(n, dtype=np.int32)
+    prox_parts: list[pd.DataFrame] = []
+    start = 0
+    for (year, idx, reg_codes, r, ind_codes, p), size in zip(blocks, sizes, strict=True):
+        n_r, n_p = len(reg_codes), len(ind_codes)
+        sl = slice(start, start + size)
+        start += size
+        present = mcp_all[idx] == 1
+        m = sp.csr_matrix((np.ones(int(present.sum())), (r[present], p[present])), shape=(n_r, n_p))
+        div = np.asarray(m.sum(axis=1)).ravel()
+        ubi = np.asarray(m.sum(axis=0)).ravel()
+        eci_raw, pci_raw = eci_pci(m, div, ubi)
+        prox = proximity(m, ubi)
+        dense = m.toarray()
+        dens = density(dense, prox)
+        coi_raw, cog_raw = outlook(dense, dens, prox, pci_raw)
+        eci, pci, coi, cog = _standardise(eci_raw, pci_raw, coi_raw, cog_raw)
+        region_codes[sl] = np.repeat(reg_codes, n_p)
+        industry_codes[sl] = np.tile(ind_codes, n_r)
+        out["year"][sl] = year
+        out["rca"][sl][r * n_p + p] = rca_all[idx]
+        out["mcp"][sl] = dense.ravel()
+        out["diversity"][sl] = np.repeat(div, n_p)
+        out["ubiquity"][sl] = np.tile(ubi, n_r)
+        out["eci"][sl] = np.repeat(eci, n_p)
+        out["pci"][sl] = np.tile(pci, n_r)
+        out["density"][sl] = dens.ravel()
+        out["coi"][sl] = np.repeat(coi, n_p)
+        out["cog"][sl] = cog.ravel()
+        if with_proximity:
+            labels = industry_labels.take(pa.array(ind_codes)).to_pandas()
+            prox_parts.append(
+                pd.DataFrame(
+                    {
+                        "year": np.full(n_p * n_p, year, dtype=np.int64),
+                        "industry_1": np.repeat(labels.to_numpy(), n_p),
+                        "industry_2": np.tile(labels.to_numpy(), n_p),
+                        "proximity": prox.ravel(),
+                    }
+                )
+            )
+    cells = pd.DataFrame(
+        {
+            "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
+            "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
+            **out,
+        },
+        copy=False,
+    )[list(COLUMNS)]
+    prox_frame = None
+    if with_proximity:
+        prox_frame = (
+            pd.concat(prox_parts, ignore_index=True) if prox_parts else pd.DataFrame({c: [] for c in PROXIMITY_COLUMNS})
+        )
+    return cells, prox_frame
+
+
+def _as_table(data: Any, con: Any) -> ir.Table:
+    if isinstance(data, ir.Table):
+        return data
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in ("region", "industry", "year", "employment") if c not in data.columns]
+        if missing:
+            raise SchemaError(f"missing required column(s) {', '.join(missing)}", column=missing[0])
+        frame = data[["region", "industry", "year", "employment"]]
+        if con is None:
+            return ibis.memtable(frame)
+        from clustermap.engines.backends import to_backend
+
+        return to_backend(con, frame)
+    raise ParameterError(f"complexity() takes a pandas DataFrame or an ibis Table, not {type(data).__name__}")
+
+
+def complexity(
+    data: pd.DataFrame | ir.Table,
+    *,
+    threshold: float = 1.0,
+    missing: MissingPolicy = "error",
+    with_proximity: bool = False,
+    con: Any = None,
+) -> ComplexityResult:
+    """Relatedness and complexity of every region × industry × year of ``data``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or ibis Table
+        ``region, industry, year, employment`` (persons; any non-negative size measure works). A pandas frame
+        is registered on ``con`` (default: an in-memory DuckDB); an ibis table runs on its own backend.
+    threshold : float
+        ``mcp = 1`` iff ``rca ≥ threshold`` (default 1, py-ecomplexity's ``rca_mcp_threshold``).
+    missing : {"error", "drop"}
+        Null employment (suppressed or not published) is never read as zero: ``error`` (default) raises
+        :class:`~clustermap.errors.InputError`; ``drop`` leaves those cells out of the matrices and counts them
+        in ``notes["missing_cells_dropped"]``.
+    with_proximity : bool
+        Also return the industry × industry proximity table per year.
+    con : ibis backend, optional
+        Where a pandas ``data`` is computed (DuckDB or PySpark connection).
+
+    Returns
+    -------
+    ComplexityResult
+    """
+    if missing not in ("error", "drop"):
+        raise ParameterError(f"missing must be 'error' or 'drop', not {missing!r}")
+    if not threshold > 0:
+        raise ParameterError(f"threshold must be > 0, got {threshold}")
+    table = _as_table(data, con)
+    nulls = int(table.filter(table.employment.isnull()).count().execute())
+    negative = table.filter(table.employment < 0)
+    first_negative = negative.limit(1).execute()
+    if len(first_negative):
+        row = first_negative.iloc[0]
+        raise InputError(
+            f"negative employment in region {row['region']}, industry {row['industry']}, year {row['year']}",
+            column="employment",
+            value=float(row["employment"]),
+        )
+    if nulls and missing == "error":
+        first = table.filter(table.employment.isnull()).limit(1).execute().iloc[0]
+        raise InputError(
+            f"{nulls} cell(s) have no employment (suppressed or missing), e.g. region {first['region']}, "
+            f"industry {first['industry']}, year {first['year']}; impute them first (clustermap impute) "
+            "or leave them out (missing='drop', --missing drop)",
+            column="employment",
+        )
+    table = table.filter(table.employment.notnull())
+    pres = presence(table, threshold=threshold).select("region", "industry", "year", "rca", "mcp")
+    arrow = pres.to_pyarrow()
+    cells, prox = complexity_from_presence(arrow, with_proximity=with_proximity)
+    notes = {
+        "threshold": threshold,
+        "missing": missing,
+        "missing_cells_dropped": nulls,
+        "cells_present": arrow.num_rows,
+    }
+    log.info("complexity: %d cells in, %d out, %d missing dropped", arrow.num_rows, len(cells), nulls)
+    return ComplexityResult(cells=cells, proximity=prox, notes=notes)

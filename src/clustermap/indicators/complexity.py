@@ -1,0 +1,38 @@
+"""Revealed comparative advantage and presence, the engine half of economic complexity.
+
+Definitions (py-ecomplexity, Hidalgo & Hausmann 2009), per year, over the regions and industries with a positive
+total that year (``x[r,i]`` employment, ``x[r,.] = Σ_i x[r,i]``, ``x[.,i] = Σ_r x[r,i]``, ``x = Σ x[r,i]``):
+
+- ``rca[r,i] = (x[r,i] / x[r,.]) / (x[.,i] / x)`` (Balassa 1965), computed as ``x[r,i]·x / (x[r,.]·x[.,i])``,
+  one correctly rounded division, so an exact ratio such as 1 comes out exactly 1.0 on every backend;
+- ``mcp[r,i] = 1`` if ``rca[r,i] ≥ threshold`` (default 1), else 0;
+- ``diversity[r] = Σ_i mcp[r,i]`` (number of industries), ``ubiquity[i] = Σ_r mcp[r,i]`` (number of regions).
+
+Only cells with employment ≠ 0 are returned: absent and zero cells have ``rca = 0`` and ``mcp = 0`` by these
+definitions, and the numeric step (:mod:`clustermap.complexity`) fills them in. The eigenvectors, density and
+outlook are not relational algebra and are computed there.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+
+def presence(cells: ir.Table, *, threshold: float = 1.0) -> ir.Table:
+    """``cells`` (``region, industry, year, employment``; employment not null) with ``region_total``,
+    ``industry_total``, ``grand_total``, ``rca``, ``mcp`` (int8 0/1), ``diversity`` and ``ubiquity`` (int64).
+
+    Cells with employment 0 are left out (they contribute nothing to any total, and a region or industry whose
+    total is 0 is outside the year's matrix, as in py-ecomplexity).
+    """
+    t = cells.filter(cells.employment != 0).select("region", "industry", "year", "employment")
+    by_region = t.group_by(["year", "region"]).agg(region_total=t.employment.sum())
+    by_industry = t.group_by(["year", "industry"]).agg(industry_total=t.employment.sum())
+    by_year = t.group_by("year").agg(grand_total=t.employment.sum())
+    t = t.join(by_region, ["year", "region"]).join(by_industry, ["year", "industry"]).join(by_year, "year")
+    rca = (t.employment * t.grand_total) / (t.region_total * t.industry_total)
+    t = t.mutate(rca=rca)
+    t = t.mutate(mcp=(t.rca >= threshold).cast("int8"))
+    diversity = t.group_by(["year", "region"]).agg(diversity=t.mcp.cast("int64").sum())
+    ubiquity = t.group_by(["year", "industry"]).agg(ubiquity=t.mcp.cast("int64").sum())
+    return t.join(diversity, ["year", "region"]).join(ubiquity, ["year", "industry"])
