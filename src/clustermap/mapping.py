@@ -142,6 +142,7 @@ class MappingResult:
         self._unmapped = unmapped
         self._release = release
         self._written: ir.Table | None = None
+        self._written_path: Path | None = None
 
     @property
     def kind(self) -> str:
@@ -183,9 +184,16 @@ class MappingResult:
             return write_table(self.cells, path, fmt)
         written, reread = write_expr(self.expr, path, fmt)
         self._written = reread
+        if reread is not None and self.expr._find_backend().name == "duckdb":
+            self._written_path = Path(written).resolve()
         if self._summary is None and reread is not None:
             self.summary = _summary(reread, self.kind, self._counts, self._unmapped)
         return written
+
+    def parquet_written(self) -> Path | None:
+        """The Parquet file :meth:`write` had the DuckDB engine write, if any (the warehouse stores from it)."""
+        path = self._written_path
+        return path if path is not None and path.suffix.lower() in (".parquet", ".pq") else None
 
     def rows_written(self) -> int:
         """Rows of the cells table (counted in the file :meth:`write` wrote, when there is one)."""

@@ -110,3 +110,40 @@ def test_xlsx_beyond_a_sheet_is_a_clear_error(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1_048_576)
     _map(tmp_path, out)
     assert len(pd.read_excel(out)) == 18
+
+
+def test_store_inserts_the_written_parquet(tmp_path: Path) -> None:
+    """--store with a Parquet output: the warehouse takes the cells from the file the engine wrote."""
+    from clustermap.warehouse import Warehouse
+
+    wh_path = tmp_path / "wh.duckdb"
+    out = tmp_path / "cells.parquet"
+    output = _map(tmp_path, out, "--store", "--warehouse", str(wh_path))
+    assert "stored run" in output
+    with Warehouse(wh_path) as wh:
+        record, stored = wh.run("latest")
+    written = pd.read_parquet(out)
+    assert len(stored) == len(written) == 18
+    stored = stored.sort_values(KEY).reset_index(drop=True)
+    for col in ("employment", "lq", "stars"):
+        pd.testing.assert_series_equal(stored[col].astype("float64"), written[col].astype("float64"))
+    assert json.loads(record["summary"])[0]["clusters"] == int(_expected().query("year == 2012")["stars"].ge(1).sum())
+
+
+def test_store_of_a_written_result_builds_no_pandas_frame(tmp_path: Path) -> None:
+    from clustermap.api import resolve_categories
+    from clustermap.warehouse import Warehouse
+
+    path = tmp_path / "panel.csv"
+    path.write_text(PANEL)
+    cats = resolve_categories("none", ["X", "Y", "Z"])
+    result = map_observations(scan_tidy(path).table, categories=cats, lazy=True, min_employment=0)
+    try:
+        result.write(tmp_path / "cells.parquet")
+        with Warehouse(tmp_path / "wh.duckdb") as wh:
+            run_id = wh.save_run(result, dataset="panel")
+            _, stored = wh.run(run_id)
+        assert result._cells is None  # the rows went file → warehouse, never through pandas
+        assert len(stored) == 18
+    finally:
+        result.release()
