@@ -237,6 +237,11 @@ def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) ->
     return out
 
 
+def _star_levels(kind: str) -> range:
+    """The star counts a cell can have beyond 0: 1-3 (eco2007, eco2008), 1-5 (panorama)."""
+    return range(1, 6 if kind == "panorama" else 4)
+
+
 def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
     """Per year: regions, categories, employment and the cluster counts, from a frame or (in the engine) a table."""
     if isinstance(cells, pd.DataFrame):
@@ -247,8 +252,8 @@ def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
             "categories": ("category", "nunique"),
             "employment": ("employment", "sum"),
         }
-        if kind == "stars":
-            for k in (1, 2, 3):
+        if kind in ("stars", "panorama"):
+            for k in _star_levels(kind):
                 frame[f"_s{k}"] = frame["stars"] == k
                 aggs[f"clusters_{k}_star"] = (f"_s{k}", "sum")
             frame["_cluster"] = frame["stars"] >= 1
@@ -267,8 +272,8 @@ def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
         "categories": cells.category.nunique(),
         "employment": cells.employment.sum(),
     }
-    if kind == "stars":
-        for k in (1, 2, 3):
+    if kind in ("stars", "panorama"):
+        for k in _star_levels(kind):
             exprs[f"clusters_{k}_star"] = (cells.stars == k).sum()
         exprs["clusters"] = (cells.stars >= 1).sum()
         exprs["clusters_on_imputed_cells"] = ((cells.stars >= 1) & imp).sum()
@@ -292,10 +297,11 @@ def _summary(cells: pd.DataFrame | ir.Table, kind: str, counts: pd.DataFrame, un
             "potential_areas": n_regions * n_categories,
             "employment": float(g["employment"] or 0.0),
         }
-        if kind == "stars":
-            n = {s: int(g[f"clusters_{s}_star"] or 0) for s in (1, 2, 3)}
+        if kind in ("stars", "panorama"):
+            levels = _star_levels(kind)
+            n = {s: int(g[f"clusters_{s}_star"] or 0) for s in levels}
             clusters = int(g["clusters"] or 0)
-            for s in (1, 2, 3):
+            for s in levels:
                 row[f"clusters_{s}_star"] = n[s]
                 row[f"share_{s}_star"] = n[s] / clusters if clusters else 0.0
             row["clusters"] = clusters
