@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 from clustermap.errors import ClustermapError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     help="Analyses of mapping results (SEC(2008) 2637 chapter 2): portfolios, employment in clusters, "
@@ -107,6 +108,8 @@ def print_table(
     columns: list[str] | None = None,
 ) -> None:
     """Print a frame as a rich table (shares as %, counts with separators)."""
+    import pandas as pd
+
     formats = formats or {}
     f = frame[[c for c in columns if c in frame.columns]] if columns else frame
     shown = f.head(top) if top else f
@@ -215,7 +218,7 @@ def portfolio(
             return
         stats, _ = an.portfolio_distribution(p)
         print_table(
-            p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=PORTFOLIO_COLUMNS
+            p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=_portfolio_columns()
         )
         strong = an.strong_portfolios(p, min_stars=k)
         console.print(
@@ -243,6 +246,8 @@ def employment(
 ) -> None:
     """Employment in clusters and in strong clusters (LQ > 2): pooled shares (section 2.2) and the distribution
     of the regions' strong-cluster shares — max, mean, median, min (Figure 9)."""
+    import pandas as pd
+
     from clustermap import analyses as an
 
     try:
@@ -371,6 +376,8 @@ def eu_us(
     the US), and the strong-cluster shares of both sides (Figure 9). Both sides from the same year (or the
     nearest complete EU year, said), the same handling of imputed cells, the region units in every label, and
     the verdict by Gini, Hoover and Ellison-Glaeser."""
+    import pandas as pd
+
     from clustermap import analyses as an
 
     try:
@@ -470,6 +477,8 @@ def innovation(
     """Patents per capita (or per employee) against portfolio strength and strong-cluster share (Figures 5 and
     6): correlation, rank correlation, OLS with 95% confidence intervals, outliers, and how many of the strongest
     portfolios are in the top third by patents (the reference: 7 of 19)."""
+    import pandas as pd
+
     from clustermap import analyses as an
     from clustermap.analyses import inputs
 
@@ -562,6 +571,8 @@ def prosperity(
 ) -> None:
     """GDP per capita against the strong-cluster share of employment (Figure 10: EU15 without Portugal and
     Greece), with correlation, rank correlation, OLS with 95% confidence intervals and outliers."""
+    import pandas as pd
+
     from clustermap import analyses as an
     from clustermap.analyses import inputs
 
@@ -681,3 +692,9 @@ def change(
         export(ch, out)
     except ClustermapError as exc:
         fail(exc)
+
+
+def _portfolio_columns() -> list[str]:
+    from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS  # imported on use: `clustermap --help` stays fast
+
+    return PORTFOLIO_COLUMNS
