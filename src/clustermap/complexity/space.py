@@ -34,19 +34,28 @@ def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
         return co / np.maximum.outer(ubiquity, ubiquity).astype(np.float64)
 
 
-def density(mcp_dense: np.ndarray, prox: np.ndarray) -> np.ndarray:
-    """``density[r,i]`` (regions × industries)."""
+def density(mcp_dense: np.ndarray, prox: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+    """``density[r,i]`` (regions × industries), written into ``out`` when given."""
+    res = np.matmul(mcp_dense, prox.T, out=out)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (mcp_dense @ prox.T) / np.nansum(prox, axis=1)[np.newaxis, :]
+        res /= np.nansum(prox, axis=1)[np.newaxis, :]
+    return res
 
 
 def outlook(
-    mcp_dense: np.ndarray, dens: np.ndarray, prox: np.ndarray, pci: np.ndarray
+    mcp_dense: np.ndarray,
+    dens: np.ndarray,
+    prox: np.ndarray,
+    pci: np.ndarray,
+    *,
+    cog_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raw ``coi`` (per region) and ``cog`` (regions × industries) from the raw PCI."""
+    """Raw ``coi`` (per region) and ``cog`` (regions × industries, written into ``cog_out`` when given) from the
+    raw PCI."""
     absent = 1.0 - mcp_dense
     coi = (dens * absent) @ pci
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = prox * (pci / prox.sum(axis=1))[:, np.newaxis]
-    cog = absent * (absent @ weights)
+    cog = np.matmul(absent, weights, out=cog_out)
+    cog *= absent
     return coi, cog
