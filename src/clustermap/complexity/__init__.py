@@ -140,11 +140,10 @@ def complexity_from_presence(
         div = np.asarray(m.sum(axis=1)).ravel()
         ubi = np.asarray(m.sum(axis=0)).ravel()
         eci_raw, pci_raw = eci_pci(m, div, ubi)
-        dense = m.toarray()
-        prox = proximity(co_presence(dense), ubi)
+        prox = proximity(co_presence(m), ubi)
         # density and outlook gain are written straight into their output columns (no copies)
-        dens = density(dense, prox, out=out["density"][sl].reshape(n_r, n_p))
-        coi_raw, cog = outlook(dense, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p))
+        dens = density(m, prox, out=out["density"][sl].reshape(n_r, n_p))
+        coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p))
         eci, pci, coi, eci_sd = _standardise(eci_raw, pci_raw, coi_raw)
         with np.errstate(divide="ignore", invalid="ignore"):
             cog /= eci_sd
@@ -152,7 +151,7 @@ def complexity_from_presence(
         industry_codes[sl] = np.tile(ind_codes, n_r)
         out["year"][sl] = year
         out["rca"][sl][r * n_p + p] = rca_all[idx]
-        out["mcp"][sl] = dense.ravel()
+        out["mcp"][sl][r[present] * n_p + p[present]] = 1
         out["diversity"][sl] = np.repeat(div, n_p)
         out["ubiquity"][sl] = np.tile(ubi, n_r)
         out["eci"][sl] = np.repeat(eci, n_p)
