@@ -136,10 +136,15 @@ def import_(
     partial: Annotated[bool, typer.Option("--partial", help="Write the good rows even if some are bad.")] = False,
 ) -> None:
     """Import records from CSV or JSON; every bad row is reported with its line and field."""
+    from clustermap.loaders.guard import check_file
     from clustermap.registry.db import session_scope
     from clustermap.registry.importers import import_records
 
     entity = _kind(kind)
+    try:
+        check_file(file)
+    except ClustermapError as exc:
+        _fail(exc)
     engine, factory = _factory(database_url)
     try:
         with session_scope(factory) as session:
