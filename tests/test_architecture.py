@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "years",
                 "columns",
                 "csv_safety",
+                "exports",
             }
         ),
     ),
@@ -44,7 +45,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("loaders", frozenset({"loaders"})),
     ("warehouse", frozenset({"warehouse"})),
     ("engine", frozenset({"indicators", "methodology", "methodologies", "mapping", "imputation"})),
-    ("results", frozenset({"jobs", "exports", "api", ""})),  # "" is the package root (the Python API)
+    ("results", frozenset({"jobs", "api", ""})),  # "" is the package root (the Python API)
     ("analyses", frozenset({"analyses", "organisations", "complexity"})),
     ("interfaces", frozenset({"cli", "web", "reports"})),
 )

@@ -84,7 +84,7 @@ def test_real_figure9_eu_and_us(real) -> None:
 def test_real_shares_on_the_lfs_total_base(real) -> None:
     """The reference's 38 % is a share of all employees: on the LFS TOTAL base (harmonised to the mapping's NUTS
     2016 codes) the EU shares are lower than on the SBS business-economy base, for almost every region."""
-    from clustermap.loaders.eurostat_tsv import load_lfs_totals
+    from clustermap.loaders.eurostat import load_lfs_totals
     from clustermap.regions import harmonise
 
     lfs = load_lfs_totals(mirror=real["mirror"])

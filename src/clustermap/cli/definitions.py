@@ -36,7 +36,7 @@ def _load(source: str | None, input: Path | None, mirror: Path | None):
 
         return load_cbp_cbsa(mirror=mirror, naics_level=6).frame, "US CBP, CBSAs × 6-digit NAICS 2017"
     if source == "sbs":
-        from clustermap.loaders.eurostat_tsv import load_sbs
+        from clustermap.loaders.eurostat import load_sbs
 
         frame = load_sbs(mirror=mirror, nuts_level=2).frame
         frame = frame[frame["industry"].str.fullmatch(r"[A-Z]\d\d|G\d\d\d")]

@@ -132,8 +132,13 @@ def import_(
     """Import records from CSV or JSON; every bad row is reported with its line and field."""
     from clustermap.organisations.db import session_scope
     from clustermap.organisations.importers import import_records
+    from clustermap.sources.guard import check_file
 
     entity = _kind(kind)
+    try:
+        check_file(file)
+    except ClustermapError as exc:
+        _fail(exc)
     engine, factory = _factory(database_url)
     try:
         with session_scope(factory) as session:

@@ -216,7 +216,7 @@ class Study:
         NUTS version: the base of the 'share of all employees' figures."""
 
         def load() -> pd.DataFrame:
-            from clustermap.loaders.eurostat_tsv import load_lfs_totals
+            from clustermap.loaders.eurostat import load_lfs_totals
             from clustermap.regions import harmonise
 
             lfs = load_lfs_totals(mirror=self.mirror)

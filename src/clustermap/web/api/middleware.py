@@ -16,36 +16,14 @@ import json
 import re
 from typing import Any
 
+from clustermap.sources.guard import json_depth_exceeds
+
 Scope = dict[str, Any]
 Receive = Any
 Send = Any
 
 _HAS_SECURE = re.compile(rb";\s*secure\s*(;|$)", re.IGNORECASE)
 _LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def json_depth_exceeds(body: bytes, limit: int) -> bool:
-    """Whether the JSON text ``body`` nests arrays / objects deeper than ``limit`` (strings are skipped; the
-    text need not be valid JSON)."""
-    depth = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # "
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > limit:
-                return True
-        elif byte in (0x5D, 0x7D):  # ] }
-            depth -= 1
-    return False
 
 
 def _too_large(message: str) -> tuple[dict[str, Any], list[tuple[bytes, bytes]], bytes]:
