@@ -208,8 +208,9 @@ SERIES_COLOURS = (
 
 
 def format_value(value: float | None, kind: str) -> str:
-    """A number formatted by kind: ``persons`` (thousands separated), ``percent`` (a fraction shown as %),
-    ``share`` (a fraction 0–1 shown as %), ``index`` (two decimals), ``eur`` (EUR, thousands separated), ``count``; ``None`` → "not available" (never 0)."""
+    """A number formatted by kind: ``persons`` (thousands separated), ``percent`` (a growth fraction shown as
+    signed %), ``share`` (a fraction 0–1 shown as %), ``index`` (two decimals), ``eur`` (EUR, thousands
+    separated), ``count``; ``None`` → "not available" (never 0)."""
     if value is None or not math.isfinite(value):
         return "not available"
     if kind == "percent":
@@ -239,7 +240,7 @@ def _range_axis(lo: float, hi: float) -> tuple[float, float, list[float]]:
     """Round bounds and ticks for values in [lo, hi] (including 0)."""
     lo, hi = min(lo, 0.0), max(hi, 0.0)
     span = hi - lo if hi > lo else 1.0
-    top, ticks = _axis(span)
+    _, ticks = _axis(span)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else span
     start = math.floor(lo / step) * step
     end = math.ceil(hi / step) * step if hi > 0 else 0.0
@@ -274,9 +275,8 @@ def multi_line_chart(
 
     for tick in ticks:
         body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{_GRID}"/>')
-        body.append(
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{_INK}">{_tick_label(tick, kind)}</text>'
-        )
+        tl = _tick_label(tick, kind)
+        body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{_INK}">{tl}</text>')
     if lo < 0 < hi:
         body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{_INK}"/>')
     for yr in years:
@@ -326,9 +326,8 @@ def bar_chart(
 
     for tick in ticks:
         body.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad}" y2="{height - 26}" stroke="{_GRID}"/>')
-        body.append(
-            f'<text x="{x(tick):.1f}" y="{height - 12}" text-anchor="middle" fill="{_INK}">{_tick_label(tick, kind)}</text>'
-        )
+        tl = _tick_label(tick, kind)
+        body.append(f'<text x="{x(tick):.1f}" y="{height - 12}" text-anchor="middle" fill="{_INK}">{tl}</text>')
     for i, (name, v) in enumerate(rows):
         yy = top_pad + i * row_h
         short = name if len(name) <= 34 else name[:33] + "…"

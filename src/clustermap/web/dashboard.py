@@ -22,15 +22,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 __all__ = [
+    "category_dashboard",
     "compare_series",
     "growth_rows",
-    "related_categories_by_colocation",
-    "category_dashboard",
     "region_dashboard",
+    "related_categories_by_colocation",
 ]
 
 #: wages in the source are EUR million (SBS V13320)
