@@ -257,8 +257,8 @@ def multi_line_chart(
     description (never drawn as 0). ``kind``: ``persons``, ``percent``, ``eur`` or ``count``."""
     width, left, bottom, top_pad = 640, 64, 36, 16
     legend_rows = math.ceil(len(series) / 3) if len(series) > 1 else 0
-    height = 230 + 18 * legend_rows
-    plot_bottom = height - bottom - 18 * legend_rows
+    height = 230 + 18 * legend_rows + (10 if legend_rows else 0)
+    plot_bottom = height - bottom - 18 * legend_rows - (10 if legend_rows else 0)
     body: list[str] = []
     values = [v for pts in series.values() for _, v in pts if v is not None and math.isfinite(v)]
     years = sorted({yr for pts in series.values() for yr, _ in pts})
@@ -301,7 +301,7 @@ def multi_line_chart(
                 )
         if len(series) > 1:
             lx = left + (i % 3) * 190
-            ly = plot_bottom + 30 + 18 * (i // 3)
+            ly = plot_bottom + 40 + 18 * (i // 3)
             short = name if len(name) <= 26 else name[:25] + "…"
             body.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="4" fill="{colour}"/>')
             body.append(f'<text x="{lx + 18}" y="{ly - 5}" fill="{_INK}">{escape(short)}</text>')
