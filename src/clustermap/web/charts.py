@@ -330,7 +330,7 @@ def bar_chart(
         body.append(f'<text x="{x(tick):.1f}" y="{height - 12}" text-anchor="middle" fill="{_INK}">{tl}</text>')
     for i, (name, v) in enumerate(rows):
         yy = top_pad + i * row_h
-        short = name if len(name) <= 34 else name[:33] + "…"
+        short = name if len(name) <= 30 else name[:29] + "…"
         body.append(f'<text x="{label_w - 6}" y="{yy + 14}" text-anchor="end" fill="{_INK}">{escape(short)}</text>')
         if v is None or not math.isfinite(v):
             body.append(f'<text x="{x(0) + 4:.1f}" y="{yy + 14}" fill="#555" font-style="italic">not available</text>')
