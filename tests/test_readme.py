@@ -198,6 +198,7 @@ PYTHON_BLOCKS = [b for b in blocks() if b.lang == "python"]
 
 
 @pytest.mark.realdata
+@pytest.mark.slow  # the PySpark line starts a JVM: about 2 minutes on a busy machine
 def test_python_blocks_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each python block runs as written, in order, in one namespace (on the mirror at CLUSTERMAP_DATA_DIR)."""
     if not os.environ.get("CLUSTERMAP_DATA_DIR"):
