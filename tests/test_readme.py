@@ -210,7 +210,7 @@ def test_python_blocks_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     namespace: dict[str, object] = {"__name__": "__readme__"}
     for block in PYTHON_BLOCKS:
         try:
-            exec(compile(block.code, str(block), "exec"), namespace)  # noqa: S102 - the README's own code
+            exec(compile(block.code, str(block), "exec"), namespace)  # the README's own code
         except Exception as exc:  # name the block, not this line
             raise AssertionError(f"{block} fails: {type(exc).__name__}: {exc}") from exc
 
