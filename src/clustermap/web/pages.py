@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from clustermap.reports.text import readable
 from clustermap.web import charts
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_category, check_year, select_run
@@ -31,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 VENDOR = STATIC / "vendor"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# every printed string as prose: the backticks, ``|R|`` and ``<=`` of methodology descriptions are not shown raw
+templates.env.finalize = readable
 router = APIRouter(include_in_schema=False)
 
 
