@@ -36,8 +36,6 @@ def test_numbers_formatted_by_kind() -> None:
     assert column_kind("wages_per_person") == "eur"
     assert column_kind("share_in_clusters") is None and column_kind("employment_share") is None
     assert column_kind("year") == "year"
-    frame = pd.DataFrame(
-        {"year": [2014.0], "employment": [1234.567], "wages_per_person": [31234.4], "lq": [1.23456]}
-    )
+    frame = pd.DataFrame({"year": [2014.0], "employment": [1234.567], "wages_per_person": [31234.4], "lq": [1.23456]})
     rows = format_table(Table("t", "T", frame))["rows"]
     assert rows == [["2014", "1,235", "EUR 31,234", "1.235"]]
