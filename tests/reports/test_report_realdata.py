@@ -165,7 +165,7 @@ def test_no_table_is_cut_at_the_page_edge(written) -> None:
     """The real overview and region PDFs: every table's last column is printed (Chromium drops what runs past the
     page edge: its header would be missing from the text), no character lies outside its page, and the rendered
     pages have no ink in the outer 2 % of their width (the margin)."""
-    import html as H
+    from html import unescape
 
     import numpy as np
     import pypdfium2 as pdfium
@@ -177,7 +177,7 @@ def test_no_table_is_cut_at_the_page_edge(written) -> None:
         heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
         assert len(heads) >= (10 if stem == "overview" else 3)
         for head in heads:
-            last = H.unescape(re.sub(r"<[^>]+>", "", re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)[-1]))
+            last = unescape(re.sub(r"<[^>]+>", "", re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)[-1]))
             assert re.sub(r"\s+", "", last) in text, (stem, f"the column {last!r} is cut off the page")
         doc = pdfium.PdfDocument(str(written["out"] / f"{stem}.pdf"))
         for i in range(len(doc)):
