@@ -55,6 +55,17 @@ STARS_COLUMNS = [
     "category_name",
     *PROVENANCE_COLUMNS,
 ]
+#: the panorama methodology's cells: the star columns plus productivity and dynamism (stars = 0-5)
+PANORAMA_COLUMNS = [
+    *STARS_COLUMNS,
+    "productivity_star",
+    "dynamism_star",
+    "wages",
+    "wages_per_person",
+    "relative_productivity",
+    "employment_growth",
+    "relative_growth",
+]
 STRONG_COLUMNS = [
     "region",
     "category",
@@ -245,8 +256,7 @@ def _star_levels(kind: str) -> range:
 def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
     """Per year: regions, categories, employment and the cluster counts, from a frame or (in the engine) a table."""
     if isinstance(cells, pd.DataFrame):
-        imputed = cells["imputed_employment"].fillna(0) > 0
-        frame = cells.assign(_imp=imputed)
+        frame = cells.assign(_imp=cells["imputed"].fillna(False).astype(bool))
         aggs: dict[str, Any] = {
             "regions": ("n_regions", "first"),
             "categories": ("category", "nunique"),
@@ -266,7 +276,7 @@ def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
             aggs["strong_strict_clusters"] = ("strong_strict", "sum")
             aggs["strong_on_imputed_cells"] = ("_on_imp", "sum")
         return frame.groupby("year", sort=True).agg(**aggs).reset_index()
-    imp = cells.imputed_employment.fill_null(0) > 0
+    imp = cells.imputed.fill_null(False)
     exprs: dict[str, Any] = {
         "regions": cells.n_regions.max(),
         "categories": cells.category.nunique(),
@@ -337,6 +347,7 @@ def map_observations(
     years: Iterable[int] | None = None,
     size_classes: pd.DataFrame | None = None,
     inputs: list[dict[str, Any]] | None = None,
+    ranks: bool = False,
     lazy: bool = False,
     **params: Any,
 ) -> MappingResult:
@@ -359,6 +370,9 @@ def map_observations(
         ``size_class, low, high, cmp_value`` for the ``size-class`` policy (default: the shipped CBP classes).
     inputs
         provenance records of the inputs (source, dataset, file, sha256 …), stored with the result.
+    ranks
+        also compute the competition ranks ``size_rank`` and ``focus_rank`` (window sorts; the stars themselves
+        use the threshold form and do not need them). Without it the two columns are left out.
     lazy
         leave the cells on the backend as an ibis expression (``result.expr``) to be written by the engine
         (:meth:`MappingResult.write`); call :meth:`MappingResult.release` when done.
@@ -417,22 +431,28 @@ def map_observations(
 
     # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
     # totals, location quotients and ranks, which read it several times, do not scan the input again
-    cells = ind.aggregate_to_categories(filled, crosswalk).cache()
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama").cache()
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
     lq = ind.location_quotients(cells, tot)
-    if m.kind == "stars":
+    if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
             size_share=float(p["size_share"]),
             focus_share=float(p["focus_share"]),
+            focus_scope=p["focus_scope"],
             lq_threshold=float(p["lq_threshold"]),
             min_employment=float(p["min_employment"]),
             strong_lq=float(p["strong_lq"]),
+            ranks=ranks,
         )
         columns = STARS_COLUMNS
+        if m.kind == "panorama":
+            out = _panorama(out, p)
+            columns = PANORAMA_COLUMNS
+        columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
     else:
         out = ind.uscmp_strong(
             lq,
@@ -444,7 +464,7 @@ def map_observations(
         )
         columns = STRONG_COLUMNS
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
-    out = out.mutate(imputed=out.imputed_employment > 0, imputation_policy=ibis.literal(str(policy)))
+    out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
     provenance = {
@@ -468,6 +488,28 @@ def map_observations(
     return result
 
 
+def _panorama(t: ir.Table, p: dict[str, Any]) -> ir.Table:
+    """Add the productivity and dynamism stars of the ``panorama`` family; ``stars`` becomes 0-5."""
+    big = float(p["min_employment"])
+    t = ind.productivity_stars(
+        t,
+        rule=p["productivity_rule"],
+        share=float(p["productivity_share"]),
+        ratio=float(p["productivity_ratio"]),
+        min_employment=big,
+    )
+    t = ind.dynamism_stars(
+        t,
+        window=int(p["dynamism_window"]),
+        rule=p["dynamism_rule"],
+        share=float(p["dynamism_share"]),
+        ratio=float(p["dynamism_ratio"]),
+        min_employment=big,
+    )
+    total = t.size_star + t.specialisation_star + t.focus_star + t.productivity_star + t.dynamism_star
+    return t.mutate(stars=total.cast("int8"))
+
+
 def _with_optional_columns(obs: ir.Table) -> ir.Table:
     add: dict[str, Any] = {}
     if "establishments" not in obs.columns:
@@ -476,6 +518,8 @@ def _with_optional_columns(obs: ir.Table) -> ir.Table:
         add["size_class"] = ibis.literal("")
     if "flag" not in obs.columns:
         add["flag"] = ibis.literal("")
+    if "wages" not in obs.columns:
+        add["wages"] = ibis.null("float64")
     obs = obs.mutate(**add) if add else obs
     return obs.mutate(employment=obs.employment.cast("float64"), year=obs.year.cast("int64"))
 
@@ -499,6 +543,8 @@ def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
             "size_star",
             "specialisation_star",
             "focus_star",
+            "productivity_star",
+            "dynamism_star",
             "stars",
             "size_rank",
             "focus_rank",

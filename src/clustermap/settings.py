@@ -110,6 +110,17 @@ class Settings(BaseSettings):
         "believed (e.g. 127.0.0.1); empty (default): none, the client address is the TCP peer.",
     )
 
+    login_rate: str = Field(
+        default="10/minute",
+        description="Login attempts (right or wrong) allowed per e-mail address, in the notation of the limits "
+        "library (e.g. 10/minute); checked in memory before the password is hashed.",
+    )
+    login_rate_per_ip: str = Field(
+        default="100/minute",
+        description="Login attempts (right or wrong) allowed per client address (many users may share one "
+        "address behind a NAT); same notation.",
+    )
+
     def mirror(self) -> Path | None:
         """The data mirror in use: the configured one, or the one found next to the working directory."""
         return self.data_dir if self.data_dir is not None else _find_mirror()

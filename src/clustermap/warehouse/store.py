@@ -57,7 +57,7 @@ _DDL = [
 ]
 #: region families a run can belong to: European NUTS codes or US FIPS / CBSA codes
 FAMILIES = ("EU", "US")
-_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong"}
+_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong", "panorama": "results_panorama"}
 
 
 def region_family(codes: Any) -> str:
