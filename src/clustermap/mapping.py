@@ -302,7 +302,10 @@ def map_observations(
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    lq = ind.location_quotients(cells, tot)
+    # materialised: the stars compare each value with a threshold taken from the same column; computed twice, a
+    # float sum (region totals of imputed, non-integer cells) may differ in the last bit and flip a star
+    lq = ind.location_quotients(cells, tot).cache()
+    cached = [cells, lq]
     if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
@@ -316,7 +319,9 @@ def map_observations(
         )
         columns = STARS_COLUMNS
         if m.kind == "panorama":
-            out = _panorama(out, p)
+            values = ind.relative_growth(ind.relative_productivity(out), int(p["dynamism_window"])).cache()
+            cached.append(values)
+            out = _panorama(values, p)
             columns = PANORAMA_COLUMNS
         columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
     else:
@@ -337,7 +342,8 @@ def map_observations(
         # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
         frame = out.to_pyarrow().to_pandas()
     finally:
-        cells.release()
+        for table in cached:
+            table.release()
     frame = _tidy_types(frame)
     summary = _summary(frame, m.kind, counts, unmapped)
     provenance = {
@@ -354,7 +360,8 @@ def map_observations(
 
 
 def _panorama(t: ir.Table, p: dict[str, Any]) -> ir.Table:
-    """Add the productivity and dynamism stars of the ``panorama`` family; ``stars`` becomes 0-5."""
+    """Add the productivity and dynamism stars of the ``panorama`` family to cells that carry
+    ``relative_productivity`` and ``relative_growth``; ``stars`` becomes 0-5."""
     big = float(p["min_employment"])
     t = ind.productivity_stars(
         t,
