@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -32,11 +34,64 @@ def test_every_year_is_mapped_with_its_counts(job) -> None:
     assert list(s.index) == list(range(2008, 2016))
     # SBS NUTS-2 regions per year as published (mixed NUTS 2010/2013); 2015 was incomplete at extraction
     assert (s.loc[2008:2014, "regions"] >= 250).all() and s.loc[2015, "regions"] < 200
-    assert (s["categories"] == 29).all()
+    assert (s["categories"] == 30).all()
     assert (s["potential_areas"] == s["regions"] * s["categories"]).all()
     assert (s["clusters"] == s["clusters_1_star"] + s["clusters_2_star"] + s["clusters_3_star"]).all()
     assert_allclose(s["share_1_star"] + s["share_2_star"] + s["share_3_star"], 1.0)
-    assert (s["cells_suppressed"] > 0).all() and (s["cells_dropped"] == s["cells_suppressed"]).all()
+    assert (s["cells_suppressed"] > 0).all() and (s["cells_imputed"] > 0).all()
+    assert (s["cells_imputed"] + s["cells_dropped"] == s["cells_suppressed"]).all()
+
+
+def test_the_default_run_imputes_two_way_and_every_cell_says_how_far_to_trust_it(job) -> None:
+    out, wh = job
+    r = out.result
+    assert r.methodology.parameters["suppression"] == "two-way"
+    record, _ = wh.run(out.run_id)
+    assert json.loads(record["parameters"])["suppression"] == "two-way"
+    c = r.cells
+    assert (c["imputation_policy"] == "two-way").all()
+    assert c["imputed"].sum() > 1000
+    # published cells are their own bounds; imputed ones lie inside theirs
+    pub = c[~c["imputed"]]
+    assert_allclose(pub["employment_low"], pub["employment"]) and assert_allclose(
+        pub["employment_high"], pub["employment"]
+    )
+    imp = c[c["imputed"]]
+    assert (imp["employment_low"] <= imp["employment"] + 1e-6).all()
+    assert (imp["employment"] <= imp["employment_high"] + 1e-6).all()
+    # flags travel: most imputed cells rest on confidential inputs ("c"; the others on ":" without a flag)
+    assert imp["flags"].str.split(",").map(lambda f: "c" in f).mean() > 0.5
+    assert not pub["flags"].str.split(",").map(lambda f: "c" in f).any()
+    assert c["flags"].str.contains("b").any() and c["flags"].str.contains("u").any()
+    parquet = pd.read_parquet(next(p for p in out.exports if p.name.endswith("_cells.parquet")))
+    contract = ["region", "category", "year", "employment", "lq", "size_star", "specialisation_star"]
+    contract += ["focus_star", "stars", "imputed", "employment_low", "employment_high", "imputation_policy", "flags"]
+    assert set(contract) <= set(parquet.columns)
+
+
+def test_braunschweig_automotive_is_on_the_map_imputed_within_its_published_bounds(job) -> None:
+    # DE91 C29 is confidential in every year; NUTS-1 DE9 and the other Lower Saxony regions bound it
+    out, _ = job
+    c = out.result.cells
+    de91 = c[(c["region"] == "DE91") & (c["category"] == "automotive")].set_index("year")
+    assert list(de91.index) == list(range(2008, 2016))
+    assert de91["imputed"].all() and (de91["flags"] == "c").loc[2010:].all()
+    assert (de91["employment_low"] <= de91["employment"]).all() and (
+        de91["employment"] <= de91["employment_high"]
+    ).all()
+    assert de91.loc[2012, "employment_low"] == 65810 and de91.loc[2012, "employment_high"] == 92966
+    assert (de91["stars"] == 3).all()
+    assert "DE91" in set(out.figure3["by_stars_region"])
+
+
+def test_drop_stays_one_parameter_away(mirror: Path, tmp_path: Path) -> None:
+    with Warehouse(tmp_path / "wh.duckdb") as wh:
+        out = run_main_job(wh, mirror=mirror, years=[2012], params={"suppression": "drop"})
+    c = out.result.cells
+    assert out.result.methodology.parameters["suppression"] == "drop" and not c["imputed"].any()
+    assert c[(c["region"] == "DE91") & (c["category"] == "automotive")].empty
+    s = out.result.summary.iloc[0]
+    assert s["cells_dropped"] == s["cells_suppressed"] > 0
 
 
 def test_suppression_report_covers_every_policy(job) -> None:

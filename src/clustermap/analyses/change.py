@@ -98,6 +98,13 @@ def _with_trust_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if "imputed_employment" not in frame.columns:
         frame["imputed_employment"] = 0.0
     frame["imputed_employment"] = frame["imputed_employment"].astype("float64").fillna(0.0)
+    if "imputed" in frame.columns:
+        frame["imputed"] = frame["imputed"].fillna(False).astype(bool)
+    else:
+        frame["imputed"] = frame["imputed_employment"] > 0
+    for col in ("employment_low", "employment_high"):  # a run without bounds: published cells are their own
+        if col not in frame.columns:
+            frame[col] = frame["employment"].where(~frame["imputed"])
     flags = frame["flags"].fillna("").astype(str) if "flags" in frame.columns else pd.Series("", index=frame.index)
     frame["flags"] = flags
     frame["unsafe"] = flags.map(lambda f: any(c in UNSAFE_FLAGS for c in f.split(",")))
@@ -107,14 +114,22 @@ def _with_trust_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _pair(a: pd.DataFrame, b: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     """Both years of every cell (outer join on region × category): ``present`` (in both years), ``flagged``
     (b, i or u in either year), ``imputed_from/_to`` (bool) and the ``keep`` columns suffixed _from/_to."""
-    cols = ["region", "category", *keep, "imputed_employment", "flags", "unsafe"]
+    trust = ["imputed", "imputed_employment", "employment_low", "employment_high", "flags", "unsafe"]
+    cols = ["region", "category", *dict.fromkeys([*keep, "employment"]), *trust]
     m = a[cols].merge(b[cols], on=["region", "category"], how="outer", suffixes=("_from", "_to"), indicator=True)
     m["present"] = m["_merge"] == "both"
     m["flagged"] = m["unsafe_from"].fillna(False).astype(bool) | m["unsafe_to"].fillna(False).astype(bool)
     for side in ("from", "to"):
-        m[f"imputed_{side}"] = m[f"imputed_employment_{side}"].fillna(0.0) > 0
+        m[f"imputed_{side}"] = m[f"imputed_{side}"].fillna(False).astype(bool)
         m[f"flags_{side}"] = m[f"flags_{side}"].fillna("")
-    return m.drop(columns=["_merge", "unsafe_from", "unsafe_to"])
+    # an imputed year whose published bounds overlap the other year's: the data do not say which way it went
+    lo0, hi0, lo1, hi1 = (m[f"employment_{k}"] for k in ("low_from", "high_from", "low_to", "high_to"))
+    overlap = ((lo0 <= hi1) & (lo1 <= hi0)) | lo0.isna() | hi0.isna() | lo1.isna() | hi1.isna()
+    m["determined"] = ~(m["present"] & (m["imputed_from"] | m["imputed_to"]) & overlap)
+    drop = ["_merge", "unsafe_from", "unsafe_to"]
+    if "employment" not in keep:
+        drop += ["employment_from", "employment_to"]
+    return m.drop(columns=drop)
 
 
 def _two_years(cells: Any, year_from: int, year_to: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -157,12 +172,14 @@ def star_changes(cells: Any, year_from: int, year_to: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``region, category, category_name, stars_from, stars_to, employment_from, employment_to, lq_from, lq_to,
-        change, imputed_from, imputed_to, flags_from, flags_to, flagged`` (see the module docstring). A cell
+        change, imputed_from, imputed_to, flags_from, flags_to, flagged, determined`` (see the module
+        docstring; ``determined`` is false when a year is imputed and the published bounds of the two years
+        overlap: the data do not say whether the cell grew or shrank). A cell
         present in one year only has the change ``not comparable`` and empty values (nullable stars) for the
         other year — never 0. ``attrs`` holds ``year_from, year_to, regions_common, regions_only_from,
         regions_only_to, categories_common, cells_in_one_year_only`` (= not comparable), ``cells_flagged`` (b, i
         or u in either year, among the cells present in both) and ``cells_imputed`` (resting on imputed inputs
-        in either year).
+        in either year), ``cells_undetermined``.
     """
     a, b, info = _two_years(cells, year_from, year_to)
     m = _pair(a, b, ["stars", "employment", "lq"])
@@ -171,6 +188,7 @@ def star_changes(cells: Any, year_from: int, year_to: int) -> pd.DataFrame:
     info["cells_in_one_year_only"] = int((~both).sum())
     info["cells_flagged"] = int((m["flagged"] & m["present"]).sum())
     info["cells_imputed"] = int((m["imputed_from"] | m["imputed_to"]).sum())
+    info["cells_undetermined"] = int((~m["determined"]).sum())
     m["stars_from"] = m["stars_from"].astype("Int64")
     m["stars_to"] = m["stars_to"].astype("Int64")
     kinds = _kind(m["stars_from"].fillna(0).to_numpy(), m["stars_to"].fillna(0).to_numpy())
@@ -192,6 +210,7 @@ def star_changes(cells: Any, year_from: int, year_to: int) -> pd.DataFrame:
         "flags_from",
         "flags_to",
         "flagged",
+        "determined",
     ]
     out = m[cols].sort_values(["region", "category"], ignore_index=True)
     out.attrs.update(info)
@@ -221,6 +240,7 @@ def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
     three_gone = int(((s0 == 3) & (s1 < 3)).sum())
     flagged = int(both["flagged"].sum()) if "flagged" in both else 0
     imputed = int((both["imputed_from"] | both["imputed_to"]).sum()) if "imputed_from" in both else 0
+    undetermined = int((~both["determined"]).sum()) if "determined" in both else 0
     extra = pd.DataFrame(
         {
             "change": [
@@ -228,8 +248,9 @@ def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
                 "ceased to be 3-star",
                 "flagged b, i or u in either year",
                 "resting on imputed cells",
+                "change within the published bounds (not determined)",
             ],
-            "cells": [three_new, three_gone, flagged, imputed],
+            "cells": [three_new, three_gone, flagged, imputed, undetermined],
         }
     )
     return pd.concat([out, extra], ignore_index=True)
@@ -256,14 +277,14 @@ def employment_growth(
     Returns
     -------
     pandas.DataFrame
-        ``region_category``: one row per cell of either year, ``employment_from, employment_to`` (persons;
-        empty in a year where the cell is absent — never 0), ``change``, ``growth``, ``annual_growth`` (empty
-        unless ``comparable``), ``comparable`` (present in both years and not flagged), ``flagged``,
-        ``imputed_from``, ``imputed_to``, ``coverage``. ``category`` / ``region``: sums over the comparable
-        cells, ``change, growth, annual_growth``, ``cells`` (comparable cells summed), ``coverage``, ``ranked``;
-        for ``by="region"`` also ``total_from, total_to, total_growth``. ``attrs``: ``cells_not_comparable``
-        (present in one year only), ``cells_flagged`` (b, i or u in either year, left out of the sums),
-        ``groups_under_coverage``, ``min_coverage``.
+        ``region_category``: one row per cell of either year, ``employment_from, employment_to`` (persons; empty in
+        a year where the cell is absent — never 0), ``change``, ``growth``, ``annual_growth`` (empty unless the cell
+        is ``comparable``, ``determined`` and covered), ``comparable`` (present in both years and not flagged),
+        ``flagged``, ``imputed_from``, ``imputed_to``, ``determined``, ``coverage``. ``category`` / ``region``: sums
+        over the comparable cells, ``change, growth, annual_growth``, ``cells`` (comparable cells summed),
+        ``coverage``, ``ranked``; for ``by="region"`` also ``total_from, total_to, total_growth``. ``attrs``:
+        ``cells_not_comparable`` (present in one year only), ``cells_flagged`` (b, i or u in either year, left out
+        of the sums), ``groups_under_coverage``, ``min_coverage``.
     """
     a, b, _ = _two_years(cells, year_from, year_to)
     span = int(year_to) - int(year_from)
@@ -288,7 +309,7 @@ def employment_growth(
         out = m[keys].copy()
         out["employment_from"] = m["employment_from"]
         out["employment_to"] = m["employment_to"]
-        for c in ("comparable", "flagged", "imputed_from", "imputed_to"):
+        for c in ("comparable", "flagged", "imputed_from", "imputed_to", "determined"):
             out[c] = m[c]
         out["coverage"] = _coverage(m)
         attrs["groups_under_coverage"] = int((out["coverage"] < min_coverage).sum())
@@ -312,7 +333,10 @@ def employment_growth(
         out["total_to"] = out["region"].map(tb)
         out["total_growth"] = out["total_to"] / out["total_from"] - 1
     out["change"] = out["employment_to"] - out["employment_from"]
-    usable = out["comparable"] if by == "region_category" else out["ranked"]
+    if by == "region_category":  # a growth rate only where the data determine it
+        usable = out["comparable"] & out["determined"] & (out["coverage"] >= min_coverage)
+    else:
+        usable = out["ranked"]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = out["employment_to"] / out["employment_from"].where((out["employment_from"] > 0) & usable)
     out["growth"] = ratio - 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -26,6 +27,9 @@ from clustermap.analyses._base import (
 )
 from clustermap.errors import ParameterError, UnknownNameError
 
+#: the smallest published share of a region's traded employment for it to be ranked
+MIN_COVERAGE = 0.5
+
 #: the columns a portfolio table shows (CLI and reports)
 PORTFOLIO_COLUMNS = [
     "rank",
@@ -39,6 +43,7 @@ PORTFOLIO_COLUMNS = [
     "n_1_star",
     "cluster_share_total",
     "strong_share_traded",
+    "coverage",
 ]
 
 __all__ = [
@@ -62,7 +67,7 @@ define(
     "portfolio_strength",
     "Portfolio strength",
     "Sum of a region's stars over all traded categories (0-3 per category). With 38 categories (ECO 2007) the "
-    "maximum is 114, with the 29 categories of eco-nace2 it is 87.",
+    "maximum is 114, with the 30 categories of eco-nace2 it is 90.",
     "stars",
 )
 define(
@@ -118,7 +123,13 @@ def scaled_star_threshold(n_categories: int, reference: int = REFERENCE_MIN_STAR
 
 
 def region_portfolios(
-    cells: Any, *, year: int | None = None, strong_lq: float = 2.0, names: bool = True, mirror: Any = None
+    cells: Any,
+    *,
+    year: int | None = None,
+    strong_lq: float = 2.0,
+    names: bool = True,
+    mirror: Any = None,
+    min_coverage: float = MIN_COVERAGE,
 ) -> pd.DataFrame:
     """Per region (and year): its portfolio strength, clusters by stars, and its employment in clusters and in
     strong clusters.
@@ -134,6 +145,9 @@ def region_portfolios(
         A strong cluster has LQ strictly above this (default 2).
     names : bool
         Add ``name`` from the region registry (needs the data mirror; blank when unknown).
+    min_coverage : float
+        A region whose published (not imputed) share of traded employment is under this (default 0.5) is not
+        ranked (``rank`` empty, listed last).
 
     Returns
     -------
@@ -143,12 +157,16 @@ def region_portfolios(
         n_3_star``, ``n_strong`` (cells with LQ > ``strong_lq``), ``traded_employment`` (Σ E over traded
         categories, persons), ``cluster_employment`` (in cells with ≥ 1 star), ``strong_employment`` (in strong
         cells), ``region_total`` (T[r], persons), ``traded_share_total`` (traded / total),
-        ``cluster_share_total``, ``strong_share_traded``, ``strong_share_total`` (shares 0-1). Sorted by year
-        and rank.
+        ``cluster_share_total``, ``strong_share_traded``, ``strong_share_total`` (shares 0-1), ``coverage``
+        (published share of traded employment: 1 − imputed / traded; 1 for a run on published cells) and
+        ``ranked``. Sorted by year and rank.
     """
     t = cells_table(cells, year=year, columns=("region", "year", "employment", "region_total", "lq", "stars"))
     strong = t.lq > strong_lq
+    if "imputed_employment" not in t.columns:  # a run on published cells
+        t = t.mutate(imputed_employment=ibis.literal(0.0))
     g = t.group_by(["region", "year"]).agg(
+        imputed_employment=t.imputed_employment.cast("float64").sum(),
         portfolio_strength=t.stars.sum().cast("int64"),
         n_clusters=(t.stars >= 1).sum().cast("int64"),
         n_1_star=(t.stars == 1).sum().cast("int64"),
@@ -170,7 +188,13 @@ def region_portfolios(
     out["cluster_share_total"] = out["cluster_employment"] / total
     out["strong_share_traded"] = out["strong_employment"] / traded
     out["strong_share_total"] = out["strong_employment"] / total
-    out["rank"] = out.groupby("year")["portfolio_strength"].rank(method="min", ascending=False).astype("int64")
+    imputed_share = out["imputed_employment"].astype("float64").fillna(0.0) / traded
+    out["coverage"] = (1.0 - imputed_share).fillna(1.0).clip(0.0, 1.0)
+    out["ranked"] = out["coverage"] >= min_coverage
+    ranks = out[out["ranked"]].groupby("year")["portfolio_strength"].rank(method="min", ascending=False)
+    out["rank"] = ranks.reindex(out.index).astype("Int64")
+    if out["ranked"].all():
+        out["rank"] = out["rank"].astype("int64")
     out["country"] = out["region"].map(country_of)
     out["name"] = out["region"].map(region_names(out["region"].unique(), mirror=mirror)) if names else ""
     columns = [
@@ -194,8 +218,10 @@ def region_portfolios(
         "cluster_share_total",
         "strong_share_traded",
         "strong_share_total",
+        "coverage",
+        "ranked",
     ]
-    return out[columns].sort_values(["year", "rank", "region"], ignore_index=True)
+    return out[columns].sort_values(["year", "rank", "region"], ignore_index=True, na_position="last")
 
 
 def strong_portfolios(portfolios: pd.DataFrame, *, min_stars: int = REFERENCE_MIN_STARS) -> pd.DataFrame:

@@ -41,6 +41,7 @@ app = typer.Typer(
 )
 # wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
+from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
 from clustermap.cli import regions as _regions  # noqa: E402
 from clustermap.cli import registry as _registry  # noqa: E402
@@ -52,6 +53,7 @@ from clustermap.cli.serve import serve as _serve  # noqa: E402
 
 app.add_typer(_regions.app, name="regions", help="Regions: NUTS versions, US geographies, conversion, levels.")
 app.add_typer(_analyse.app, name="analyse", help="The analyses of chapter 2: portfolios, shares, concentration …")
+app.add_typer(_definitions.app, name="definitions", help=_definitions.HELP)
 app.add_typer(_registry.app, name="registry", help="Registry of cluster organisations, programmes, case studies.")
 app.add_typer(_methodology.app, name="methodology", help="Methodologies and every parameter they declare.")
 app.command("report")(_report)
@@ -243,7 +245,13 @@ def _print_main(job, category: str) -> None:
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
     im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
-    for col in ("year", "not published", "imputed", "left out (unbounded)", "clusters resting on imputed cells"):
+    for col in (
+        "year",
+        "not published",
+        "imputed",
+        "left out (unbounded, or code not in use)",
+        "clusters resting on imputed cells",
+    ):
         im.add_column(col, justify="right")
     for row in r.summary.to_dict("records"):
         im.add_row(
@@ -318,8 +326,8 @@ def map_(
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
     from clustermap.api import resolve_categories
-    from clustermap.engines.backends import connect, to_backend
-    from clustermap.exports import format_of, write_table
+    from clustermap.engines.backends import connect, engine, to_backend
+    from clustermap.exports import format_of
     from clustermap.mapping import map_observations
 
     try:
@@ -334,14 +342,13 @@ def map_(
         wh = None
         if input is not None:
             from clustermap.loaders.guard import check_file
-            from clustermap.loaders.tidy import load_tidy
+            from clustermap.loaders.tidy import scan_tidy
 
-            loaded = load_tidy(check_file(input))
-            frame = loaded.frame
-            inputs = [loaded.provenance.as_dict()]
-            con = connect(backend)
-            obs = to_backend(con, frame)
-            industries = frame["industry"].unique()
+            # the file is read, validated and mapped in the engine; no row of it passes through pandas
+            scanned = scan_tidy(check_file(input), con=engine(backend))
+            inputs = [scanned.provenance.as_dict()]
+            obs = scanned.table
+            industries = obs.select("industry").distinct().to_pyarrow()["industry"].to_pylist()
         else:
             wh = _warehouse(warehouse)
             obs = wh.observations(dataset)
@@ -365,27 +372,34 @@ def map_(
             totals=totals_frame,
             years=year_list,
             inputs=inputs,
+            lazy=True,
             **params,
         )
-        if result.cells.empty:
-            from clustermap.errors import EmptyInputError
+        try:
+            result.write(out)  # by the engine (COPY … TO / df.write); the summary is read from the file written
+            n_cells = result.rows_written()
+            if n_cells == 0:
+                from clustermap.errors import EmptyInputError
 
-            raise EmptyInputError(
-                "nothing to map: no region has a total employment above 0 in the years asked for",
-                file=str(input) if input is not None else f"dataset {dataset}",
-            )
-        write_table(result.cells, out)
-        if store:
-            wh = wh or _warehouse(warehouse)
-            run_id = wh.save_run(result, dataset=dataset or str(input))
-            err.print(f"stored run {run_id}")
+                out.unlink(missing_ok=True)
+                raise EmptyInputError(
+                    "nothing to map: no region has a total employment above 0 in the years asked for",
+                    file=str(input) if input is not None else f"dataset {dataset}",
+                )
+            summary = result.summary
+            if store:
+                wh = wh or _warehouse(warehouse)
+                run_id = wh.save_run(result, dataset=dataset or str(input))
+                err.print(f"stored run {run_id}")
+        finally:
+            result.release()
     except ClustermapError as exc:
         _fail(exc)
         return
-    s = result.summary
+    s = summary
     err.print(
-        f"{len(result.cells):,} cells, {s['regions'].max() if len(s) else 0} regions, "
-        f"{result.cells['category'].nunique()} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
+        f"{n_cells:,} cells, {s['regions'].max() if len(s) else 0} regions, "
+        f"{s['categories'].max() if len(s) else 0} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
     )
 
 
@@ -538,7 +552,7 @@ def info(
     for d in catalog.datasets():
         s.add_row(d.id, d.title, d.publisher)
     console.print(s)
-    path = warehouse or get_settings().warehouse
+    path = check_warehouse_path(warehouse or get_settings().warehouse)
     if Path(path).exists():
         with _warehouse(path) as wh:
             loads = wh.loads()

@@ -31,7 +31,8 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     ``share`` (1 for a whole industry). Industries the crosswalk does not list are left out (the caller reports
     them). The result has one row per ``region, year, category`` with ``traded``, ``employment`` (persons),
     ``establishments`` (null if no industry of the cell has them), ``imputed_employment`` (the part of
-    ``employment`` that rests on imputed cells), ``n_industries``, ``employment_low`` / ``employment_high``
+    ``employment`` that rests on imputed cells), ``n_industries``, ``imputed_inputs`` (how many input cells are
+    imputed — an input imputed at 0 counts), ``employment_low`` / ``employment_high``
     (persons: the cell's employment with every imputed input at its published lower / upper bound — equal to
     ``employment`` when nothing is imputed; null when an imputed input has no bounds, e.g. under
     ``parent-residual``) and ``flags`` (the Eurostat flag letters of the input cells, comma-separated, ``""``
@@ -77,6 +78,7 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
         # rows, not a distinct count: (region, industry, year) is a key of the input, and a count-distinct
         # aggregate costs a second hash table over the whole input (10 s against 0.7 s on 30 M rows)
         n_industries=j.count(),
+        imputed_inputs=imputed.cast("int64").sum(),
         _low=j.w_low.sum(),
         _high=j.w_high.sum(),
         _unbounded=(j.w_low.isnull() | j.w_high.isnull()).sum(),

@@ -98,11 +98,11 @@ def eco_stars(
     t = t.mutate(
         size_star=(big & t._size_top).fill_null(False).cast("int8"),
         specialisation_star=(big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8"),
-        focus_star=(big & t._focus_top).fill_null(False).cast("int8"),
+        focus_star=(big & _finite(t.share) & t._focus_top).fill_null(False).cast("int8"),
     ).drop("_size_top", "_focus_top")
     return t.mutate(
         stars=(t.size_star + t.specialisation_star + t.focus_star).cast("int8"),
-        strong=(finite_lq & (t.lq > strong_lq)).fill_null(False),
+        strong=(_finite(t.lq) & (t.lq > strong_lq)).fill_null(False),
     )
 
 
