@@ -86,6 +86,78 @@ def test_prosperity_subsets() -> None:
         an.select_regions(t, "EU99")
 
 
+def _simpson() -> pd.DataFrame:
+    """Two countries: inside each, y rises with x (slope +1 exactly); across them, the high-x country has low y,
+    so the pooled relation is negative."""
+    rows = [("AA", float(x), float(x)) for x in range(1, 6)] + [("BB", float(x), float(x) - 20) for x in range(11, 16)]
+    frame = pd.DataFrame(rows, columns=["country", "x", "y"])
+    frame["region"] = [f"R{i}" for i in range(len(frame))]
+    return frame
+
+
+def test_within_country_relation_by_hand() -> None:
+    f = _simpson()
+    pooled = an.relation(f, "x", "y")
+    assert pooled.spearman_rho < 0 and pooled.slope < 0
+    w = an.within_relation(f, "x", "y")
+    # demeaned x and y are equal in both countries: slope 1, residuals 0 → interval of width 0
+    assert (w.n, w.groups) == (10, 2)
+    assert w.slope == pytest.approx(1.0) and w.slope_low == pytest.approx(1.0) and w.slope_high == pytest.approx(1.0)
+    assert w.per_group["spearman_rho"].tolist() == [1.0, 1.0]
+    assert np.isnan(w.spearman_rho), "|rho| = 1 in every country: Fisher's z is infinite, no combined value"
+    # noise: slope by hand. Country AA: x 1..5, y = x + (0, .5, 0, -.5, 0); BB: x 1..5, y = 2x (slope 2)
+    g = pd.DataFrame(
+        {
+            "country": ["AA"] * 5 + ["BB"] * 5,
+            "x": [1, 2, 3, 4, 5] * 2,
+            "y": [1, 2.5, 3, 3.5, 5, 2, 4, 6, 8, 10],
+        }
+    )
+    w2 = an.within_relation(g, "x", "y")
+    # Σ xd·yd: AA (−2·−2 + −1·−.5 + 0 + 1·.5 + 2·2) = 9; BB 2·10 = 20; Σ xd² = 10 + 10 → slope 29/20
+    assert w2.slope == pytest.approx(29 / 20)
+    assert w2.slope_low < 29 / 20 < w2.slope_high
+    # per-country rank correlation with a Fisher interval (n = 5): AA is monotone → ρ = 1 (no interval)
+    aa = w2.per_group.set_index("group").loc["AA"]
+    assert aa["spearman_rho"] == pytest.approx(1.0) and np.isnan(aa["low"])
+    # a country with fewer than min_group regions is skipped and named
+    short = pd.concat([g, pd.DataFrame({"country": ["CC", "CC"], "x": [1, 2], "y": [5, 1]})])
+    assert an.within_relation(short, "x", "y").skipped == ["CC"]
+    with pytest.raises(MissingInputError, match="groups"):
+        an.within_relation(g[g["country"] == "AA"], "x", "y")
+
+
+def test_within_spearman_combines_countries_in_fisher_z() -> None:
+    rng = np.random.default_rng(3)
+    parts = []
+    for c, n in (("AA", 30), ("BB", 20)):
+        x = rng.normal(size=n)
+        parts.append(pd.DataFrame({"country": c, "x": x, "y": x + rng.normal(scale=1.0, size=n)}))
+    f = pd.concat(parts, ignore_index=True)
+    w = an.within_relation(f, "x", "y")
+    per = w.per_group.set_index("group")
+    z = np.average(np.arctanh(per["spearman_rho"]), weights=per["n"] - 3)
+    assert w.spearman_rho == pytest.approx(np.tanh(z))
+    assert w.spearman_low < w.spearman_rho < w.spearman_high
+    half = np.arctanh(w.spearman_high) - np.arctanh(w.spearman_rho)
+    assert half == pytest.approx(1.959964 * np.sqrt(1.06 / (27 + 17)), rel=1e-5)
+    for row in per.itertuples():
+        assert row.low < row.spearman_rho < row.high
+
+
+def test_innovation_and_prosperity_within_countries() -> None:
+    f = _simpson().rename(columns={"x": "strong_share_traded", "y": "gdp_per_capita"})
+    f["gdp_per_capita"] += 100
+    w = an.prosperity_within(f)
+    assert w.slope == pytest.approx(1.0) and w.groups == 2
+    t = f.rename(columns={"gdp_per_capita": "patent_rate"}).assign(
+        portfolio_strength=lambda d: d["strong_share_traded"]
+    )
+    rel = an.innovation_within(t, log_rate=False)
+    assert set(rel) == {"portfolio_strength", "strong_share_traded"}
+    assert rel["portfolio_strength"].slope == pytest.approx(1.0)
+
+
 @pytest.mark.realdata
 def test_real_innovation_and_prosperity(real) -> None:
     from clustermap.analyses import inputs
@@ -102,3 +174,11 @@ def test_real_innovation_and_prosperity(real) -> None:
     fig10 = an.prosperity_relation(pt, subset="EU15", exclude=["PT", "EL"])
     # Figure 10's finding holds on today's data: in the EU15 without PT and EL, prosperity rises with the share
     assert fig10.n > 150 and fig10.pearson_r > 0 and fig10.pearson_p < 0.05
+    # within countries (fixed effects, per-country rank correlations) beside the pooled estimate, with intervals
+    w = an.innovation_within(it)["portfolio_strength"]
+    assert w.groups >= 15 and w.n > 200
+    assert w.slope_low <= w.slope <= w.slope_high and w.spearman_low <= w.spearman_rho <= w.spearman_high
+    # the pooled rank correlation of patents with portfolio strength is near 0; within countries it is positive
+    assert abs(rel["portfolio_strength"].spearman_rho) < 0.2 and w.spearman_rho > 0.2 and w.spearman_low > 0
+    wp = an.prosperity_within(pt, subset="EU15", exclude=["PT", "EL"])
+    assert wp.groups >= 8 and np.isfinite(wp.slope_low)

@@ -326,7 +326,7 @@ def test_analyses_run_on_the_selected_run(client) -> None:
     if "concentration" not in ready:
         pytest.skip(f"clustermap.analyses cannot run here: {body['reason']}")
     conc = client.get("/api/analyses/concentration", params={"year": YEAR}).json()
-    assert conc["parameters"]["year"] == YEAR and len(conc["tables"]["categories"]) == 29
+    assert conc["parameters"]["year"] == YEAR and len(conc["tables"]["categories"]) == 30
     change = client.get("/api/analyses/change", params={"from_year": 2010, "to_year": YEAR}).json()
     assert {"summary", "transitions"} <= set(change["tables"])
     missing = client.get("/api/analyses/eu-us")

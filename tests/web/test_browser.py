@@ -108,7 +108,11 @@ def test_map_draws_regions_in_the_colour_of_their_stars(page, live_server, artif
     assert renderer == ("maplibre" if VENDOR.joinpath("maplibre-gl.js").exists() else "canvas")
     _assert_coloured(page, _samples(live_server))
     legend = page.locator("#legend li")
-    assert legend.count() == 6  # 0-3 stars, no data, not in the results
+    imputed = page.evaluate("window.clustermapMap.state.data.values.some((v) => v.imputed)")
+    assert legend.count() == 6 + imputed  # 0-3 stars, no data, not in the results (+ the imputed outline)
+    if imputed:
+        assert "imputed" in page.locator("#legend").inner_text()
+        assert page.locator("#map-table td.imputed").count() >= 1
     assert "Automotive" in page.locator("#map-summary").inner_text()
     assert page.locator("#map-table tbody tr").count() > 200
     shot = page.locator("#map").screenshot(path=str(artifacts / "map.png"))

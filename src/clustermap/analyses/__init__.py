@@ -17,15 +17,18 @@ function                                        what
 :func:`region_shares`, :func:`cluster_employment`  employment in clusters and strong clusters (section 2.2)
 :func:`share_distribution`                      max / mean / median / min and histogram (Figure 9)
 :func:`category_concentration`                  strong share, Gini, Hoover, Herfindahl per category
-:func:`gini`, :func:`hoover`, :func:`herfindahl`  the indices on arrays
+:func:`gini`, :func:`hoover`, :func:`herfindahl`, :func:`ellison_glaeser`  the indices on arrays
 :func:`category_ranking`                        a category's regions by stars beside by employment (Figure 3)
 :func:`compare_concentration`                   EU vs US per category (Figure 8)
 :func:`compare_strong_shares`                   EU vs US strong-cluster shares (Figure 9)
+:func:`like_for_like`, :func:`robustness`       Figure 8 with units, years and suppression stated; pairs of sizes
 :func:`innovation_table`, :func:`innovation_relations`, :func:`top_third_overlap`  patents (Figures 5, 6)
 :func:`prosperity_table`, :func:`prosperity_relation`  GDP per capita (Figure 10)
 :func:`star_changes`, :func:`transition_matrix`, :func:`employment_growth`, :func:`cluster_shares_by_year`
                                                 change over time
 :func:`relation`                                correlation, rank correlation, OLS with CIs, outliers
+:func:`within_relation`, :func:`innovation_within`, :func:`prosperity_within`
+                                                the same within countries (fixed effects, per-country ρ)
 :mod:`clustermap.analyses.inputs`               mapping results and indicators (patents, GDP, population)
 ==============================================  ==============================================================
 """
@@ -41,7 +44,7 @@ from clustermap.analyses._base import (
     latest_complete_year,
     select_year,
 )
-from clustermap.analyses._stats import Relation, relation
+from clustermap.analyses._stats import Relation, WithinRelation, relation, within_relation
 from clustermap.analyses.change import (
     change_summary,
     cluster_shares_by_year,
@@ -53,20 +56,32 @@ from clustermap.analyses.concentration import (
     category_concentration,
     category_ranking,
     concentration_summary,
+    ellison_glaeser,
     gini,
     herfindahl,
     hoover,
 )
 from clustermap.analyses.employment_shares import (
+    add_total_base,
     cluster_employment,
     region_shares,
     share_distribution,
     strong_share_summary,
 )
-from clustermap.analyses.eu_us import compare_concentration, compare_strong_shares, concentration_verdict
+from clustermap.analyses.eu_us import (
+    compare_concentration,
+    compare_strong_shares,
+    concentration_verdict,
+    like_for_like,
+    map_at_nuts_level,
+    match_year,
+    robustness,
+    units_label,
+)
 from clustermap.analyses.innovation import (
     innovation_relations,
     innovation_table,
+    innovation_within,
     patents_by_portfolio_group,
     top_third_overlap,
 )
@@ -78,7 +93,13 @@ from clustermap.analyses.portfolio import (
     scaled_star_threshold,
     strong_portfolios,
 )
-from clustermap.analyses.prosperity import SUBSETS, prosperity_relation, prosperity_table, select_regions
+from clustermap.analyses.prosperity import (
+    SUBSETS,
+    prosperity_relation,
+    prosperity_table,
+    prosperity_within,
+    select_regions,
+)
 
 __all__ = [
     "DEFINITIONS",
@@ -86,6 +107,8 @@ __all__ = [
     "Definition",
     "MissingInputError",
     "Relation",
+    "WithinRelation",
+    "add_total_base",
     "category_concentration",
     "category_ranking",
     "cells_frame",
@@ -98,6 +121,7 @@ __all__ = [
     "concentration_verdict",
     "definitions_frame",
     "describe_distribution",
+    "ellison_glaeser",
     "employment_growth",
     "gini",
     "herfindahl",
@@ -105,16 +129,22 @@ __all__ = [
     "hoover",
     "innovation_relations",
     "innovation_table",
+    "innovation_within",
     "latest_complete_year",
+    "like_for_like",
+    "map_at_nuts_level",
+    "match_year",
     "patents_by_portfolio_group",
     "portfolio_composition",
     "portfolio_distribution",
     "portfolio_peers",
     "prosperity_relation",
     "prosperity_table",
+    "prosperity_within",
     "region_portfolios",
     "region_shares",
     "relation",
+    "robustness",
     "scaled_star_threshold",
     "select_regions",
     "select_year",
@@ -124,4 +154,6 @@ __all__ = [
     "strong_share_summary",
     "top_third_overlap",
     "transition_matrix",
+    "units_label",
+    "within_relation",
 ]

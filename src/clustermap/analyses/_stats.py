@@ -12,7 +12,7 @@ from scipy import stats as st
 
 from clustermap.analyses._base import MissingInputError, define
 
-__all__ = ["Relation", "relation"]
+__all__ = ["Relation", "WithinRelation", "relation", "spearman_interval", "within_relation"]
 
 define(
     "pearson_r",
@@ -241,4 +241,177 @@ def _ols(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[Any, ...]:
         res.rvalue**2,
         fitted,
         stud,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- within countries
+
+define(
+    "within_slope",
+    "Within-country slope (country fixed effects)",
+    "OLS of y on x after subtracting each country's means from both (country fixed effects): the association "
+    "between regions of the same country, free of differences between countries; confidence interval from the "
+    "t distribution with n − G − 1 degrees of freedom (G countries with at least 2 regions).",
+    "y units per x unit",
+)
+define(
+    "within_spearman",
+    "Within-country rank correlation",
+    "Spearman ρ of the regions of one country; the combined value averages the countries' ρ in Fisher's z "
+    "(weights n − 3) with a confidence interval from the standard error √(1.06 / Σ(n − 3)) (Fieller, Hartley "
+    "and Pearson 1957).",
+    "-1 to 1",
+)
+
+
+@dataclass
+class WithinRelation:
+    """``y`` against ``x`` within groups (countries): fixed-effects slope and per-group rank correlations.
+
+    Attributes
+    ----------
+    x, y : str
+        Column names (``log10(<name>)`` after a log).
+    n : int
+        Rows in groups of at least ``min_group`` rows (used).
+    groups : int
+        Groups used.
+    slope, slope_low, slope_high : float
+        Fixed-effects OLS slope and its ``1 − alpha`` interval.
+    spearman_rho, spearman_low, spearman_high : float
+        Combined within-group rank correlation (Fisher z average) and its interval.
+    per_group : pandas.DataFrame
+        ``group, n, spearman_rho, low, high`` (interval from Fisher's z, for n ≥ 4), sorted by n descending.
+    skipped : list of str
+        Groups with fewer than ``min_group`` rows.
+    alpha : float
+        1 − confidence level.
+    """
+
+    x: str
+    y: str
+    n: int
+    groups: int
+    slope: float
+    slope_low: float
+    slope_high: float
+    spearman_rho: float
+    spearman_low: float
+    spearman_high: float
+    per_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped: list[str] = field(default_factory=list)
+    alpha: float = 0.05
+
+    def summary(self) -> dict[str, Any]:
+        """The statistics as a flat dict (no per-group table)."""
+        return {
+            "x": self.x,
+            "y": self.y,
+            "n": self.n,
+            "groups": self.groups,
+            "within_slope": self.slope,
+            "within_slope_low": self.slope_low,
+            "within_slope_high": self.slope_high,
+            "within_spearman": self.spearman_rho,
+            "within_spearman_low": self.spearman_low,
+            "within_spearman_high": self.spearman_high,
+            "confidence": 1 - self.alpha,
+        }
+
+
+def spearman_interval(rho: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The ``1 − alpha`` interval of a Spearman ρ over ``n`` rows: Fisher's z with the standard error
+    √(1.06 / (n − 3)) (Fieller, Hartley and Pearson 1957); NaN for n < 4 or |ρ| = 1."""
+    return _fisher_interval(rho, n, alpha)
+
+
+def _fisher_interval(rho: float, n: int, alpha: float) -> tuple[float, float]:
+    if n < 4 or not np.isfinite(rho) or abs(rho) >= 1:
+        return (np.nan, np.nan)
+    z, se = np.arctanh(rho), np.sqrt(1.06 / (n - 3))
+    q = st.norm.ppf(1 - alpha / 2)
+    return (float(np.tanh(z - q * se)), float(np.tanh(z + q * se)))
+
+
+def within_relation(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    group: str = "country",
+    log_x: bool = False,
+    log_y: bool = False,
+    alpha: float = 0.05,
+    min_group: int = 3,
+) -> WithinRelation:
+    """The relation of ``y`` to ``x`` *within* groups (countries), next to the pooled :func:`relation`.
+
+    A pooled correlation across the regions of many countries mixes two things: whether richer (or more
+    innovative) countries have more clustered regions, and whether, inside one country, the more clustered
+    regions are the richer ones. This function measures the second: the slope with group fixed effects
+    (``y − ȳ_g`` on ``x − x̄_g``) and the rank correlation inside each group, combined in Fisher's z.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per region, with ``group``, ``x`` and ``y``.
+    log_x, log_y : bool
+        ``log10`` of the column (rows ≤ 0 left out).
+    min_group : int
+        Groups with fewer rows are left out (listed in ``skipped``); default 3.
+
+    Raises
+    ------
+    MissingInputError
+        fewer than 2 groups, or too few rows to estimate the slope.
+    """
+    d = frame[[group, x, y]].replace([np.inf, -np.inf], np.nan).dropna().copy()
+    xn, yn = x, y
+    if log_x:
+        d = d[d[x] > 0]
+        d[x] = np.log10(d[x].astype("float64"))
+        xn = f"log10({x})"
+    if log_y:
+        d = d[d[y] > 0]
+        d[y] = np.log10(d[y].astype("float64"))
+        yn = f"log10({y})"
+    sizes = d.groupby(group)[x].transform("size")
+    skipped = sorted(str(g) for g in d.loc[sizes < min_group, group].unique())
+    d = d[sizes >= min_group]
+    n_groups = d[group].nunique()
+    dof = len(d) - n_groups - 1
+    if n_groups < 2 or dof < 1:
+        raise MissingInputError(
+            f"groups ({group}) with at least {min_group} regions having {x} and {y}",
+            hint=f"{n_groups} group(s), {len(d)} region(s)",
+        )
+    xd = (d[x] - d.groupby(group)[x].transform("mean")).to_numpy(dtype="float64")
+    yd = (d[y] - d.groupby(group)[y].transform("mean")).to_numpy(dtype="float64")
+    sxx = float((xd * xd).sum())
+    if sxx == 0:
+        slope = lo = hi = np.nan
+    else:
+        slope = float((xd * yd).sum() / sxx)
+        resid = yd - slope * xd
+        se = float(np.sqrt((resid * resid).sum() / dof / sxx))
+        q = float(st.t.ppf(1 - alpha / 2, dof))
+        lo, hi = slope - q * se, slope + q * se
+    rows = []
+    for g, part in d.groupby(group, sort=True):
+        same = np.ptp(part[x].to_numpy(float)) == 0 or np.ptp(part[y].to_numpy(float)) == 0
+        rho = np.nan if same else round(float(st.spearmanr(part[x], part[y])[0]), 12)
+        low, high = _fisher_interval(rho, len(part), alpha)
+        rows.append({"group": str(g), "n": len(part), "spearman_rho": rho, "low": low, "high": high})
+    per = pd.DataFrame(rows).sort_values(["n", "group"], ascending=[False, True], ignore_index=True)
+    ok = per[(per["n"] >= 4) & per["spearman_rho"].abs().lt(1)]
+    if len(ok):
+        w = (ok["n"] - 3).to_numpy(dtype="float64")
+        z = float(np.average(np.arctanh(ok["spearman_rho"].to_numpy(dtype="float64")), weights=w))
+        se = float(np.sqrt(1.06 / w.sum()))
+        q = float(st.norm.ppf(1 - alpha / 2))
+        rho_all, rho_lo, rho_hi = float(np.tanh(z)), float(np.tanh(z - q * se)), float(np.tanh(z + q * se))
+    else:
+        rho_all = rho_lo = rho_hi = np.nan
+    return WithinRelation(
+        xn, yn, len(d), n_groups, slope, float(lo), float(hi), rho_all, rho_lo, rho_hi, per, skipped, alpha
     )

@@ -1,7 +1,9 @@
 """Category concentration: how much of each category's employment sits in strong clusters, and how unevenly it
 is spread across regions (SEC(2008) 2637 section 2.2 and Figure 8).
 
-Measures, for one category c over the regions R (a region without employment in c counts with E = 0):
+Measures, for one category c over the regions R (a region without a cell of c counts with E = 0; a cell that is
+*unknown* — confidential or missing, a row with null employment, or an imputed cell when ``imputed="exclude"``
+— is never read as 0: that region is left out of c's measures and counted in ``regions_unknown``):
 
 * **strong share** ``Σ_r E[r,c]·[LQ[r,c] > 2] / E[.,c]``;
 * **locational Gini** (Krugman 1991): order the regions by LQ (equivalently by ``E[r,c]/T[r]``) ascending; the
@@ -13,6 +15,13 @@ Measures, for one category c over the regions R (a region without employment in 
   employment that would have to move for it to be spread like total employment (0-1);
 * **Herfindahl** ``HHI = Σ_r (E[r,c]/E[.,c])²``: concentration regardless of region size (1/|R| … 1); ``1/HHI`` is
   the equivalent number of equal regions.
+* **Ellison–Glaeser** (1997) ``γ = (G / (1 − Σ_r x_r²) − H) / (1 − H)`` with ``G = Σ_r (s_r − x_r)²``,
+  ``s_r = E[r,c]/E[.,c]``, ``x_r = T[r]/T`` and ``H`` the plant Herfindahl of the category. Its expected value
+  is 0 when plants locate at random in proportion to total employment, whatever the number and sizes of the
+  regions: unlike Gini and Hoover, which rise as a territory is cut into more, smaller regions, it can be
+  compared across region sets of different sizes (EU NUTS-2 against US states or CBSAs). Neither SBS nor the
+  CBP region files give plant sizes, so ``H = 0`` on both sides (column ``eg``): that is the same upward shift
+  for both, ``γ + H(1 − γ)``, small for categories with many plants.
 
 Gini and Hoover take "how employment is distributed within every region" into account, as the reference's
 footnote 70 asks of its disproportionality measure; Herfindahl does not.
@@ -32,7 +41,15 @@ import pandas as pd
 
 from clustermap.analyses._base import cells_table, define
 
-__all__ = ["category_concentration", "category_ranking", "concentration_summary", "gini", "herfindahl", "hoover"]
+__all__ = [
+    "category_concentration",
+    "category_ranking",
+    "concentration_summary",
+    "ellison_glaeser",
+    "gini",
+    "herfindahl",
+    "hoover",
+]
 
 define(
     "category_strong_share",
@@ -62,6 +79,14 @@ define(
     "Σ_r (E[r,c]/E[.,c])²: concentration of the category's employment over regions, ignoring region size; 1/HHI "
     "is the equivalent number of equal regions.",
     "1/|R|-1",
+)
+define(
+    "eg",
+    "Ellison–Glaeser index",
+    "(G / (1 − Σ x_r²) − H) / (1 − H), G = Σ_r (E[r,c]/E[.,c] − T[r]/T)², x_r = T[r]/T, plant Herfindahl H = 0: "
+    "0 when the category is spread like total employment up to chance, whatever the number and size of the "
+    "regions, so EU and US region sets of different sizes can be compared.",
+    "index (0 = random)",
 )
 define(
     "top_region_share",
@@ -138,7 +163,35 @@ def herfindahl(employment: Any) -> float:
     return float(np.sum(s * s))
 
 
-def category_concentration(cells: Any, *, year: int | None = None, strong_lq: float = 2.0) -> pd.DataFrame:
+def ellison_glaeser(employment: Any, totals: Any, *, plant_herfindahl: float = 0.0) -> float:
+    """Ellison–Glaeser index of one category over regions (see the module docstring).
+
+    Parameters
+    ----------
+    employment, totals : array-like
+        E[r,c] and T[r] per region (persons).
+    plant_herfindahl : float
+        H, the Herfindahl of the category's plant sizes (default 0: no plant data).
+
+    Examples
+    --------
+    >>> ellison_glaeser([10, 0], [100, 100])
+    1.0
+    >>> ellison_glaeser([1, 2], [10, 20])
+    0.0
+    """
+    e, t = _arrays(employment, totals)
+    if e.sum() <= 0 or t.sum() <= 0:
+        return float("nan")
+    x = t / t.sum()
+    g = float(np.sum((e / e.sum() - x) ** 2))
+    h = float(plant_herfindahl)
+    return round((g / (1.0 - float(np.sum(x * x))) - h) / (1.0 - h), 12) + 0.0
+
+
+def category_concentration(
+    cells: Any, *, year: int | None = None, strong_lq: float = 2.0, imputed: str = "keep"
+) -> pd.DataFrame:
     """Per category (and year): employment in strong clusters and the Gini, Hoover and Herfindahl indices over
     the regions.
 
@@ -150,6 +203,9 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
         One year (default every year).
     strong_lq : float
         Strong clusters have LQ strictly above this (default 2).
+    imputed : {"keep", "exclude"}
+        ``keep`` (default) uses imputed cells' values; ``exclude`` treats them as unknown, like confidential
+        cells: the region is left out of that category's measures (never counted as 0).
 
     Returns
     -------
@@ -157,15 +213,25 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
         One row per category and year: ``category, category_name, year, employment`` (E[.,c], persons),
         ``regions`` (regions of the year), ``regions_with_employment``, ``strong_clusters`` (cells with LQ >
         ``strong_lq``), ``strong_employment``, ``strong_share``, ``gini``, ``hoover``, ``herfindahl``,
-        ``equivalent_regions`` (1/HHI), ``top_region``, ``top_region_share``; and ``clusters`` (cells with ≥ 1
-        star) when the cells have stars. Sorted by year, then ``strong_share`` descending.
+        ``equivalent_regions`` (1/HHI), ``eg`` (Ellison–Glaeser, H = 0), ``regions_unknown`` (regions whose cell
+        is confidential, missing or — with ``imputed="exclude"`` — imputed, left out), ``top_region``,
+        ``top_region_share``; and ``clusters`` (cells with ≥ 1 star) when the cells have stars. Sorted by year,
+        then ``strong_share`` descending.
     """
+    if imputed not in ("keep", "exclude"):
+        from clustermap.errors import ParameterError
+
+        raise ParameterError(f"imputed must be 'keep' or 'exclude', not {imputed!r}")
     t = cells_table(cells, year=year, columns=("region", "category", "year", "employment", "region_total", "lq"))
     has_stars = "stars" in t.columns
+    unknown_cell = t.employment.isnull()
+    if imputed == "exclude" and "imputed" in t.columns:
+        unknown_cell = unknown_cell | t.imputed.fill_null(False)
+    t = t.mutate(_unknown=unknown_cell)
     regions = t.select("region", "year", "region_total").distinct()
     cats = t.select("year", "category").distinct()
     grid = regions.join(cats, "year")
-    cols = [t.region, t.year, t.category, t.employment, t.lq]
+    cols = [t.region, t.year, t.category, t.employment, t.lq, t._unknown]
     if has_stars:
         cols.append(t.stars)
     cell = t.select(*cols)
@@ -176,9 +242,12 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
         grid.region_total,
         employment=cell.employment.fill_null(0.0),
         lq=cell.lq.fill_null(0.0),
+        unknown=cell._unknown.fill_null(False),
         **({"stars": cell.stars.fill_null(0)} if has_stars else {}),
     )
     part = ["year", "category"]
+    n_unknown = g.group_by(part).agg(regions_unknown=g.unknown.sum().cast("int64"))
+    g = g.filter(~g.unknown)
     w_all = ibis.window(group_by=part)
     w_cum = ibis.window(group_by=part, order_by=[g.employment / g.region_total, g.region], preceding=None, following=0)
     e_c = g.employment.sum().over(w_all)
@@ -190,6 +259,8 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
     lorenz = g.region_total * (2 * g.cum_e - g.employment) / (g.t_c * g.e_c.nullif(0))
     dev = (g.employment / g.e_c.nullif(0) - g.region_total / g.t_c).abs()
     sq = (g.employment / g.e_c.nullif(0)) ** 2
+    eg_dev = (g.employment / g.e_c.nullif(0) - g.region_total / g.t_c) ** 2
+    x_sq = (g.region_total / g.t_c) ** 2
     strong = g.lq > strong_lq
     aggs = {
         "employment": g.employment.sum(),
@@ -200,12 +271,16 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
         "gini_sum": lorenz.sum(),
         "hoover2": dev.sum(),
         "herfindahl": sq.sum(),
+        "eg_g": eg_dev.sum(),
+        "eg_x2": x_sq.sum(),
         "top_region": g.region.min(where=g.employment == g.e_max),
         "top_employment": g.employment.max(),
     }
     if has_stars:
         aggs["clusters"] = (g.stars >= 1).sum().cast("int64")
     out = g.group_by(part).agg(**aggs).to_pandas()
+    out = out.merge(n_unknown.to_pandas(), on=part, how="left")
+    out["regions_unknown"] = out["regions_unknown"].fillna(0).astype("int64")
     positive = out["employment"] > 0
     out["strong_employment"] = out["strong_employment"].astype("float64").fillna(0.0)
     out["strong_share"] = np.where(positive, out["strong_employment"] / out["employment"].where(positive), np.nan)
@@ -214,6 +289,9 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
     out["hoover"] = np.where(positive, 0.5 * out["hoover2"].astype("float64"), np.nan)
     out["herfindahl"] = np.where(positive, out["herfindahl"].astype("float64"), np.nan)
     out["equivalent_regions"] = 1.0 / out["herfindahl"]
+    denominator = (1.0 - out["eg_x2"].astype("float64")).where(lambda d: d > 0)
+    out["eg"] = np.where(positive, out["eg_g"].astype("float64") / denominator, np.nan)
+    out["eg"] = out["eg"].round(12) + 0.0
     out["top_region_share"] = np.where(positive, out["top_employment"] / out["employment"].where(positive), np.nan)
     out["top_region"] = out["top_region"].where(positive, None)
     names = _category_names(cells)
@@ -232,6 +310,8 @@ def category_concentration(cells: Any, *, year: int | None = None, strong_lq: fl
         "hoover",
         "herfindahl",
         "equivalent_regions",
+        "eg",
+        "regions_unknown",
         "top_region",
         "top_region_share",
     ]

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from clustermap.analyses._base import MissingInputError, define
-from clustermap.analyses._stats import Relation, relation
+from clustermap.analyses._stats import Relation, WithinRelation, relation, within_relation
 from clustermap.errors import ParameterError
 
 __all__ = [
     "RATE_COLUMNS",
     "innovation_relations",
     "innovation_table",
+    "innovation_within",
     "patents_by_portfolio_group",
     "top_third_overlap",
 ]
@@ -139,6 +140,21 @@ def innovation_relations(table: pd.DataFrame, *, log_rate: bool = True, alpha: f
     Relation, "strong_share_traded": Relation}`` (fit on ``log10`` of the rate by default)."""
     return {
         x: relation(table, x, "patent_rate", log_y=log_rate, alpha=alpha)
+        for x in ("portfolio_strength", "strong_share_traded")
+    }
+
+
+def innovation_within(
+    table: pd.DataFrame, *, log_rate: bool = True, alpha: float = 0.05, min_group: int = 3
+) -> dict[str, WithinRelation]:
+    """The same relations as :func:`innovation_relations` within countries: country fixed-effects slope and
+    per-country rank correlations with confidence intervals (:func:`~clustermap.analyses._stats.within_relation`).
+
+    Pooled over Europe, patenting follows national levels (Germany, the Nordic countries) more than regional
+    cluster strength, and the pooled rank correlation can hide, or reverse, the relation between the regions of
+    one country: report both."""
+    return {
+        x: within_relation(table, x, "patent_rate", log_y=log_rate, alpha=alpha, min_group=min_group)
         for x in ("portfolio_strength", "strong_share_traded")
     }
 

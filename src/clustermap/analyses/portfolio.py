@@ -67,7 +67,7 @@ define(
     "portfolio_strength",
     "Portfolio strength",
     "Sum of a region's stars over all traded categories (0-3 per category). With 38 categories (ECO 2007) the "
-    "maximum is 114, with the 29 categories of eco-nace2 it is 87.",
+    "maximum is 114, with the 30 categories of eco-nace2 it is 90.",
     "stars",
 )
 define(

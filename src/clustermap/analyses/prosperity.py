@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 
 from clustermap.analyses._base import MissingInputError, define
-from clustermap.analyses._stats import Relation, relation
+from clustermap.analyses._stats import Relation, WithinRelation, relation, within_relation
 from clustermap.errors import ParameterError, UnknownNameError
 
-__all__ = ["SUBSETS", "prosperity_relation", "prosperity_table", "select_regions"]
+__all__ = ["SUBSETS", "prosperity_relation", "prosperity_table", "prosperity_within", "select_regions"]
 
 _EU15 = ("AT", "BE", "DE", "DK", "EL", "ES", "FI", "FR", "IE", "IT", "LU", "NL", "PT", "SE", "UK")
 _EU27 = (*_EU15, "BG", "CY", "CZ", "EE", "HU", "LT", "LV", "MT", "PL", "RO", "SI", "SK")
@@ -109,3 +109,20 @@ def prosperity_relation(
     """GDP per capita against a cluster measure (default the strong-cluster share of traded employment) over a
     region subset: correlation, rank correlation, OLS with confidence intervals, outliers."""
     return relation(select_regions(table, subset, exclude=exclude), x, "gdp_per_capita", alpha=alpha)
+
+
+def prosperity_within(
+    table: pd.DataFrame,
+    *,
+    x: str = "strong_share_traded",
+    subset: Any = None,
+    exclude: Iterable[str] = (),
+    alpha: float = 0.05,
+    min_group: int = 3,
+) -> WithinRelation:
+    """GDP per capita against a cluster measure *within* countries (country fixed-effects slope, per-country
+    rank correlations, with confidence intervals) over a region subset: the pooled :func:`prosperity_relation`
+    mostly compares rich and poor countries."""
+    return within_relation(
+        select_regions(table, subset, exclude=exclude), x, "gdp_per_capita", alpha=alpha, min_group=min_group
+    )

@@ -192,7 +192,7 @@ DIFFERENCES: dict[str, str] = {
     "economy (B-N and S95 without K), so T[r] here excludes agriculture, finance, public services, education, "
     "health and arts; shares of total employment are shares of business-economy employment.",
     "us": "US side: CBP counts paid employees of establishments (no self-employed, farms, rail or government) on "
-    "6-digit NAICS put on the same 29 categories through ISIC Rev. 4; the mirror's CBP state file ends in 2011 and "
+    "6-digit NAICS put on the same 30 categories through ISIC Rev. 4; the mirror's CBP state file ends in 2011 and "
     "keeps ~630 six-digit codes; withheld cells are valued at their size-class midpoint. The reference does not "
     "name its US regions (the US Cluster Mapping of the time used 179 economic areas): 51 large states are less "
     "specialised, 933 metropolitan and micropolitan areas more specialised than such areas.",

@@ -136,10 +136,15 @@ def import_(
     partial: Annotated[bool, typer.Option("--partial", help="Write the good rows even if some are bad.")] = False,
 ) -> None:
     """Import records from CSV or JSON; every bad row is reported with its line and field."""
+    from clustermap.loaders.guard import check_file
     from clustermap.registry.db import session_scope
     from clustermap.registry.importers import import_records
 
     entity = _kind(kind)
+    try:
+        check_file(file)
+    except ClustermapError as exc:
+        _fail(exc)
     engine, factory = _factory(database_url)
     try:
         with session_scope(factory) as session:
@@ -194,7 +199,10 @@ def users_add(
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     password: Annotated[
         str | None,
-        typer.Option("--password", help="Password (at least 10 characters); default: asked for, or read from stdin."),
+        typer.Option(
+            "--password",
+            help="Password (at least 12 characters, not a common one); default: asked for, or read from stdin.",
+        ),
     ] = None,
     database_url: UrlOpt = None,
 ) -> None:

@@ -58,11 +58,25 @@ def serve(
             workers=workers,
             factory=True,
             log_level=log_level,
+            **proxy_options(),
         )
         return
     app = create_app(warehouse=warehouse, registry_url=registry_url, data_dir=data_dir)
     typer.echo(f"clustermap: serving http://{host}:{port}/ (API: /api/, schema: /openapi.json)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug", **proxy_options())
+
+
+def proxy_options(trusted: str | None = None) -> dict[str, object]:
+    """uvicorn's proxy options from the setting ``trusted_proxies`` (``CLUSTERMAP_TRUSTED_PROXIES``): with no
+    trusted proxy (the default) ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are ignored from every peer — the
+    client address the login rate limiter counts is the TCP peer; with a list, only those peers are believed."""
+    from clustermap.settings import get_settings
+
+    trusted = get_settings().trusted_proxies if trusted is None else trusted
+    addresses = [a.strip() for a in trusted.split(",") if a.strip()]
+    if not addresses:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(addresses)}
 
 
 def app_from_env():

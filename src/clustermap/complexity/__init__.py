@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from clustermap.complexity.eigen import eci_pci
-from clustermap.complexity.space import density, outlook, proximity
+from clustermap.complexity.space import co_presence, density, outlook, proximity
 from clustermap.errors import InputError, ParameterError, SchemaError
 from clustermap.indicators.complexity import presence
 
@@ -128,8 +128,8 @@ def complexity_from_presence(
         div = np.asarray(m.sum(axis=1)).ravel()
         ubi = np.asarray(m.sum(axis=0)).ravel()
         eci_raw, pci_raw = eci_pci(m, div, ubi)
-        prox = proximity(m, ubi)
         dense = m.toarray()
+        prox = proximity(co_presence(dense), ubi)
         dens = density(dense, prox)
         coi_raw, cog_raw = outlook(dense, dens, prox, pci_raw)
         eci, pci, coi, cog = _standardise(eci_raw, pci_raw, coi_raw, cog_raw)
@@ -157,14 +157,14 @@ def complexity_from_presence(
                     }
                 )
             )
-    cells = pd.DataFrame(
-        {
-            "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
-            "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
-            **out,
-        },
-        copy=False,
-    )[list(COLUMNS)]
+    labels = {
+        "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
+        "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
+    }
+    # columns one by one, in COLUMNS order: no consolidation into 2-D blocks, no copy of the output arrays
+    cells = pd.DataFrame(index=pd.RangeIndex(n))
+    for name in COLUMNS:
+        cells[name] = labels[name] if name in labels else out.pop(name)
     prox_frame = None
     if with_proximity:
         prox_frame = (
@@ -224,10 +224,13 @@ def complexity(
     if not threshold > 0:
         raise ParameterError(f"threshold must be > 0, got {threshold}")
     table = _as_table(data, con)
-    nulls = int(table.filter(table.employment.isnull()).count().execute())
-    negative = table.filter(table.employment < 0)
-    first_negative = negative.limit(1).execute()
-    if len(first_negative):
+    checks = table.aggregate(
+        nulls=table.employment.isnull().cast("int64").sum(),
+        negatives=(table.employment < 0).cast("int64").sum(),
+    ).execute()
+    nulls = int(checks["nulls"].fillna(0).iloc[0])
+    if int(checks["negatives"].fillna(0).iloc[0]):
+        first_negative = table.filter(table.employment < 0).limit(1).execute()
         row = first_negative.iloc[0]
         raise InputError(
             f"negative employment in region {row['region']}, industry {row['industry']}, year {row['year']}",

@@ -9,19 +9,27 @@ definitions, for one year's presence matrix ``M`` (regions × industries, 0/1) w
 - ``cog[r,i] = (1 − M[r,i]) · Σ_j (1 − M[r,j])·proximity[j,i]·pci[j] / Σ_k proximity[j,k]`` (complexity outlook
   gain, raw), with the raw (unit-norm, signed) PCI.
 
-``Mᵀ M`` is a sparse product; density and outlook gain are dense region × industry tables by definition, so
-they are computed as dense matrix products (BLAS) on the presence matrix.
+Density and outlook gain are dense region × industry tables by definition, so they and ``Mᵀ M`` are computed as
+dense matrix products (BLAS) on the presence matrix: measured on a 3,000 × 963 year (235,596 presences), scipy's
+sparse × dense product was no faster than BLAS on the dense 0/1 matrix.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from scipy.linalg import blas
 
 
-def proximity(mcp: sp.csr_matrix, ubiquity: np.ndarray) -> np.ndarray:
-    """Industry × industry proximity (dense, float64); NaN for pairs of industries both of ubiquity 0."""
-    co = (mcp.T @ mcp).toarray().astype(np.float64)
+def co_presence(mcp_dense: np.ndarray) -> np.ndarray:
+    """``Mᵀ M`` (industries × industries): regions having both. A symmetric rank-k update (BLAS ``syrk``: half
+    the multiplications of a general product); exact, as the entries are small integers."""
+    upper = blas.dsyrk(1.0, mcp_dense, trans=1)
+    return np.triu(upper) + np.triu(upper, 1).T
+
+
+def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
+    """Industry × industry proximity from the co-presence counts ``Mᵀ M`` (dense, float64); NaN for pairs of
+    industries both of ubiquity 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return co / np.maximum.outer(ubiquity, ubiquity).astype(np.float64)
 

@@ -1,18 +1,34 @@
 """European Cluster Observatory stars (size, specialisation, focus).
 
-For one year and region set R (``n_regions`` = |R|) and each category c:
+For one year and region set R (``n_regions`` = |R|), category set C (``n_categories`` = |C|, the categories
+with a cell in the year) and each category c:
 
-* **size star**: the cell's employment is in the top ``size_share`` of the regions of R in c. Ranks are
-  competition ranks in descending order (ties share the best rank); star iff ``rank ≤ size_share · |R|``.
+* **size star**: the cell's employment ``E[r,c]`` is in the top ``size_share`` of the regions of R in c. Ranks
+  are competition ranks in descending order (ties share the best rank); star iff ``rank ≤ size_share · |R|``.
 * **specialisation star**: ``LQ ≥ lq_threshold``.
-* **focus star**: the cell's share of its region's total employment is in the top ``focus_share`` of the regions
-  of R in c, by the same ranking rule.
+* **focus star**: the cell's share of its region's employment, ``E[r,c] / T[r]``, is in the top ``focus_share``
+  by the same ranking rule, over the ``focus_scope``:
+
+  - ``all`` (the default of ``eco2007`` and ``eco2008``): ranked among all region × category cells of the year,
+    star iff ``rank ≤ focus_share · |R| · |C|``. Why: within one category ``E[r,c] / T[r]`` orders the regions
+    exactly as ``LQ[r,c]`` does (``LQ = share · T / E[.,c]``, and ``T / E[.,c]`` is the same for every region of
+    c), so ranking it within the category repeats the specialisation star; ranked over all cells it measures
+    how much of a region's economy the category takes, the reading whose star distribution matches the
+    reference's 66 / 26 / 8 % one / two / three-star clusters (1,338 / 524 / 155 of 2,017).
+  - ``category``: ranked among the regions of c, star iff ``rank ≤ focus_share · |R|`` (= ranking by LQ).
 * **minimum size**: a cell with ``employment < min_employment`` gets no star at all.
 
 ``stars`` = number of stars (0–3). Regions without a cell in c rank below every region that has one.
-``size_share · |R|`` is evaluated with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3.
-A cell whose employment or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong: every
-comparison is guarded, because DuckDB and Spark order NaN above every number.
+``share · n`` is evaluated with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3.
+A cell whose employment, share or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong,
+and takes no place in a ranking: every comparison is guarded, because DuckDB and Spark order NaN above every
+number.
+
+**Threshold form.** With ``k = ⌊share · n⌋``, ``rank ≤ k`` ⟺ the value is at least the k-th largest value of its
+group (with multiplicity), or the group has at most k values. So the stars need no ``rank()`` window sort: the
+k-th largest value per group is an aggregate (:func:`kth_largest`) joined back to the cells. The competition
+ranks themselves (``size_rank``, ``focus_rank``) are window functions and are computed only when asked
+(``ranks=True``).
 """
 
 from __future__ import annotations
@@ -23,31 +39,70 @@ import ibis.expr.types as ir
 _EPS = 1e-9
 
 
+def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
+    """Per group ``by``: ``kth`` = the ``k``-th largest non-null ``value`` counted with multiplicity (the value
+    at competition rank ≤ k and beyond which rank > k), or the smallest value when the group has fewer than k
+    values; null when ``k < 1``. ``k`` is a column constant within each group.
+
+    One aggregate per group (the group's values collected and sorted, then indexed); pure ibis, the same on
+    DuckDB (``list_sort``) and Spark (``array_sort``).
+    """
+    t = t.filter(_finite(t[value]))
+    g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
+    vals = g._vals.sort()  # ascending
+    idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0).cast("int32")  # Spark's element_at takes an INT
+    kth = ibis.ifelse(g._k >= 1, vals[idx], ibis.null("float64"))
+    return g.select(*by, kth=kth.cast("float64"))
+
+
+def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
+    """Add boolean column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ (descending, ties sharing the best
+    rank) within the groups ``by``, computed in threshold form (:func:`kth_largest`); null values never qualify."""
+    t = t.mutate(_k=(n * share + _EPS).floor().cast("int64"))
+    cut = kth_largest(t, value, by, "_k").rename(_cut="kth")
+    cut = cut.rename(**{f"_c_{b}": b for b in by})
+    j = t.left_join(cut, [t[b] == cut[f"_c_{b}"] for b in by]).drop(*[f"_c_{b}" for b in by])
+    star = (_finite(j[value]) & (j[value] >= j._cut)).fill_null(False)
+    return j.mutate(**{name: star}).drop("_k", "_cut")
+
+
 def eco_stars(
     t: ir.Table,
     *,
     size_share: float = 0.10,
     focus_share: float = 0.10,
+    focus_scope: str = "all",
     lq_threshold: float = 2.0,
     min_employment: float = 1000.0,
     strong_lq: float = 2.0,
+    ranks: bool = False,
 ) -> ir.Table:
-    """Add ``size_rank``, ``focus_rank``, the three 0/1 stars, ``stars`` and ``strong`` (``LQ > strong_lq``)
-    to the output of :func:`clustermap.indicators.location_quotients`."""
-    by_size = ibis.window(group_by=["year", "category"], order_by=[ibis.desc(t.employment)])
-    by_focus = ibis.window(group_by=["year", "category"], order_by=[ibis.desc(t.share)])
-    t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
-    finite_lq = t.lq.notnull() & ~t.lq.isnan() & ~t.lq.isinf()
+    """Add the three 0/1 stars, ``stars``, ``strong`` (``LQ > strong_lq``), ``n_categories`` and, with
+    ``ranks=True``, ``size_rank`` and ``focus_rank`` to the output of
+    :func:`clustermap.indicators.location_quotients`."""
+    if focus_scope not in ("all", "category"):
+        raise ValueError(f"focus_scope must be all or category, not {focus_scope!r}")
+    per_year = t.group_by(_y_year="year").agg(n_categories=t.category.nunique())
+    t = t.join(per_year, t.year == per_year._y_year).drop("_y_year")
+    by_cat = ["year", "category"]
+    focus_by = ["year"] if focus_scope == "all" else by_cat
+    focus_n = t.n_regions * t.n_categories if focus_scope == "all" else t.n_regions
+    t = top_share(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
+    t = top_share(t, "share", focus_by, focus_share, focus_n, "_focus_top")
+    if ranks:
+        by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
+        by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])
+        t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
+    finite_lq = _finite(t.lq)
     big = (t.employment >= min_employment) & _finite(t.employment)
-    size_cut = (t.n_regions * size_share + _EPS).floor()
-    focus_cut = (t.n_regions * focus_share + _EPS).floor()
-    size_star = (big & (t.size_rank <= size_cut)).fill_null(False).cast("int8")
-    spec_star = (big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8")
-    focus_star = (big & _finite(t.share) & (t.focus_rank <= focus_cut)).fill_null(False).cast("int8")
-    t = t.mutate(size_star=size_star, specialisation_star=spec_star, focus_star=focus_star)
+    t = t.mutate(
+        size_star=(big & t._size_top).fill_null(False).cast("int8"),
+        specialisation_star=(big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8"),
+        focus_star=(big & _finite(t.share) & t._focus_top).fill_null(False).cast("int8"),
+    ).drop("_size_top", "_focus_top")
     return t.mutate(
         stars=(t.size_star + t.specialisation_star + t.focus_star).cast("int8"),
-        strong=(finite_lq & (t.lq > strong_lq)).fill_null(False),
+        strong=(_finite(t.lq) & (t.lq > strong_lq)).fill_null(False),
     )
 
 

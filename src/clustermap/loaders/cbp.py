@@ -112,7 +112,10 @@ def _read_csv(
     text = read_text(file)
     if not text.strip():
         raise EmptyInputError("empty file", file=file)
-    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]))
+    try:
+        header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]))
+    except csv.Error as exc:  # e.g. a lone \r (old Mac line ends) inside the header line
+        raise SchemaError(f"cannot read the header line: {exc}", file=file, line=1) from exc
     lower = {name: name.strip().lower() for name in header}
     check(set(lower.values()))
     wanted_text = {n for n, low in lower.items() if low in set(text_cols)}

@@ -31,7 +31,14 @@ from clustermap.errors import (
     NotRegularFileError,
 )
 
-__all__ = ["STDIN", "check_file", "gunzip_bounded", "read_input_bytes", "unzip_bounded"]
+__all__ = [
+    "STDIN",
+    "check_file",
+    "gunzip_bounded",
+    "json_depth_exceeds",
+    "read_input_bytes",
+    "unzip_bounded",
+]
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -206,3 +213,27 @@ def read_input_bytes(path: str | Path, *, allow_empty: bool = True) -> bytes:
     if data.startswith(ZIP_MAGIC):
         return unzip_bounded(data, file, max_out)
     return data
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether the JSON text ``body`` nests arrays / objects deeper than ``limit`` (strings are skipped; the
+    text need not be valid JSON)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # "
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False

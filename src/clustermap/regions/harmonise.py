@@ -35,8 +35,9 @@ How (:func:`harmonise`)
    the rest renormalised. Only codes attested in ``to_version`` are written (:func:`attested_codes`): the JRC
    matrices also name NUTS-2 codes made by truncating NUTS-3 codes (``UKN1`` in 2016, whose NUTS-2 code for
    Northern Ireland is ``UKN0``); their shares go to the attested code of the same territory
-   (:func:`repair_targets`). Most dropped intersections are slivers of the GIS overlay (boundaries generalised differently in two
-   versions), the others negligible transfers. A source whose weight is 0 everywhere falls back to area.
+   (:func:`repair_targets`). Most dropped intersections are slivers of the GIS overlay (boundaries generalised
+   differently in two versions), the others negligible transfers. A source whose weight is 0 everywhere falls
+   back to area.
    Recodes (``FR71`` → ``FRK2``) have one intersection with share 1 and are exact; a target cell is the sum of the
    shares it receives, so merges (``DE41 + DE42`` → ``DE40``) are exact too.
 5. **Report.** One row per year, source code and target code that is not the identity: version pair, kind of

@@ -129,7 +129,9 @@ def read_rows(
     """Parse CSV or JSON into ``(line, record)`` pairs for ``schema``; problems of the file itself (not of one
     row's values) come back as errors (line 1 for a bad header)."""
     if isinstance(source, Path):
-        source = source.read_bytes()
+        from clustermap.loaders.guard import read_input_bytes
+
+        source = read_input_bytes(source)  # a regular file within the size limits, else a typed InputError
     if isinstance(source, bytes):
         try:
             text = source.decode("utf-8-sig")
@@ -192,6 +194,12 @@ def _read_json(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowErr
     pos = len(text) - len(text.lstrip())
     if pos >= len(text) or text[pos] != "[":
         return [], [RowError(text.count("\n", 0, pos) + 1, None, "a JSON import is an array of objects [ {...}, ... ]")]
+    from clustermap.loaders.guard import json_depth_exceeds
+    from clustermap.settings import get_settings
+
+    depth = get_settings().max_json_depth
+    if json_depth_exceeds(text.encode("utf-8", "surrogatepass"), depth):
+        return [], [RowError(1, None, f"the JSON nests deeper than {depth} levels (setting CLUSTERMAP_MAX_JSON_DEPTH)")]
     pos += 1
     rows: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []

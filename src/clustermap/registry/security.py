@@ -15,7 +15,14 @@ still holding a role that may create it — or an administrator.
 Login is rate-limited in the database (so that it holds across processes): after ``login_max_failures``
 failures for one e-mail address, or ``login_max_failures_per_ip`` from one client address, within
 ``login_window_minutes``, every further attempt gets :class:`~.errors.RateLimitError` (HTTP 429, ``Retry-After``)
-until the window has passed — even with the right password.
+until the window has passed — even with the right password. In front of it, an in-memory limiter (the
+``limits`` library, moving window) allows ``login_rate`` attempts — right or wrong — per e-mail address
+(``CLUSTERMAP_LOGIN_RATE``, default ``10/minute``) and ``login_rate_per_ip`` per client address (default
+``100/minute``), checked before the password is hashed
+so that a flood of logins cannot keep the CPU busy with argon2.
+
+Passwords follow :func:`check_password`: at least :data:`MIN_PASSWORD_LENGTH` (12) characters, not one of the
+common passwords of ``registry/data/common_passwords.txt``, not one repeated character, not the e-mail address.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -39,6 +49,7 @@ from clustermap.registry.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RegistryValidationError,
 )
 from clustermap.registry.models import ApiToken, LoginAttempt, RegistryMeta, User, WebSession, utcnow
 from clustermap.registry.vocabulary import ROLES
@@ -51,6 +62,7 @@ __all__ = [
     "authenticate",
     "authorize",
     "check_csrf",
+    "check_password",
     "create_session",
     "create_user",
     "end_session",
@@ -107,9 +119,41 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 # -------------------------------------------------------------------------------------------- passwords, users
 
 
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (lower case, without spaces)."""
+    text = (files("clustermap.registry") / "data" / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, *, email: str | None = None) -> str:
+    """``password`` if the policy accepts it, else :class:`RegistryValidationError` (HTTP 422, CLI exit 2) saying
+    which rule it breaks — never repeating the password."""
+    problem = None
+    folded = "".join(password.lower().split())
+    local = (email or "").split("@", 1)[0].lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problem = f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        problem = f"a password has at most {MAX_PASSWORD_LENGTH} characters"
+    elif folded in common_passwords():
+        problem = "this password is on the list of common passwords; choose another"
+    elif len(set(folded)) <= 2:
+        problem = "a password needs more than two different characters"
+    elif len(local) >= 4 and local in folded:
+        problem = "a password must not contain the e-mail address"
+    if problem:
+        raise RegistryValidationError(problem, field="password")
+    return password
+
+
 def hash_password(password: str) -> str:
-    """The argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    """The argon2id hash of ``password``, which must pass :func:`check_password`."""
+    return _hasher.hash(check_password(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -127,6 +171,7 @@ def create_user(session: Session, email: str, password: str, *, role: str = "mem
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ConflictError(f"an account for {email} exists", reason="duplicate", entity="user")
+    check_password(password, email=email)
     user = User(email=email, name=name, password_hash=hash_password(password), role=role, active=True)
     session.add(user)
     session.flush()
@@ -173,6 +218,37 @@ def _check_rate(session: Session, email: str, ip: str, settings: RegistrySetting
         )
 
 
+#: one in-memory limiter per registry (per settings object: an application, or a test's own registry)
+_LIMITERS: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _burst_limiter(settings: RegistrySettings) -> tuple[Any, Any, Any]:
+    found = _LIMITERS.get(id(settings))
+    if found is None:
+        from limits import parse
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        from clustermap.settings import get_settings
+
+        if len(_LIMITERS) >= 16:
+            _LIMITERS.pop(next(iter(_LIMITERS)))
+        cm = get_settings()
+        limiter = MovingWindowRateLimiter(MemoryStorage())
+        found = _LIMITERS[id(settings)] = (limiter, parse(cm.login_rate), parse(cm.login_rate_per_ip))
+    return found
+
+
+def _check_burst(email: str, ip: str, settings: RegistrySettings) -> None:
+    """At most ``login_rate`` attempts per e-mail address and ``login_rate_per_ip`` per client address."""
+    limiter, per_email, per_ip = _burst_limiter(settings)
+    for rate, key in ((per_ip, f"ip:{ip}" if ip else None), (per_email, f"email:{email}")):
+        if key is not None and not limiter.hit(rate, "login", key):
+            reset = limiter.get_window_stats(rate, "login", key).reset_time
+            retry = max(1, int(reset - time.time()) + 1)
+            raise RateLimitError(f"too many login attempts; try again in {retry} seconds", retry_after=retry)
+
+
 def authenticate(
     session: Session, email: str, password: str, *, ip: str = "", settings: RegistrySettings | None = None
 ) -> User:
@@ -190,6 +266,7 @@ def authenticate(
     settings = settings or get_registry_settings()
     email = email.strip().lower()[:320]
     ip = (ip or "")[:64]
+    _check_burst(email, ip, settings)
     _check_rate(session, email, ip, settings)
     user = session.scalars(select(User).where(User.email == email)).one_or_none()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
@@ -198,7 +275,7 @@ def authenticate(
         session.flush()
         raise AuthenticationError("wrong e-mail address or password")
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = _hasher.hash(password)  # the password in use, whatever today's policy
     # successful logins clear the failures of this address (old attempts are pruned too)
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == email, ~LoginAttempt.success))
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < _window(settings) - timedelta(days=1)))

@@ -67,6 +67,60 @@ def relation_table(relations: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def within_table(pooled: dict[str, Any], within: dict[str, Any]) -> pd.DataFrame:
+    """Pooled beside within-country estimates, one row per sample: ``sample, n, pooled_spearman`` with its
+    interval (Fisher z), ``within_spearman`` with its interval, ``countries``, ``pooled_slope`` and
+    ``within_slope`` (country fixed effects) with their intervals."""
+    from clustermap.analyses._stats import spearman_interval
+
+    rows = []
+    for label, w in within.items():
+        p = pooled.get(label)
+        if w is None or p is None:
+            continue
+        lo, hi = spearman_interval(p.spearman_rho, p.n, p.alpha)
+        rows.append(
+            {
+                "sample": label,
+                "n": p.n,
+                "countries": w.groups,
+                "pooled_spearman": p.spearman_rho,
+                "pooled_spearman_low": lo,
+                "pooled_spearman_high": hi,
+                "within_spearman": w.spearman_rho,
+                "within_spearman_low": w.spearman_low,
+                "within_spearman_high": w.spearman_high,
+                "pooled_slope": p.slope,
+                "pooled_slope_low": p.slope_low,
+                "pooled_slope_high": p.slope_high,
+                "within_slope": w.slope,
+                "within_slope_low": w.slope_low,
+                "within_slope_high": w.slope_high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+#: formats of :func:`within_table`'s columns
+WITHIN_FORMATS = {
+    c: "f3"
+    for c in (
+        "pooled_spearman",
+        "pooled_spearman_low",
+        "pooled_spearman_high",
+        "within_spearman",
+        "within_spearman_low",
+        "within_spearman_high",
+        "pooled_slope",
+        "pooled_slope_low",
+        "pooled_slope_high",
+        "within_slope",
+        "within_slope_low",
+        "within_slope_high",
+    )
+} | {"n": "int", "countries": "int"}
+
+
 def star_map_chart(
     key: str,
     title: str,

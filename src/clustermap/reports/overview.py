@@ -14,6 +14,7 @@ from clustermap import analyses as an
 from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 from clustermap.analyses.reference import DIFFERENCE_LABELS, DIFFERENCES, REFERENCE
 from clustermap.reports._common import (
+    WITHIN_FORMATS,
     compare,
     fmt_int,
     fmt_num,
@@ -22,6 +23,7 @@ from clustermap.reports._common import (
     relation_table,
     star_colours,
     star_map_chart,
+    within_table,
 )
 from clustermap.reports.model import Chart, Comparison, Report, Section, Table
 from clustermap.reports.study import Study
@@ -341,7 +343,8 @@ def _portfolio_section(study: Study, headline: list[Comparison]) -> Section:
             "fig6",
             "granularity",
             "regions",
-            extra="With 29 instead of 38 categories a region can collect at most 87 stars, not 114.",
+            extra=f"With {study.n_categories} instead of 38 categories a region can collect at most "
+            f"{3 * study.n_categories} stars, not 114.",
         ),
         compare(
             f"Regions with ≥ {k} stars (25 scaled to {study.n_categories} categories)", f"{nk}", "fig6", "granularity"
@@ -432,7 +435,8 @@ def _portfolio_section(study: Study, headline: list[Comparison]) -> Section:
 
 
 def _employment_section(study: Study, headline: list[Comparison]) -> Section:
-    ce = an.cluster_employment(study.eu_portfolios)
+    with_all = an.add_total_base(study.eu_portfolios, study.eu_total_employment)
+    ce = an.cluster_employment(with_all)
     rows = [ce.assign(side="EU")]
     for _, label, us_p, _ in _us_sides(study):
         rows.append(an.cluster_employment(us_p).assign(side=label))
@@ -440,16 +444,34 @@ def _employment_section(study: Study, headline: list[Comparison]) -> Section:
     t = t[["side"] + [c for c in t.columns if c != "side"]]
     e = ce.iloc[0]
     traded = study.eu_portfolios["traded_share_total"].dropna()
+    all_base = "share_in_clusters_all" in ce.columns and pd.notna(e.get("share_in_clusters_all"))
+    if all_base:
+        ours = (
+            f"{pct(e['share_in_clusters_all'])} of all persons employed (LFS TOTAL, {int(e['regions_all_base'])} "
+            f"regions); {pct(e['share_in_clusters'])} of the SBS business economy"
+        )
+        extra = (
+            f"Base: {an.employment_shares.LFS_BASE}; the SBS business economy (B-N, S95 without K) is the "
+            f"second figure. Read as employment in the traded (cluster) categories: {pct(e['share_in_traded_all'])}"
+            f" of all employment, {pct(e['share_in_traded'])} of the business economy; the reference's 'local "
+            "sectors … account for nearly 57%' suggests it counted cluster-category employment, about 43%. "
+            "LFS counts residents where they live, SBS jobs where they are."
+        )
+    else:
+        ours = f"{pct(e['share_in_clusters'])} of the SBS business economy (no all-employment total could be read)"
+        extra = (
+            f"Read as employment in the traded (cluster) categories, the share is {pct(e['share_in_traded'])}; "
+            "the reference's 'local sectors … account for nearly 57%' suggests it counted cluster-category "
+            "employment, about 43%."
+        )
     cmp = [
         compare(
             "Share of employment in regional clusters (≥ 1 star)",
-            pct(e["share_in_clusters"]),
+            ours,
             "sec22_share",
             "base",
             "granularity",
-            extra=f"Read as employment in the traded (cluster) categories, the share is "
-            f"{pct(e['share_in_traded'])}; the reference's 'local sectors … account for nearly 57%' suggests "
-            "it counted cluster-category employment, about 43%.",
+            extra=extra,
         ),
         compare(
             "Range across regions",
@@ -497,7 +519,8 @@ def _employment_section(study: Study, headline: list[Comparison]) -> Section:
         tables=[
             Table(
                 "cluster_employment",
-                "Employment in clusters, pooled over regions",
+                "Employment in clusters, pooled over regions: '… all' columns are shares of all persons employed "
+                "(Eurostat LFS lfst_r_lfe2en2 TOTAL), the others of the mapping's total (EU: SBS business economy)",
                 t,
                 formats={
                     c: (_PCT if ("share" in c or c.startswith("strong_of")) else "int")
@@ -508,6 +531,8 @@ def _employment_section(study: Study, headline: list[Comparison]) -> Section:
                     "side",
                     "year",
                     "regions",
+                    "share_in_clusters_all",
+                    "share_in_traded_all",
                     "share_in_traded",
                     "share_in_clusters",
                     "strong_of_clusters",
@@ -521,6 +546,8 @@ def _employment_section(study: Study, headline: list[Comparison]) -> Section:
             )
         ],
         definitions=[
+            "share_in_clusters_all",
+            "share_in_traded_all",
             "share_in_clusters",
             "share_in_traded",
             "strong_of_clusters",
@@ -560,10 +587,10 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
             "fig9_eu_min",
         ),
     ]
-    stats_rows = ("max", "mean", "median", "min", "p25", "p75")
+    stats_rows = ("max", "mean", "median", "min", "p25", "p75", "n")
     rows = [
         {"statistic": k, "eu": eu_stats[k], "eu_reference": r}
-        for k, r in zip(stats_rows, (0.74, 0.21, 0.18, 0.0, np.nan, np.nan), strict=True)
+        for k, r in zip(stats_rows, (0.74, 0.21, 0.18, 0.0, np.nan, np.nan, np.nan), strict=True)
     ]
     charts = []
     hist = eu_hist.assign(series=f"EU NUTS-2 ({study.year})")
@@ -599,7 +626,7 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
                 "granularity",
             ),
         ]
-        for r, v in zip(rows, (0.70, np.nan, 0.27, 0.0, np.nan, np.nan), strict=True):
+        for r, v in zip(rows, (0.70, np.nan, 0.27, 0.0, np.nan, np.nan, np.nan), strict=True):
             r[key] = st[r["statistic"]]
             r[f"{key}_reference"] = v
         hist = pd.concat([hist, res["us_histogram"].assign(series=f"{label} ({us_year})")], ignore_index=True)
@@ -614,7 +641,7 @@ def _figure9_section(study: Study, headline: list[Comparison]) -> Section:
             "larger than most EU countries) and come out less specialised than NUTS-2 regions, while the 933 "
             "metropolitan and micropolitan areas (many of them small towns built around one industry) come out "
             "more specialised, as the reference found for its US regions. CBP's 6-digit detail is lost when it "
-            "is folded into the 29 division-level categories."
+            "is folded into the 30 division-level categories."
         )
     headline.extend(c for c in cmp if c.statistic.startswith(("EU:", "US states:", "US CBSAs:")))
     charts.append(
@@ -826,28 +853,56 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
         "economic areas, footnote 44)."
     ]
     for key, label, conc, year in sides:
+        gap = an.match_year(study.eu.years, year, complete=[y for y in study.eu.years if y <= study.year])
+        eu_year = gap["eu_year"]
+        eu_conc = (
+            study.eu_concentration
+            if eu_year == study.year
+            else an.category_concentration(study.eu.cells, year=eu_year).merge(
+                study.eu_concentration[["category"]], on="category"
+            )
+        )
+        eu_units = f"{an.units_label(2)} ({eu_year})"
+        us_units = f"{an.units_label('state' if key == 'us' else 'cbsa')} ({year})"
+        us_mapped = study.us if key == "us" else study.us_metro
+        policies = (
+            str(study.eu.parameters.get("suppression", "")),
+            str(us_mapped.parameters.get("suppression", "")) if key == "us" else "none (undisclosed cells absent)",
+        )
         comps = {
-            m: an.compare_concentration(study.eu_concentration, conc, measure=m)
-            for m in ("gini", "hoover", "strong_share")
+            m: an.compare_concentration(eu_conc, conc, measure=m, eu_units=eu_units, us_units=us_units)
+            for m in ("gini", "hoover", "eg", "strong_share")
         }
         v = {m: an.concentration_verdict(c) for m, c in comps.items()}
         g = v["gini"]
         c = compare(
-            f"Categories more concentrated in {label} than in the EU (locational Gini)",
+            f"Categories more concentrated over {us_units} than over {eu_units} (locational Gini)",
             f"{g['more_concentrated_in_us']} of {g['categories']}",
             "fig8",
             "us",
             "granularity",
-            extra=f"Hoover: {v['hoover']['more_concentrated_in_us']} of {g['categories']}; share in strong "
-            f"clusters: {v['strong_share']['more_concentrated_in_us']} of {g['categories']}.",
+            extra=f"Hoover: {v['hoover']['more_concentrated_in_us']} of {g['categories']}; Ellison–Glaeser "
+            f"(does not rise with the number of regions): {v['eg']['more_concentrated_in_us']} of "
+            f"{g['categories']}; share in strong clusters: {v['strong_share']['more_concentrated_in_us']} of "
+            f"{g['categories']}. Years: {gap['note']}. Gini and Hoover rise with the number of regions "
+            f"({g['categories']} categories over {len(study.eu_portfolios)} EU regions against "
+            f"{int(conc['regions'].max())} US regions), so the region sets decide them; 'clustermap analyse eu-us' "
+            "and clustermap.analyses.robustness repeat the verdict on NUTS-1 against states. Confidential cells: "
+            f"EU {policies[0]}, US {policies[1]}"
+            + (
+                " — not the same handling (a dropped EU cell is absent, a withheld US cell takes a value)."
+                if (policies[0] == "drop") != (policies[1] == "drop")
+                else "."
+            ),
         )
         cmp.append(c)
         headline.append(c)
         t = comps["gini"].merge(comps["hoover"][["category", "eu_hoover", "us_hoover"]], on="category")
+        t = t.merge(comps["eg"][["category", "eu_eg", "us_eg"]], on="category")
         tables.append(
             Table(
                 f"figure8_eu_{key}",
-                f"Concentration by category, EU and {label} ({year})",
+                f"Concentration by category: {eu_units} and {us_units}",
                 t,
                 formats={
                     "eu_gini": "f3",
@@ -855,6 +910,8 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
                     "difference": "f3",
                     "eu_hoover": "f3",
                     "us_hoover": "f3",
+                    "eu_eg": "f3",
+                    "us_eg": "f3",
                     "eu_strong_share": _PCT,
                     "us_strong_share": _PCT,
                     "eu_employment": "int",
@@ -868,6 +925,8 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
                     "more_concentrated_in",
                     "eu_hoover",
                     "us_hoover",
+                    "eu_eg",
+                    "us_eg",
                     "eu_strong_share",
                     "us_strong_share",
                 ],
@@ -903,7 +962,7 @@ def _eu_us_section(study: Study, headline: list[Comparison]) -> Section | None:
         comparisons=cmp,
         charts=[chart],
         tables=tables,
-        definitions=["gini", "hoover", "more_concentrated_in_us"],
+        definitions=["gini", "hoover", "eg", "more_concentrated_in_us"],
     )
 
 
@@ -993,6 +1052,33 @@ def _innovation_section(study: Study, headline: list[Comparison]) -> Section | N
         "EU: patents vs portfolio strength": rel["portfolio_strength"],
         "EU: patents vs strong-cluster share": rel["strong_share_traded"],
     }
+    within = study.optional("EU innovation within countries", lambda: an.innovation_within(it))
+    within_rows = pd.DataFrame()
+    if within is not None:
+        within_rows = within_table(
+            relations,
+            {
+                "EU: patents vs portfolio strength": within["portfolio_strength"],
+                "EU: patents vs strong-cluster share": within["strong_share_traded"],
+            },
+        )
+        w = within["portfolio_strength"]
+        lo, hi = an._stats.spearman_interval(rs.spearman_rho, rs.n)
+        c = compare(
+            "Patents and portfolio strength within countries",
+            f"pooled over Europe ρ = {fmt_num(rs.spearman_rho)} [{fmt_num(lo)}, {fmt_num(hi)}]; within "
+            f"countries ρ = {fmt_num(w.spearman_rho)} [{fmt_num(w.spearman_low)}, {fmt_num(w.spearman_high)}] "
+            f"({w.groups} countries, {w.n} regions; country fixed-effects slope {fmt_num(w.slope, 3)} "
+            f"[{fmt_num(w.slope_low, 3)}, {fmt_num(w.slope_high, 3)}] log10 units per star)",
+            "fig5",
+            "patents",
+            "regions",
+            extra="The reference pools its regions. Patenting follows national levels (Germany, the Nordic "
+            "countries patent most, whatever their regions' clusters), so the pooled relation mixes countries; "
+            "within one country the regions with stronger portfolios patent more. 95% intervals.",
+        )
+        cmp.append(c)
+        headline.append(c)
     charts = [
         _scatter(
             "patents_vs_portfolio",
@@ -1032,6 +1118,17 @@ def _innovation_section(study: Study, headline: list[Comparison]) -> Section | N
             f"US states: USPTO utility patents granted in {study.us_year} per million inhabitants (BEA population)."
         )
     rt = relation_table(relations)
+    extra_tables = []
+    if len(within_rows):
+        extra_tables.append(
+            Table(
+                "innovation_within_countries",
+                "Patenting against cluster strength: pooled and within countries (country fixed effects, "
+                "per-country rank correlations), 95% intervals",
+                within_rows,
+                formats=WITHIN_FORMATS,
+            )
+        )
     return Section(
         "innovation",
         "Clusters and innovation (Figures 5 and 6)",
@@ -1039,6 +1136,7 @@ def _innovation_section(study: Study, headline: list[Comparison]) -> Section | N
         comparisons=cmp,
         charts=charts,
         tables=[
+            *extra_tables,
             Table(
                 "innovation_statistics",
                 "Patenting against cluster strength: correlation and regression",
@@ -1139,6 +1237,11 @@ def _prosperity_section(study: Study, headline: list[Comparison]) -> Section | N
         rels[label] = study.optional(
             f"prosperity {label}", lambda s=sub, e=ex: an.prosperity_relation(pt, subset=s, exclude=e)
         )
+    withins: dict[str, Any] = {}
+    for label, (sub, ex) in subsets.items():
+        withins[label] = study.optional(
+            f"prosperity within countries {label}", lambda s=sub, e=ex: an.prosperity_within(pt, subset=s, exclude=e)
+        )
     if study.us_prosperity is not None:
         rels["US states"] = study.optional("US prosperity", lambda: an.prosperity_relation(study.us_prosperity))
     fig10 = rels["EU15 without Portugal and Greece (Figure 10)"]
@@ -1162,6 +1265,23 @@ def _prosperity_section(study: Study, headline: list[Comparison]) -> Section | N
             "income levels, removes the association: Figure 10 was drawn for the EU15 only.",
         ),
     ]
+    w10 = withins.get("EU15 without Portugal and Greece (Figure 10)")
+    if w10 is not None and fig10 is not None:
+        lo, hi = an._stats.spearman_interval(fig10.spearman_rho, fig10.n)
+        cmp.append(
+            compare(
+                "GDP per capita vs strong-cluster share within countries (EU15 without PT and EL)",
+                f"pooled ρ = {fmt_num(fig10.spearman_rho)} [{fmt_num(lo)}, {fmt_num(hi)}]; within countries ρ = "
+                f"{fmt_num(w10.spearman_rho)} [{fmt_num(w10.spearman_low)}, {fmt_num(w10.spearman_high)}] "
+                f"({w10.groups} countries); fixed-effects slope {fmt_int(w10.slope / 100)} EUR per percentage "
+                f"point [{fmt_int(w10.slope_low / 100)}, {fmt_int(w10.slope_high / 100)}]",
+                "fig10",
+                "regions",
+                extra="The pooled figure compares rich and poor countries as much as regions; the within-country "
+                "estimate compares regions of the same country. 95% intervals.",
+            )
+        )
+    within_rows = within_table(rels, withins)
     headline.append(cmp[0])
     sub = an.select_regions(pt, "EU15", exclude=("PT", "EL"))
     gdp_year = int(pt["gdp_year"].iloc[0])
@@ -1201,7 +1321,20 @@ def _prosperity_section(study: Study, headline: list[Comparison]) -> Section | N
         ],
         comparisons=cmp,
         charts=charts,
-        tables=[
+        tables=(
+            [
+                Table(
+                    "prosperity_within_countries",
+                    "GDP per capita against strong-cluster share: pooled and within countries (country fixed "
+                    "effects, per-country rank correlations), 95% intervals",
+                    within_rows,
+                    formats=WITHIN_FORMATS,
+                )
+            ]
+            if len(within_rows)
+            else []
+        )
+        + [
             Table(
                 "prosperity_statistics",
                 "GDP per capita against strong-cluster share",

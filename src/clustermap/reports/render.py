@@ -41,17 +41,35 @@ def _fmt(value: Any, kind: str | None) -> str:
     return str(value)
 
 
+#: in a table of statistics by row (a ``statistic`` column), rows that are counts: printed as counts whatever the
+#: column's format (a column of shares also holds ``n``; 288 regions is not "28800.0 %")
+COUNT_STATISTICS = frozenset({"n", "count", "regions", "categories", "cells"})
+
+
+def row_kind(statistic: Any, kind: str | None) -> str | None:
+    """The format of a cell given its row's ``statistic`` (counts stay counts) and its column's format."""
+    return "int" if str(statistic) in COUNT_STATISTICS else kind
+
+
 def format_table(table: Table) -> dict[str, Any]:
-    """The table's first ``max_rows`` rows as display strings, with the column alignment."""
+    """The table's first ``max_rows`` rows as display strings, with the column alignment. In a table with a
+    ``statistic`` column, the rows of :data:`COUNT_STATISTICS` are formatted as counts."""
     f = table.frame
     if table.show:
         f = f[[c for c in table.show if c in f.columns]]
     shown = f.head(table.max_rows)
     numeric = [pd.api.types.is_numeric_dtype(f[c]) and not pd.api.types.is_bool_dtype(f[c]) for c in f.columns]
     kinds = {c: table.formats.get(c, "year" if "year" in str(c).lower() else None) for c in f.columns}
-    rows = [
-        [_fmt(v, kinds[c]) for c, v in zip(f.columns, r, strict=True)] for r in shown.itertuples(index=False, name=None)
-    ]
+    by_row = "statistic" in f.columns
+    rows = []
+    for r in shown.itertuples(index=False, name=None):
+        stat = r[list(f.columns).index("statistic")] if by_row else None
+        rows.append(
+            [
+                _fmt(v, row_kind(stat, kinds[c]) if by_row and c != "statistic" else kinds[c])
+                for c, v in zip(f.columns, r, strict=True)
+            ]
+        )
     return {
         "title": table.title,
         "caption": table.caption,

@@ -195,6 +195,24 @@ class Study:
         )
 
     @cached_property
+    def eu_total_employment(self) -> pd.DataFrame | None:
+        """All persons employed per region and year (LFS ``lfst_r_lfe2en2`` TOTAL, persons), on the mapping's
+        NUTS version: the base of the 'share of all employees' figures."""
+
+        def load() -> pd.DataFrame:
+            from clustermap.loaders.eurostat_tsv import load_lfs_totals
+            from clustermap.regions import harmonise
+
+            lfs = load_lfs_totals(mirror=self.mirror)
+            t = lfs.rename(columns={"total": "employment"}).assign(industry="TOTAL")
+            h = harmonise(
+                t[["region", "industry", "year", "employment"]], to_version=self.nuts_version, mirror=self.mirror
+            )
+            return h.frame.rename(columns={"employment": "total"})[["region", "year", "total"]]
+
+        return self.optional("LFS total employment", load)
+
+    @cached_property
     def eu_gdp(self) -> pd.DataFrame | None:
         return self.optional("EU GDP", lambda: inputs.eu_gdp(nuts_version=self.nuts_version, mirror=self.mirror))
 
@@ -317,7 +335,8 @@ class Study:
                 "dataset": "eco-nace2 2026.2; eco-nace2-naics (US)",
                 "file": "",
                 "sha256": "",
-                "detail": "29 traded categories approximating the 38 of the European Cluster Observatory on "
+                "detail": "30 traded categories (29 for the 38 originals, plus coal mining) approximating the 38 of "
+                "the European Cluster Observatory on "
                 "NACE Rev. 2 divisions; US NAICS via the Census NAICS→ISIC Rev. 4 concordance",
                 "licence": "CC BY 4.0 (eco-nace2); concordance: public domain (US Census)",
             }

@@ -59,7 +59,7 @@ def stars_html(value: Any) -> Any:
     from markupsafe import Markup
 
     n = 0 if value is None else int(value)
-    label = "no star" if n == 0 else f"{n} star{'s' if n > 1 else ''}"
+    label = f"{n} of 3 stars"  # what a screen reader says instead of the symbols
     return Markup(
         f'<span class="stars" role="img" aria-label="{label}" title="{label}">'
         f'{"★" * n}<span class="off" aria-hidden="true">{"★" * (3 - n)}</span></span>'
@@ -72,7 +72,26 @@ def nice_name(name: Any) -> str:
     return text.title() if text.isupper() and len(text) > 3 else text
 
 
-templates.env.filters.update(int=fmt_int, num=fmt_num, pct=fmt_pct, stars=stars_html, nice=nice_name)
+def employment_cell(row: dict[str, Any]) -> str:
+    """A cell's employment as statistics offices show it (imputed: "about …", confidential: a range)."""
+    from clustermap.web.api.cellnotes import cell_notes
+
+    return cell_notes(row)["employment_text"].replace(",", "\u202f")
+
+
+def flags_html(value: Any) -> Any:
+    """Eurostat flags as abbreviations whose title gives the meaning (``b`` → "break in time series")."""
+    from markupsafe import Markup, escape
+
+    from clustermap.web.api.cellnotes import flag_meanings
+
+    parts = [m.split(": ", 1) for m in flag_meanings(value)]
+    return Markup(" ".join(f'<abbr title="{escape(m[-1])}">{escape(m[0])}</abbr>' for m in parts))
+
+
+templates.env.filters.update(
+    int=fmt_int, num=fmt_num, pct=fmt_pct, stars=stars_html, nice=nice_name, emp=employment_cell, flags=flags_html
+)
 templates.env.globals.update(metric_labels=METRIC_LABELS)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clustermap.errors import ClustermapError, UnknownNameError
 from clustermap.web.api.deps import ApiError
-from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, results
+from clustermap.web.api.routes import analyses, downloads, meta, profiles, regions, related, results
 from clustermap.web.api.service import Observatory
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,29 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(ClustermapError)
     async def clustermap_error(request: Request, exc: ClustermapError) -> Any:
         return _error(400, "invalid_parameter", str(exc))
+
+
+def _short_input(error: dict[str, Any]) -> Any:
+    """The input a validation error may repeat: nothing from a request body, nothing longer than 200 characters."""
+    loc = error.get("loc") or ()
+    value = error.get("input")
+    if (loc and loc[0] == "body") or len(json.dumps(value, default=str)) > 200:
+        return None
+    return value
+
+
+def _scrub_validation_inputs(app: FastAPI) -> None:
+    """Whatever handler answers a 422 (the site's or the registry's), it never sees — so never repeats — a request
+    body or a long value: a password sent to the login is not echoed back."""
+    inner = app.exception_handlers.get(RequestValidationError)
+    if inner is None:  # pragma: no cover - _install_errors always installs one
+        return
+
+    async def scrubbed(request: Request, exc: RequestValidationError) -> Any:
+        errors = [{**e, "input": _short_input(e)} for e in exc.errors()]
+        return await inner(request, RequestValidationError(errors))
+
+    app.exception_handlers[RequestValidationError] = scrubbed
 
 
 def _install_registry(app: FastAPI, registry_url: str | None, warehouse: Path) -> None:
@@ -174,13 +198,22 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.observatory = observatory
+    from clustermap.web.api.middleware import LimitsMiddleware
+
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        cookie_secure=settings.cookie_secure,
+    )
     _install_errors(app)
-    for module in (meta, regions, results, profiles, downloads):
+    for module in (meta, regions, results, profiles, downloads, related):
         app.include_router(module.router)
     ana_module, reason = analyses.load_analyses()
     app.state.analyses_installed = ana_module is not None
     app.include_router(analyses.make_router(ana_module, reason))
     _install_registry(app, registry_url, warehouse_path)
+    _scrub_validation_inputs(app)
     if warm:
         from clustermap.web.api.warmup import prefill
 

@@ -263,8 +263,34 @@ def answer_key(snap: Snapshot, *parts: Any) -> tuple[Any, ...]:
 
 
 def cache_key(request: Request, snap: Snapshot, *extra: Any) -> tuple[Any, ...]:
-    query = tuple(sorted(request.query_params.multi_items()))
+    """The response-cache key of a request: path and the query parameters **the route declares** (sorted);
+    parameters it does not know are left out, so that ``?x=1``, ``?x=2`` … share one entry instead of filling
+    the cache."""
+    known = _declared_query(request)
+    items = request.query_params.multi_items()
+    query = tuple(sorted((k, v) for k, v in items if known is None or k in known))
     return (snap.token, request.url.path, query, *extra)
+
+
+def _declared_query(request: Request) -> frozenset[str] | None:
+    """Names (aliases) of the query parameters of the matched route and its dependencies; ``None`` if unknown."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    names = _QUERY_NAMES.get(id(dependant))
+    if names is None:
+        found: set[str] = set()
+        stack = [dependant]
+        while stack:
+            d = stack.pop()
+            found.update(p.alias for p in d.query_params)
+            stack.extend(d.dependencies)
+        names = _QUERY_NAMES[id(dependant)] = frozenset(found)
+    return names
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
 
 
 def cached(

@@ -11,7 +11,10 @@ matrix (:func:`clustermap.regions.jrc_matrix`):
 ``split``
     the code's area is the union of several regions of the geometry version, each lying wholly in it
     (``UKI1`` → ``UKI3`` + ``UKI4``): drawn as their union;
-otherwise (merges such as ``DE41`` + ``DE42`` → ``DE40``, boundary changes such as ``UKM2``/``UKM3``)
+``approximate``
+    boundary changes (``UKM2`` / ``UKM3`` of NUTS 2013 → ``UKM7``, ``UKM8``, ``UKM9`` of 2016): drawn as the union of
+    the regions of the geometry version more than half of whose area lies in the code, and said so (``note``);
+otherwise (merges such as ``DE41`` + ``DE42`` → ``DE40``)
     the code has no polygon of its own in the geometry version: it is listed in ``missing`` with the reason and
     the fix from :func:`clustermap.geometry.geometry_coverage`.
 
@@ -104,10 +107,17 @@ def _territory(
             (to,) = targets
             return [], f"merged with {', '.join(shared[to])} into {to} (NUTS {target})"
         others = sorted({c for v in shared.values() for c in v})
-        return [], f"redrawn: its territory is now in {', '.join(sorted(targets))} (NUTS {target}), with parts of " + (
+        why = f"redrawn: its territory is now in {', '.join(sorted(targets))} (NUTS {target}), with parts of " + (
             ", ".join(others)
         )
+        return _majority(code, mine, area_to), why
     return [], ""
+
+
+def _majority(code: str, mine: Any, area_to: Any) -> list[str]:
+    """Regions of the geometry version more than half of whose area lies in ``code``: the approximate shape of a
+    redrawn region (``UKM3`` of NUTS 2013 ≈ ``UKM8`` + ``UKM9`` of NUTS 2016)."""
+    return sorted(str(r.to_code) for r in mine.itertuples() if r.areaKm > 0.5 * area_to[r.to_code])
 
 
 @lru_cache(maxsize=8)
@@ -162,9 +172,9 @@ def result_layer(
     -------
     dict
         GeoJSON with feature ``id`` = the result's code and properties ``id, name, shape`` (``exact``,
-        ``recode`` or ``split``) and ``drawn_as`` (codes of ``version`` whose polygons make the shape); foreign
-        members ``missing`` (``region, kind, valid_in, fix`` of every code without a shape), ``version``,
-        ``credit`` and ``report`` (the simplification report).
+        ``recode``, ``split`` or ``approximate``, then with a ``note``) and ``drawn_as`` (codes of ``version``
+        whose polygons make the shape); foreign members ``missing`` (``region, kind, valid_in, fix`` of every
+        code without a shape), ``version``, ``credit`` and ``report`` (the simplification report).
     """
     from clustermap.geometry import geometry_coverage, nuts_code_versions
     from clustermap.geometry.gisco import GISCO_CREDIT
@@ -195,12 +205,20 @@ def result_layer(
                 continue
             row = missing_rows.get(code, {"region": code, "kind": "unknown", "valid_in": "", "fix": ""})
             parts: list[str] = []
+            approximate = False
             if row["kind"] == "other NUTS version":
                 parts, why = _territory(code, nuts_code_versions(code, mirror=mirror), version, mirror, sliver)
                 parts = [p for p in parts if p in simplified]
+                approximate = bool(why and parts)  # a redrawn region: drawn with the regions mostly inside it
                 if why:
                     row = {**row, "kind": "merged or redrawn", "fix": f"{why}; {row['fix']}"}
-            if parts:
+            if approximate:
+                geometry = _union([simplified[p]["geometry"] for p in parts]) if len(parts) > 1 else None
+                geometry = geometry or simplified[parts[0]]["geometry"]
+                feature = _feature(code, names.get(code, code), _round(geometry), "approximate", parts)
+                feature["properties"]["note"] = row["fix"].split(";")[0]
+                features.append(feature)
+            elif parts:
                 geometry = (
                     simplified[parts[0]]["geometry"]
                     if len(parts) == 1

@@ -200,6 +200,10 @@ class CellPublic(_Public):
     establishments: float | None = None
     imputed: bool | None = None
     imputed_employment: float | None = None
+    employment_low: float | None = Field(default=None, description="persons: every imputed input at its lower bound")
+    employment_high: float | None = Field(default=None, description="persons: every imputed input at its upper bound")
+    imputation_policy: str | None = None
+    flags: str | None = Field(default=None, description="Eurostat flags of the inputs (b, c, e, i, u …)")
 
 
 class PageLinksPublic(_Public):
@@ -240,6 +244,14 @@ class MapValuePublic(_Public):
     lq: float | None = None
     employment: float | None = None
     share: float | None = None
+    imputed: bool | None = Field(default=None, description="the value rests on imputed confidential cells")
+    employment_low: float | None = Field(default=None, description="persons: every imputed input at its lower bound")
+    employment_high: float | None = Field(default=None, description="persons: every imputed input at its upper bound")
+    flags: str | None = Field(default=None, description="Eurostat flags of the inputs, comma-separated")
+    employment_text: str = Field(
+        default="", description="employment as a statistics office shows it: 'about 41,000 (imputed; …)'"
+    )
+    flag_meanings: list[str] = Field(default_factory=list, description="each flag with its meaning")
 
 
 class MapDataPublic(_Public):

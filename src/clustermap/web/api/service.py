@@ -14,7 +14,6 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,35 +252,61 @@ class CachedBody:
 
 
 class ResponseCache:
-    """A thread-safe LRU of response bodies keyed by request; each entry carries its ETag."""
+    """A thread-safe LRU of response bodies keyed by request, bounded by **bytes** (body + gzip form + key), not
+    by the number of entries; each entry carries its ETag.
 
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._data: OrderedDict[Any, CachedBody] = OrderedDict()
+    Parameters
+    ----------
+    max_bytes : int, optional
+        Memory the cache may hold (default: setting ``CLUSTERMAP_RESPONSE_CACHE_BYTES``, 256 MiB).
+    max_entry_bytes : int, optional
+        Bodies larger than this are answered but not kept (default: ``CLUSTERMAP_CACHE_MAX_BODY_BYTES``, 2 MiB),
+        so that one large download cannot push out every other answer.
+    """
+
+    def __init__(self, max_bytes: int | None = None, max_entry_bytes: int | None = None) -> None:
+        from cachetools import LRUCache
+
+        from clustermap.settings import get_settings
+
+        settings = get_settings()
+        self.max_bytes = settings.response_cache_bytes if max_bytes is None else max_bytes
+        self.max_entry_bytes = settings.cache_max_body_bytes if max_entry_bytes is None else max_entry_bytes
+        self._data: LRUCache[Any, CachedBody] = LRUCache(maxsize=max(self.max_bytes, 1), getsizeof=_entry_bytes)
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> CachedBody | None:
         with self._lock:
-            hit = self._data.get(key)
-            if hit is not None:
-                self._data.move_to_end(key)
-            return hit
+            return self._data.get(key)
 
     def put(self, key: Any, body: bytes, media_type: str) -> CachedBody:
         etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
         compressible = len(body) > 1400 and ("json" in media_type or media_type.startswith("text/"))
         gz = gzip.compress(body, compresslevel=6, mtime=0) if compressible else None
         entry = CachedBody(body, gz, etag, media_type)
-        with self._lock:
-            self._data[key] = entry
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+        if _entry_bytes(entry) <= min(self.max_entry_bytes, self.max_bytes):
+            with self._lock:
+                self._data[key] = entry
         return entry
+
+    @property
+    def bytes(self) -> int:
+        """Bytes held now (the sum of the entries' sizes)."""
+        with self._lock:
+            return int(self._data.currsize)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+def _entry_bytes(entry: CachedBody) -> int:
+    """What one cache entry costs: its body, its gzip form and ~200 bytes of bookkeeping."""
+    return len(entry.body) + (len(entry.gzipped) if entry.gzipped is not None else 0) + 200
 
 
 class Observatory:
@@ -301,7 +326,7 @@ class Observatory:
         self.warehouse = Path(warehouse)
         self.mirror = mirror
         self.recheck_seconds = recheck_seconds
-        self.cache = ResponseCache(size=4096)
+        self.cache = ResponseCache()
         #: called (in a thread) with each newly read snapshot: the application pre-computes its answers
         self.on_reload: Callable[[Snapshot], None] | None = None
         #: set when the answers of the newest snapshot are pre-computed

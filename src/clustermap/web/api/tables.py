@@ -70,6 +70,10 @@ CELL_FIELDS = (
     "establishments",
     "imputed",
     "imputed_employment",
+    "employment_low",
+    "employment_high",
+    "imputation_policy",
+    "flags",
 )
 #: map metrics: what the choropleth colours regions by
 METRICS = ("stars", "lq", "employment", "share", "strong")
@@ -141,10 +145,12 @@ def map_classes(values: pd.Series, metric: str) -> tuple[list[dict[str, Any]], p
         for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
             if metric == "lq":
                 label = f"< {_fmt(b)}" if i == 0 else (f"≥ {_fmt(a)}" if math.isinf(b) else f"{_fmt(a)} – < {_fmt(b)}")
+            elif metric == "share":
+                label = f"{a * 100:.1f} – {b * 100:.1f} %"
+            elif metric == "employment":  # persons: whole numbers
+                label = f"{a:,.0f} – {b:,.0f}"
             else:
-                suffix = " %" if metric == "share" else ""
-                scale = 100.0 if metric == "share" else 1.0
-                label = f"{_fmt(a * scale)} – {_fmt(b * scale)}{suffix}"
+                label = f"{_fmt(a)} – {_fmt(b)}"
             classes.append(
                 {"index": i, "label": label, "color": palette[i], "min": a, "max": None if math.isinf(b) else b}
             )

@@ -61,7 +61,7 @@ def prefill(obs: Observatory, snap: Snapshot, *, registry: bool) -> None:
             if obs.snapshot() is not snap:
                 return  # a newer snapshot arrived: its own prefill runs
             prefill_run(obs, snap, run, registry=registry)
-        log.info("pre-computed %d answers", len(obs.cache._data))
+        log.info("pre-computed %d answers", len(obs.cache))
     except Exception:
         log.exception("pre-computing answers failed")
     finally:

@@ -97,33 +97,43 @@
   }
 
   // ------------------------------------------------------------------------------ registry entries
+  // The registry's organisations, initiatives, programmes, case studies and members of a region (its code and
+  // the regions inside it) or of a category, grouped by kind, each linked to its registry page.
+  const KINDS = [
+    ['organisation', 'organisations', 'Cluster organisations and initiatives'],
+    ['programme', 'programmes', 'Programmes and policies'],
+    ['case_study', 'case-studies', 'Case studies'],
+    ['member', 'members', 'Members'],
+  ];
   async function registryEntries(section) {
-    const code = section.dataset.region;
+    const facet = section.dataset.region ? { region: section.dataset.region } : { category: section.dataset.category };
     const out = section.querySelector('[data-registry-list]');
     try {
-      const body = await getJSON('/api/registry/organisations?' + qs({ region: code }));
-      const items = Array.isArray(body) ? body : (body.items || []);
-      if (!items.length) { out.textContent = 'The registry has no cluster organisation in this region yet.'; return; }
-      const ul = document.createElement('ul');
-      for (const o of items) {
-        const li = document.createElement('li');
-        const a = document.createElement('a');
-        a.href = o.slug ? '/registry/organisations/' + encodeURIComponent(o.slug) : (o.website || '#');
-        a.textContent = o.name || o.title || o.slug || o.id;
-        li.appendChild(a);
-        const bits = [o.kind ? o.kind.replace(/-/g, ' ') : '', (o.regions || []).join(', '),
-          Array.isArray(o.categories) ? o.categories.join(', ') : '', o.founded ? 'founded ' + o.founded : ''].filter(Boolean);
-        if (bits.length) { const span = document.createElement('span'); span.className = 'muted small'; span.textContent = ' — ' + bits.join(' · '); li.appendChild(span); }
-        if (o.description) { const p = document.createElement('p'); p.className = 'small'; p.textContent = o.description.length > 260 ? o.description.slice(0, 257) + '…' : o.description; li.appendChild(p); }
-        ul.appendChild(li);
+      const body = await getJSON('/api/registry/search?' + qs(Object.assign({ per_page: 100 }, facet)));
+      const hits = body.hits || [];
+      if (!hits.length) { out.textContent = 'The registry has no entry here yet.'; return; }
+      out.innerHTML = '';
+      for (const [type, plural, title] of KINDS) {
+        const mine = hits.filter((h) => h.type === type);
+        if (!mine.length) continue;
+        const h3 = document.createElement('h3'); h3.textContent = title + ' (' + mine.length + ')';
+        const ul = document.createElement('ul'); ul.dataset.registryKind = type;
+        for (const h of mine) {
+          const li = document.createElement('li');
+          const a = document.createElement('a');
+          a.href = '/registry/' + plural + '/' + encodeURIComponent(h.slug || h.id);
+          a.textContent = h.title;
+          li.appendChild(a);
+          if (h.summary) { const span = document.createElement('span'); span.className = 'muted small'; span.textContent = ' — ' + (h.summary.length > 200 ? h.summary.slice(0, 197) + '…' : h.summary); li.appendChild(span); }
+          ul.appendChild(li);
+        }
+        out.appendChild(h3); out.appendChild(ul);
       }
-      if (body.total && body.total > items.length) {
-        const more = document.createElement('li');
-        more.innerHTML = '<a></a>'; more.firstChild.href = '/registry/organisations?' + qs({ region: code });
-        more.firstChild.textContent = 'all ' + body.total + ' entries';
-        ul.appendChild(more);
+      if (body.total > hits.length) {
+        const p = document.createElement('p'); const a = document.createElement('a');
+        a.href = '/registry?' + qs(facet); a.textContent = 'all ' + body.total + ' registry entries';
+        p.appendChild(a); out.appendChild(p);
       }
-      out.innerHTML = ''; out.appendChild(ul);
     } catch (e) {
       out.textContent = e.status === 404 ? 'The registry of cluster organisations is not installed on this server.' : 'Could not read the registry: ' + e.message;
     }

@@ -18,6 +18,7 @@
   const SEA = '#dbe7f0';
   const LAND = '#e6e6e6';      // countries and regions outside the results
   const BORDER = '#8f969c';
+  const IMPUTED = '#d95f02';   // dashed outline: the value rests on imputed confidential cells
 
   const state = {
     run: cfg.run, methodology: cfg.methodology, year: cfg.year, category: cfg.category, metric: cfg.metric,
@@ -96,6 +97,9 @@
           { id: 'borders', type: 'line', source: 'regions', paint: {
             'line-color': BORDER, 'line-width': 0.5,
             'line-opacity': ['case', ['boolean', ['feature-state', 'hidden'], false], 0, 1] } },
+          { id: 'imputed', type: 'line', source: 'regions', paint: {
+            'line-color': IMPUTED, 'line-dasharray': [2, 1],
+            'line-width': ['case', ['boolean', ['feature-state', 'imputed'], false], 1.6, 0] } },
           { id: 'hover', type: 'line', source: 'regions', paint: {
             'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.2, 0] } },
         ],
@@ -120,7 +124,8 @@
       paint() {
         const hidden = hiddenIds();
         for (const f of state.geo.features) {
-          map.setFeatureState({ source: 'regions', id: f.id }, { color: colourOf(f.id), hidden: hidden.has(f.id) });
+          const v = state.byId.get(f.id);
+          map.setFeatureState({ source: 'regions', id: f.id }, { color: colourOf(f.id), hidden: hidden.has(f.id), imputed: !!(v && v.imputed) });
         }
         return new Promise((res) => map.once('idle', res));
       },
@@ -185,6 +190,9 @@
         ctx.fillStyle = colourOf(id); ctx.fill(p, 'evenodd');
         ctx.strokeStyle = BORDER; ctx.lineWidth = 0.5; ctx.stroke(p);
       }
+      ctx.setLineDash([4, 2]); ctx.strokeStyle = IMPUTED; ctx.lineWidth = 1.6;
+      for (const [id, p] of paths) { const v = state.byId.get(id); if (v && v.imputed && !hidden.has(id)) ctx.stroke(p); }
+      ctx.setLineDash([]);
       if (hoverId) { const hp = paths.find(([id]) => id === hoverId); if (hp) { ctx.strokeStyle = '#000'; ctx.lineWidth = 2; ctx.stroke(hp[1]); } }
     }
     function hit(ev) {
@@ -245,6 +253,11 @@
     const nd = document.createElement('li');
     nd.innerHTML = '<span class="swatch" style="background:' + state.data.no_data_color + '"></span><span class="label">no data this year</span>';
     ul.appendChild(nd);
+    if (state.data.values.some((v) => v.imputed)) {
+      const im = document.createElement('li');
+      im.innerHTML = '<span class="swatch imputed-swatch" style="border:2px dashed ' + IMPUTED + '"></span><span class="label">dashed outline: rests on imputed confidential cells</span>';
+      ul.appendChild(im);
+    }
     const nc = document.createElement('li');
     nc.innerHTML = '<span class="swatch" style="background:' + LAND + '"></span><span class="label">not in the results</span>';
     ul.appendChild(nc);
@@ -262,10 +275,20 @@
       tr.innerHTML = '<th scope="row"><a></a></th><td></td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num"></td>';
       const a = tr.querySelector('a'); a.href = href; a.textContent = v.name;
       tr.children[1].textContent = v.region;
-      tr.children[2].textContent = state.data.kind === 'stars' ? starsText(v.stars) : (v.strong ? 'strong' : '–');
+      if (state.data.kind === 'stars' && v.stars !== null && v.stars !== undefined) {
+        // symbols for the eye, "2 of 3 stars" for screen readers
+        tr.children[2].innerHTML = '<span aria-hidden="true"></span><span class="visually-hidden"></span>';
+        tr.children[2].firstChild.textContent = starsText(v.stars);
+        tr.children[2].lastChild.textContent = v.stars + ' of 3 stars';
+      } else {
+        tr.children[2].textContent = state.data.kind === 'stars' ? starsText(v.stars) : (v.strong ? 'strong' : '–');
+      }
       tr.children[2].dataset.sort = String(state.data.kind === 'stars' ? (v.stars ?? -1) : (v.strong ? 1 : 0));
       tr.children[3].textContent = fmt(v.lq, 'lq'); tr.children[3].dataset.sort = String(v.lq ?? -1);
-      tr.children[4].textContent = fmt(v.employment, 'employment'); tr.children[4].dataset.sort = String(v.employment ?? -1);
+      // as statistics offices show it: imputed values marked with their bounds, confidential ones as ranges
+      tr.children[4].textContent = v.employment_text || fmt(v.employment, 'employment'); tr.children[4].dataset.sort = String(v.employment ?? -1);
+      if (v.imputed) tr.children[4].classList.add('imputed');
+      if (v.flag_meanings && v.flag_meanings.length) tr.children[4].title = 'Eurostat flags: ' + v.flag_meanings.join('; ');
       tr.children[5].textContent = fmt(v.share, 'share'); tr.children[5].dataset.sort = String(v.share ?? -1);
       frag.appendChild(tr);
     }
@@ -326,14 +349,20 @@
     let html = '<strong></strong> <span class="code"></span><br>';
     if (v) {
       html += state.data.kind === 'stars' ? 'Stars: ' + starsText(v.stars) + '<br>' : 'Strong cluster: ' + (v.strong ? 'yes' : 'no') + '<br>';
-      html += 'LQ: ' + fmt(v.lq, 'lq') + '<br>Employment: ' + fmt(v.employment, 'employment') + '<br>Share of region: ' + fmt(v.share, 'share');
+      html += 'LQ: ' + fmt(v.lq, 'lq') + '<br>Employment: <span class="emp"></span><br>Share of region: ' + fmt(v.share, 'share');
+      if (v.flag_meanings && v.flag_meanings.length) html += '<br>Flags: <span class="flags"></span>';
     } else {
       html += 'no data for ' + state.year;
     }
-    if (f && f.properties.shape !== 'exact') html += '<br><em>drawn as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + '</em>';
+    if (f && f.properties.shape === 'approximate') html += '<br><em>drawn approximately as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + ' (' + f.properties.note + ')</em>';
+    else if (f && f.properties.shape !== 'exact') html += '<br><em>drawn as NUTS 2016 ' + f.properties.drawn_as.join(' + ') + '</em>';
     tip.innerHTML = html;
     tip.querySelector('strong').textContent = name;
     tip.querySelector('.code').textContent = '(' + id + ')';
+    const emp = tip.querySelector('.emp');
+    if (emp) emp.textContent = v.employment_text || fmt(v.employment, 'employment');
+    const flags = tip.querySelector('.flags');
+    if (flags) flags.textContent = v.flag_meanings.join('; ');
     tip.hidden = false;
     const wrap = tip.parentElement.getBoundingClientRect();
     tip.style.left = Math.min(x + 14, wrap.width - tip.offsetWidth - 4) + 'px';

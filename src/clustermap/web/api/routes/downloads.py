@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from clustermap.settings import get_settings
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import (
     CODE_PATTERN,
@@ -26,7 +27,7 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.meta import _datasets, categories_of, run_public
+from clustermap.web.api.routes.meta import _datasets, categories_of, public_file_name, run_public
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
 from clustermap.web.api.routes.results import default_category, filter_cells, map_data, map_frame
 from clustermap.web.api.service import Observatory, RunData, Snapshot
@@ -173,7 +174,12 @@ def about_sheet(run: RunData, table: str, request: Request) -> pd.DataFrame:
         ("code version", str(prov.get("code_version", ""))),
     ]
     for i in inputs:
-        rows.append(("input", f"{i.get('dataset')} — {i.get('file')} sha256 {i.get('sha256')} ({i.get('url')})"))
+        rows.append(
+            (
+                "input",
+                f"{i.get('dataset')} — {public_file_name(i.get('file'))} sha256 {i.get('sha256')} ({i.get('url')})",
+            )
+        )
     rows.append(("credit", "Source: Eurostat (© European Union); computed with clustermap"))
     return pd.DataFrame(rows, columns=["field", "value"])
 
@@ -234,6 +240,17 @@ def download(
     )
     key = cache_key(request, snap, run.run_id)
     if format == "xlsx":
+        limit = get_settings().xlsx_max_cells
+        if frame.size > limit:
+            raise ApiError(
+                413,
+                "too_large_for_xlsx",
+                f"the table has {len(frame):,} rows x {frame.shape[1]} columns = {frame.size:,} cells; XLSX is "
+                f"limited to {limit:,} cells: download it as CSV (format=csv) or filter it (year, category, region)",
+                parameter="format",
+                value="xlsx",
+                allowed=["csv"],
+            )
         return cached(
             request,
             obs,

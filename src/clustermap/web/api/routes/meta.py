@@ -134,6 +134,27 @@ def methodology(
 # ----------------------------------------------------------------------------------------------- datasets
 
 
+def public_file_name(file: object) -> str | None:
+    """The name of an input file without its directory (public answers never show file-system paths)."""
+    if file is None or (isinstance(file, float) and file != file):
+        return None
+    text = str(file)
+    return text.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def public_provenance(prov: dict[str, Any]) -> dict[str, Any]:
+    """A run's provenance with every ``file`` reduced to its name (no file-system paths in public answers)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: public_file_name(v) if k == "file" else strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(prov)
+
+
 def _datasets(snap: Snapshot) -> list[dict[str, Any]]:
     if snap.loads.empty:
         return []
@@ -155,7 +176,7 @@ def _datasets(snap: Snapshot) -> list[dict[str, Any]]:
                 dataset=row["dataset"],
                 kind=row.get("kind") or "",
                 source=row.get("source"),
-                file=row.get("file"),
+                file=public_file_name(row.get("file")),
                 sha256=row.get("sha256"),
                 url=row.get("url"),
                 rows_read=row.get("rows_read"),
@@ -215,7 +236,7 @@ def run_public(run: RunData, published: bool = False) -> RunPublic:
         family=run.family,
         suppression=run.suppression,
         published=published,
-        provenance=run.provenance,
+        provenance=public_provenance(run.provenance),
         summary=run.summary,
     )
 

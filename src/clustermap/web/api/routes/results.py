@@ -118,8 +118,11 @@ def filter_cells(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV bytes, with spreadsheet formulas neutralised (:func:`clustermap.csv_safety.neutralise`)."""
+    from clustermap.csv_safety import neutralise
+
     buf = io.StringIO()
-    frame.to_csv(buf, index=False)
+    neutralise(frame).to_csv(buf, index=False)
     return buf.getvalue().encode()
 
 
@@ -222,6 +225,15 @@ def results(
 # ------------------------------------------------------------------------------------------------ the map
 
 
+def _by_kind(value: float, metric: str) -> str:
+    """A number as its kind reads: persons without decimals, shares in per cent, LQ with two decimals."""
+    if metric == "employment":
+        return f"{value:,.0f} persons"
+    if metric == "share":
+        return f"{value * 100:.1f} %"
+    return f"{value:,.2f}"
+
+
 def default_category(run: RunData) -> str:
     return "automotive" if "automotive" in run.category_names else next(iter(sorted(run.category_names)))
 
@@ -278,7 +290,19 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
             strict=True,
         )
     ]
+    # how far to trust each value (columns of newer runs; older runs lack them)
+    from clustermap.web.api.cellnotes import cell_notes
+
+    extra = {
+        name: column(name, kind)
+        for name, kind in (("imputed", bool), ("employment_low", float), ("employment_high", float), ("flags", str))
+    }
+    for i, row in enumerate(rows):
+        for name, values_ in extra.items():
+            row[name] = values_[i]
+        row.update(cell_notes(row))
     without = sorted(r["region"] for r in rows if r["region"] not in drawn)
+    by_region = {r["region"] for r in rows}
     name = run.category_names.get(category, category)
     if metric == "stars":
         parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
@@ -288,10 +312,23 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     else:
         finite = values[np.isfinite(values.to_numpy(dtype=float))]
         described = (
-            f"{METRIC_LABELS[metric]} from {finite.min():,.2f} to {finite.max():,.2f}" if len(finite) else "no values"
+            f"{METRIC_LABELS[metric]} from {_by_kind(finite.min(), metric)} to {_by_kind(finite.max(), metric)}"
+            if len(finite)
+            else "no values"
         )
         if metric == "lq" and len(finite):
             described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
+    imputed = sum(1 for r in rows if r.get("imputed"))
+    if imputed:
+        described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
+    approx = sorted(
+        f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate" and f["id"] in by_region
+    )
+    if approx:
+        described += (
+            f"; {', '.join(approx)} (older NUTS boundaries) drawn approximately with the NUTS "
+            f"{layer.get('version') or 2016} regions mostly inside them"
+        )
     summary = f"Map of {name}, {year}, {run.methodology}: {len(rows)} regions; {described}." + (
         f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
         if without
