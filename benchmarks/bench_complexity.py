@@ -16,6 +16,9 @@ subprocess (peak RSS is per run):
 * ``ecomplexity`` — ``ecomplexity.ecomplexity(frame, ..., check_logsupermodularity=False)`` (the extra check is
   work clustermap does not do); the frame is read before the clock starts.
 
+Wall time and CPU time (user + system, all threads) are both printed: on a shared machine the wall time of a
+long run depends on what else runs; the CPU time much less.
+
 Agreement: each run writes its output for the last year (synthetic) or all years (eu); the largest absolute
 difference per column is printed (ECI / PCI signs are fixed the same way by both, so they compare directly).
 
@@ -71,6 +74,12 @@ def _synthetic_parquet(quick: bool, mirror: str | None) -> Path:
     return path
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process, all threads (BLAS and DuckDB threads included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict[str, Any]:
     """One timed run in this (child) process; writes the compared part of the output to ``out``."""
     if contender == "clustermap":
@@ -79,10 +88,12 @@ def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict
         from clustermap.complexity import complexity
 
         con = ibis.duckdb.connect()
+        cpu0 = _cpu()
         start = time.perf_counter()
         table = con.read_parquet(str(path))
         result = complexity(table, missing="drop").cells
         seconds = time.perf_counter() - start
+        cpu = _cpu() - cpu0
     else:
         from ecomplexity import ecomplexity
 
@@ -90,6 +101,7 @@ def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict
         frame = frame[frame["employment"].notna()].reset_index(drop=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            cpu0 = _cpu()
             start = time.perf_counter()
             result = ecomplexity(
                 frame,
@@ -98,13 +110,14 @@ def run_one(contender: str, path: Path, out: Path, last_year_only: bool) -> dict
                 check_logsupermodularity=False,
             )
             seconds = time.perf_counter() - start
+            cpu = _cpu() - cpu0
         result = result.dropna(subset=["mcp"])
     if last_year_only:
         result = result[result["year"] == result["year"].max()]
     result = result.astype({"region": str, "industry": str})
     result[["region", "industry", "year", *COLUMNS]].to_parquet(out, index=False)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_rss_mib": rss, "rows": len(result)}
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "rows": len(result)}
 
 
 def _child(contender: str, path: Path, out: Path, last_year_only: bool, timeout: float) -> dict[str, Any]:
@@ -153,8 +166,13 @@ def main() -> None:
             out = tmp / f"{panel}_{contender}.parquet"
             runs[contender] = _child(contender, path, out, last, args.timeout)
             r = runs[contender]
-            print(f"  {contender:<12} {r['seconds']:9.2f} s   peak RSS {r['peak_rss_mib']:8.0f} MiB", flush=True)
+            print(
+                f"  {contender:<12} {r['seconds']:9.2f} s wall  {r['cpu_seconds']:9.2f} s CPU   "
+                f"peak RSS {r['peak_rss_mib']:8.0f} MiB",
+                flush=True,
+            )
         ratio = runs["ecomplexity"]["seconds"] / runs["clustermap"]["seconds"]
+        cpu_ratio = runs["ecomplexity"]["cpu_seconds"] / runs["clustermap"]["cpu_seconds"]
         agree = _agreement(tmp / f"{panel}_clustermap.parquet", tmp / f"{panel}_ecomplexity.parquet")
         worst = max(v for k, v in agree.items() if k in COLUMNS)
         print(
@@ -164,7 +182,9 @@ def main() -> None:
         scope = "last year" if last else "all years"
         print(f"  agreement ({scope}, {agree['rows_matched']:,} of {agree['rows']:,} rows matched): "
               f"max |diff| {worst:.2e}; " + ", ".join(f"{c} {agree[c]:.1e}" for c in COLUMNS))  # fmt: skip
-        report["panels"][panel] = {"shape": desc, "runs": runs, "ratio": ratio, "agreement": agree}
+        report["panels"][panel] = {
+            "shape": desc, "runs": runs, "ratio": ratio, "cpu_ratio": cpu_ratio, "agreement": agree
+        }  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench_complexity{'_quick' if args.quick else ''}.json"
     out.write_text(json.dumps(report, indent=1))

@@ -20,8 +20,11 @@ mkdir -p "$VENDOR/swagger-ui"
 cp "$FRONTEND/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
    "$FRONTEND/node_modules/swagger-ui-dist/swagger-ui.css" \
    "$FRONTEND/node_modules/swagger-ui-dist/LICENSE" "$VENDOR/swagger-ui/"
+# accessibility checks of the browser tests (a dev dependency; never loaded by the site's pages)
+mkdir -p "$VENDOR/axe-core"
+cp "$FRONTEND/node_modules/axe-core/axe.min.js" "$FRONTEND/node_modules/axe-core/LICENSE" "$VENDOR/axe-core/"
 : > "$VENDOR/VERSIONS"
-for pkg in maplibre-gl swagger-ui-dist; do
+for pkg in maplibre-gl swagger-ui-dist axe-core; do
   echo "$pkg $(node -p "require('./$FRONTEND/node_modules/$pkg/package.json').version")" >> "$VENDOR/VERSIONS"
 done
 echo "build_web.sh: copied into $VENDOR: $(tr '\n' ' ' < "$VENDOR/VERSIONS")"

@@ -9,6 +9,18 @@ employment by region × industry × year, on DuckDB or PySpark with the same ibi
 
 __version__ = "0.1.0"
 
-from clustermap.api import map_clusters
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clustermap.api import map_clusters
 
 __all__ = ["__version__", "map_clusters"]
+
+
+def __getattr__(name: str) -> Any:
+    """``clustermap.map_clusters`` is imported on first use: the CLI starts without loading the engine."""
+    if name == "map_clusters":
+        from clustermap.api import map_clusters
+
+        return map_clusters
+    raise AttributeError(f"module 'clustermap' has no attribute {name!r}")

@@ -1,12 +1,18 @@
-"""Writing result tables to files: CSV, Parquet, JSON (records), XLSX — chosen by the file's extension."""
+"""Writing result tables to files: CSV, Parquet, JSON (records), XLSX — chosen by the file's extension.
+
+:func:`write_table` writes a pandas frame; :func:`write_expr` has the engine write an ibis table itself.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from clustermap.errors import ParameterError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
 
 FORMATS = ("csv", "parquet", "json", "xlsx")
 
@@ -33,6 +39,90 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *
     elif kind == "json":
         frame.to_json(path, orient="records", indent=1)
     else:
+        import pandas as pd
+
+        if len(frame) > XLSX_MAX_ROWS - 1:
+            raise ParameterError(
+                f"cannot write {path}: {len(frame):,} rows do not fit an XLSX sheet "
+                f"({XLSX_MAX_ROWS - 1:,} rows at most); write .parquet or .csv"
+            )
         with pd.ExcelWriter(path, engine="openpyxl") as xl:
             frame.to_excel(xl, sheet_name=sheet[:31], index=False)
     return path
+
+
+#: Rows an XLSX sheet holds, the header row included.
+XLSX_MAX_ROWS = 1_048_576
+
+
+def write_expr(expr: ir.Table, path: str | Path, fmt: str | None = None) -> tuple[Path, ir.Table | None]:
+    """Have the engine write an ibis table to ``path``: DuckDB ``COPY … TO`` (Parquet, CSV with a header, JSON
+    records), PySpark ``DataFrame.write`` (one part, moved to ``path``); nothing passes through pandas except an
+    XLSX sheet.
+
+    Returns
+    -------
+    path, written
+        the path, and the file written read back as a lazy table of the same engine (``None`` for XLSX), for
+        summaries that should not run the query again.
+
+    Raises
+    ------
+    ParameterError
+        XLSX for a table of more than :data:`XLSX_MAX_ROWS` - 1 rows (a sheet's limit).
+    """
+    path = Path(path)
+    kind = format_of(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = expr._find_backend()
+    if kind == "xlsx":
+        rows = int(expr.count().to_pyarrow().as_py())
+        if rows > XLSX_MAX_ROWS - 1:
+            raise ParameterError(
+                f"cannot write {path}: {rows:,} rows do not fit an XLSX sheet ({XLSX_MAX_ROWS - 1:,} rows at most); "
+                "write .parquet or .csv"
+            )
+        write_table(expr.to_pyarrow().to_pandas(), path, kind)
+        return path, None
+    if con.name == "pyspark":
+        _spark_write(con, expr, path, kind)
+        reader = con._session.read
+        frame = reader.parquet(str(path)) if kind == "parquet" else None
+        if kind == "csv":
+            frame = reader.option("header", "true").option("inferSchema", "true").csv(str(path))
+        if kind == "json":
+            frame = reader.json(str(path))
+        name = f"cm_written_{abs(hash(str(path)))}"
+        frame.createOrReplaceTempView(name)
+        return path, con.table(name)
+    options = {"parquet": "FORMAT PARQUET", "csv": "FORMAT CSV, HEADER true", "json": "FORMAT JSON, ARRAY true"}
+    target = "'" + str(path).replace("'", "''") + "'"
+    con.raw_sql(f"COPY ({con.compile(expr)}) TO {target} ({options[kind]})")
+    if kind == "parquet":
+        return path, con.read_parquet(path)
+    if kind == "csv":
+        return path, con.read_csv(path)
+    return path, con.read_json(path)
+
+
+def _spark_write(con: Any, expr: ir.Table, path: Path, kind: str) -> None:
+    """Spark writes one part file into a directory beside ``path``; the part becomes ``path``."""
+    import shutil
+    import tempfile
+
+    df = con._session.sql(con.compile(expr)).coalesce(1)
+    tmp = Path(tempfile.mkdtemp(prefix=".cm-write-", dir=path.parent))
+    try:
+        target = str(tmp / "out")
+        if kind == "parquet":
+            df.write.mode("overwrite").parquet(target)
+        elif kind == "csv":
+            df.write.mode("overwrite").option("header", "true").csv(target)
+        else:
+            df.write.mode("overwrite").json(target)
+        parts = sorted(p for p in (tmp / "out").iterdir() if p.name.startswith("part-"))
+        if len(parts) != 1:
+            raise ParameterError(f"cannot write {path}: Spark wrote {len(parts)} parts")
+        shutil.move(str(parts[0]), path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

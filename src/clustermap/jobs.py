@@ -124,20 +124,23 @@ class MainJobOutput:
         return self.figure3_year
 
 
-def sbs_two_way(*, mirror: Path | None, years: list[int] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+def sbs_two_way(
+    *, mirror: Path | None, years: list[int] | None = None, wages: bool = False
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The SBS NUTS-2 cells (persons employed) with their confidential cells filled by ``two-way`` imputation
     from every published total (NUTS 0-2 × NACE sections, divisions and groups).
 
     Returns the canonical columns plus ``imputed`` (bool), ``employment_low`` / ``employment_high`` (persons:
     published bounds of an imputed cell; the value of a published one) — the input the engine takes as imputed
     beforehand (:mod:`clustermap.imputation.engine`) — and the provenance of the file read. Cells the published
-    totals do not bound keep a null employment (the engine leaves them out and counts them).
+    totals do not bound keep a null employment (the engine leaves them out and counts them). ``wages`` also
+    reads V13320 wages and salaries (published values only; never imputed) for the panorama methodology.
     """
     from clustermap.imputation.engine import two_way_frame
     from clustermap.loaders.eurostat_tsv import load_sbs
     from clustermap.schema import COLUMNS
 
-    every_level = load_sbs(mirror=mirror, nuts_level=None, years=years)
+    every_level = load_sbs(mirror=mirror, nuts_level=None, years=years, wages=wages)
     filled = two_way_frame(every_level.frame)
     nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")]
     nuts2 = nuts2[[*COLUMNS, "imputed", "employment_low", "employment_high"]].reset_index(drop=True)
@@ -174,7 +177,11 @@ def run_main_job(
     policy = str(params.pop("suppression", None) or DEFAULT_SUPPRESSION)
     step = progress or (lambda msg: log.info(msg))
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
-    sbs = load_sbs(mirror=mirror, nuts_level=2)
+    from clustermap.methodology import get_methodology
+
+    # the panorama methodology's productivity star needs V13320 wages and salaries too
+    wages = get_methodology(methodology).kind == "panorama"
+    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=wages)
     warehouse.load_observations(SBS_DATASET, sbs)
     step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
     lfs = load_lfs_totals(mirror=mirror)
@@ -184,7 +191,7 @@ def run_main_job(
     inputs = warehouse.input_provenance(SBS_DATASET) + warehouse.input_provenance(LFS_TOTALS)
     if policy == "two-way":
         step("imputing confidential cells (two-way, NUTS 0-2 x NACE sections, divisions, groups)")
-        frame, every_level = sbs_two_way(mirror=mirror, years=years)
+        frame, every_level = sbs_two_way(mirror=mirror, years=years, wages=wages)
         obs = to_backend(con, frame)
         inputs.append(every_level)
     else:
@@ -199,6 +206,7 @@ def run_main_job(
         years=years,
         inputs=inputs,
         suppression=policy,
+        ranks=True,  # the site and the region profiles show size_rank / focus_rank
         **params,
     )
     run_id = warehouse.save_run(result, dataset=SBS_DATASET)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -56,6 +55,17 @@ STARS_COLUMNS = [
     "category_name",
     *PROVENANCE_COLUMNS,
 ]
+#: the panorama methodology's cells: the star columns plus productivity and dynamism (stars = 0-5)
+PANORAMA_COLUMNS = [
+    *STARS_COLUMNS,
+    "productivity_star",
+    "dynamism_star",
+    "wages",
+    "wages_per_person",
+    "relative_productivity",
+    "employment_growth",
+    "relative_growth",
+]
 STRONG_COLUMNS = [
     "region",
     "category",
@@ -99,7 +109,6 @@ def code_version() -> str:
     return f"{__version__}+g{sha}" if sha else __version__
 
 
-@dataclass
 class MappingResult:
     """Cells, per-year summary and provenance of one mapping run.
 
@@ -115,17 +124,101 @@ class MappingResult:
     policy (``two-way``, ``drop`` …); ``flags`` — the Eurostat flags of its input cells, comma-separated
     (``"b,i"``; ``""`` if none): ``b`` break in series, ``c`` confidential, ``e`` estimated, ``i`` see metadata
     (partial coverage), ``u`` low reliability …
+
+    A lazy result (``map_observations(..., lazy=True)``) holds the cells as the ibis expression ``expr``, still
+    on the backend: :meth:`write` has the engine write them to a file, and ``cells`` / ``summary`` are computed
+    on first access.
     """
 
-    cells: pd.DataFrame
-    summary: pd.DataFrame
-    methodology: Methodology
-    categories: CategorySet
-    provenance: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        cells: pd.DataFrame | None,
+        summary: pd.DataFrame | None,
+        methodology: Methodology,
+        categories: CategorySet,
+        provenance: dict[str, Any] | None = None,
+        *,
+        expr: ir.Table | None = None,
+        counts: pd.DataFrame | None = None,
+        unmapped: pd.DataFrame | None = None,
+        release: Any = None,
+    ) -> None:
+        self._cells = cells
+        self._summary = summary
+        self.methodology = methodology
+        self.categories = categories
+        self.provenance = provenance if provenance is not None else {}
+        self.expr = expr
+        self._counts = counts
+        self._unmapped = unmapped
+        self._release = release
+        self._written: ir.Table | None = None
+        self._written_path: Path | None = None
 
     @property
     def kind(self) -> str:
         return self.methodology.kind
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """The cells as a pandas frame (a lazy result is executed once, through Arrow)."""
+        if self._cells is None:
+            if self.expr is None:
+                raise ValueError("a mapping result without cells")
+            # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
+            self._cells = _tidy_types(self.expr.to_pyarrow().to_pandas())
+        return self._cells
+
+    @cells.setter
+    def cells(self, frame: pd.DataFrame) -> None:
+        self._cells = frame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per year (regions, categories, clusters by stars … and the suppression counts)."""
+        if self._summary is None:
+            source = self.expr if self._cells is None else self._cells
+            self.summary = _summary(source, self.kind, self._counts, self._unmapped)
+        return self._summary
+
+    @summary.setter
+    def summary(self, frame: pd.DataFrame) -> None:
+        self._summary = frame
+        self.provenance["default_year"] = latest_complete_year(frame) if not frame.empty else None
+
+    def write(self, path: str | Path, fmt: str | None = None) -> Path:
+        """Write the cells to ``path`` (csv, parquet, json, xlsx): a lazy result is written by the engine
+        (DuckDB ``COPY``, Spark ``df.write``); the summary is then computed from the file written."""
+        from clustermap.exports import write_expr, write_table
+
+        if self.expr is None or self._cells is not None:
+            return write_table(self.cells, path, fmt)
+        written, reread = write_expr(self.expr, path, fmt)
+        self._written = reread
+        if reread is not None and self.expr._find_backend().name == "duckdb":
+            self._written_path = Path(written).resolve()
+        if self._summary is None and reread is not None:
+            self.summary = _summary(reread, self.kind, self._counts, self._unmapped)
+        return written
+
+    def parquet_written(self) -> Path | None:
+        """The Parquet file :meth:`write` had the DuckDB engine write, if any (the warehouse stores from it)."""
+        path = self._written_path
+        return path if path is not None and path.suffix.lower() in (".parquet", ".pq") else None
+
+    def rows_written(self) -> int:
+        """Rows of the cells table (counted in the file :meth:`write` wrote, when there is one)."""
+        if self._written is not None:
+            return int(self._written.count().to_pyarrow().as_py())
+        if self._cells is None and self.expr is not None:
+            return int(self.expr.count().to_pyarrow().as_py())
+        return len(self.cells)
+
+    def release(self) -> None:
+        """Drop the intermediate tables a lazy result keeps on the backend (the cells expression with them)."""
+        if self._release is not None:
+            self._release()
+            self._release = None
 
 
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
@@ -155,31 +248,79 @@ def _suppression_counts(per_ind: pd.DataFrame, filled: ir.Table, policy: str) ->
     return out
 
 
-def _summary(cells: pd.DataFrame, kind: str, counts: pd.DataFrame, unmapped: pd.DataFrame) -> pd.DataFrame:
+def _star_levels(kind: str) -> range:
+    """The star counts a cell can have beyond 0: 1-3 (eco2007, eco2008), 1-5 (panorama)."""
+    return range(1, 6 if kind == "panorama" else 4)
+
+
+def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
+    """Per year: regions, categories, employment and the cluster counts, from a frame or (in the engine) a table."""
+    if isinstance(cells, pd.DataFrame):
+        frame = cells.assign(_imp=cells["imputed"].fillna(False).astype(bool))
+        aggs: dict[str, Any] = {
+            "regions": ("n_regions", "first"),
+            "categories": ("category", "nunique"),
+            "employment": ("employment", "sum"),
+        }
+        if kind in ("stars", "panorama"):
+            for k in _star_levels(kind):
+                frame[f"_s{k}"] = frame["stars"] == k
+                aggs[f"clusters_{k}_star"] = (f"_s{k}", "sum")
+            frame["_cluster"] = frame["stars"] >= 1
+            aggs["clusters"] = ("_cluster", "sum")
+            frame["_on_imp"] = frame["_cluster"] & frame["_imp"]
+            aggs["clusters_on_imputed_cells"] = ("_on_imp", "sum")
+        else:
+            frame["_on_imp"] = frame["strong"].astype(bool) & frame["_imp"]
+            aggs["strong_clusters"] = ("strong", "sum")
+            aggs["strong_strict_clusters"] = ("strong_strict", "sum")
+            aggs["strong_on_imputed_cells"] = ("_on_imp", "sum")
+        return frame.groupby("year", sort=True).agg(**aggs).reset_index()
+    imp = cells.imputed.fill_null(False)
+    exprs: dict[str, Any] = {
+        "regions": cells.n_regions.max(),
+        "categories": cells.category.nunique(),
+        "employment": cells.employment.sum(),
+    }
+    if kind in ("stars", "panorama"):
+        for k in _star_levels(kind):
+            exprs[f"clusters_{k}_star"] = (cells.stars == k).sum()
+        exprs["clusters"] = (cells.stars >= 1).sum()
+        exprs["clusters_on_imputed_cells"] = ((cells.stars >= 1) & imp).sum()
+    else:
+        strong = cells.strong.fill_null(False)
+        exprs["strong_clusters"] = strong.sum()
+        exprs["strong_strict_clusters"] = cells.strong_strict.fill_null(False).sum()
+        exprs["strong_on_imputed_cells"] = (strong & imp).sum()
+    return cells.group_by("year").agg(**exprs).order_by("year").to_pandas()
+
+
+def _summary(cells: pd.DataFrame | ir.Table, kind: str, counts: pd.DataFrame, unmapped: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for year, g in cells.groupby("year", sort=True):
-        n_regions = int(g["n_regions"].iloc[0])
-        n_categories = int(g["category"].nunique())
+    for g in _per_year(cells, kind).to_dict("records"):
+        n_regions = int(g["regions"])
+        n_categories = int(g["categories"])
         row: dict[str, Any] = {
-            "year": int(year),
+            "year": int(g["year"]),
             "regions": n_regions,
             "categories": n_categories,
             "potential_areas": n_regions * n_categories,
-            "employment": float(g["employment"].sum()),
+            "employment": float(g["employment"] or 0.0),
         }
-        if kind == "stars":
-            clusters = g[g["stars"] >= 1]
-            for s in (1, 2, 3):
-                n = int((g["stars"] == s).sum())
-                row[f"clusters_{s}_star"] = n
-                row[f"share_{s}_star"] = n / len(clusters) if len(clusters) else 0.0
-            row["clusters"] = len(clusters)
-            row["clusters_share_of_potential"] = len(clusters) / row["potential_areas"] if n_regions else 0.0
-            row["clusters_on_imputed_cells"] = int(clusters["imputed"].sum())
+        if kind in ("stars", "panorama"):
+            levels = _star_levels(kind)
+            n = {s: int(g[f"clusters_{s}_star"] or 0) for s in levels}
+            clusters = int(g["clusters"] or 0)
+            for s in levels:
+                row[f"clusters_{s}_star"] = n[s]
+                row[f"share_{s}_star"] = n[s] / clusters if clusters else 0.0
+            row["clusters"] = clusters
+            row["clusters_share_of_potential"] = clusters / row["potential_areas"] if n_regions else 0.0
+            row["clusters_on_imputed_cells"] = int(g["clusters_on_imputed_cells"] or 0)
         else:
-            row["strong_clusters"] = int(g["strong"].sum())
-            row["strong_strict_clusters"] = int(g["strong_strict"].sum())
-            row["strong_on_imputed_cells"] = int((g["strong"] & g["imputed"]).sum())
+            row["strong_clusters"] = int(g["strong_clusters"] or 0)
+            row["strong_strict_clusters"] = int(g["strong_strict_clusters"] or 0)
+            row["strong_on_imputed_cells"] = int(g["strong_on_imputed_cells"] or 0)
         rows.append(row)
     summary = pd.DataFrame(rows)
     if summary.empty:
@@ -207,6 +348,7 @@ def map_observations(
     size_classes: pd.DataFrame | None = None,
     inputs: list[dict[str, Any]] | None = None,
     ranks: bool = False,
+    lazy: bool = False,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -231,6 +373,9 @@ def map_observations(
     ranks
         also compute the competition ranks ``size_rank`` and ``focus_rank`` (window sorts; the stars themselves
         use the threshold form and do not need them). Without it the two columns are left out.
+    lazy
+        leave the cells on the backend as an ibis expression (``result.expr``) to be written by the engine
+        (:meth:`MappingResult.write`); call :meth:`MappingResult.release` when done.
     **params
         methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
     """
@@ -286,13 +431,13 @@ def map_observations(
 
     # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
     # totals, location quotients and ranks, which read it several times, do not scan the input again
-    cells = ind.aggregate_to_categories(filled, crosswalk).cache()
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama").cache()
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
     lq = ind.location_quotients(cells, tot)
-    if m.kind == "stars":
+    if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
             size_share=float(p["size_share"]),
@@ -303,7 +448,11 @@ def map_observations(
             strong_lq=float(p["strong_lq"]),
             ranks=ranks,
         )
-        columns = [c for c in STARS_COLUMNS if ranks or c not in ("size_rank", "focus_rank")]
+        columns = STARS_COLUMNS
+        if m.kind == "panorama":
+            out = _panorama(out, p)
+            columns = PANORAMA_COLUMNS
+        columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
     else:
         out = ind.uscmp_strong(
             lq,
@@ -318,13 +467,6 @@ def map_observations(
     out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns).order_by(["year", "region", "category"])
-    try:
-        # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
-        frame = out.to_pyarrow().to_pandas()
-    finally:
-        cells.release()
-    frame = _tidy_types(frame)
-    summary = _summary(frame, m.kind, counts, unmapped)
     provenance = {
         "methodology": m.as_dict(),
         "categories": {"name": categories.name, "version": categories.version, "source": categories.source},
@@ -333,9 +475,39 @@ def map_observations(
         "code_version": code_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "unmapped_industries": unmapped_codes,
-        "default_year": latest_complete_year(summary) if not summary.empty else None,
     }
-    return MappingResult(frame, summary, m, categories, provenance)
+    result = MappingResult(
+        None, None, m, categories, provenance, expr=out, counts=counts, unmapped=unmapped, release=cells.release
+    )
+    if not lazy:
+        try:
+            result.cells  # noqa: B018 - executes the expression once
+        finally:
+            result.release()
+        result.summary  # noqa: B018
+    return result
+
+
+def _panorama(t: ir.Table, p: dict[str, Any]) -> ir.Table:
+    """Add the productivity and dynamism stars of the ``panorama`` family; ``stars`` becomes 0-5."""
+    big = float(p["min_employment"])
+    t = ind.productivity_stars(
+        t,
+        rule=p["productivity_rule"],
+        share=float(p["productivity_share"]),
+        ratio=float(p["productivity_ratio"]),
+        min_employment=big,
+    )
+    t = ind.dynamism_stars(
+        t,
+        window=int(p["dynamism_window"]),
+        rule=p["dynamism_rule"],
+        share=float(p["dynamism_share"]),
+        ratio=float(p["dynamism_ratio"]),
+        min_employment=big,
+    )
+    total = t.size_star + t.specialisation_star + t.focus_star + t.productivity_star + t.dynamism_star
+    return t.mutate(stars=total.cast("int8"))
 
 
 def _with_optional_columns(obs: ir.Table) -> ir.Table:
@@ -346,6 +518,8 @@ def _with_optional_columns(obs: ir.Table) -> ir.Table:
         add["size_class"] = ibis.literal("")
     if "flag" not in obs.columns:
         add["flag"] = ibis.literal("")
+    if "wages" not in obs.columns:
+        add["wages"] = ibis.null("float64")
     obs = obs.mutate(**add) if add else obs
     return obs.mutate(employment=obs.employment.cast("float64"), year=obs.year.cast("int64"))
 
@@ -369,6 +543,8 @@ def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
             "size_star",
             "specialisation_star",
             "focus_star",
+            "productivity_star",
+            "dynamism_star",
             "stars",
             "size_rank",
             "focus_rank",

@@ -24,7 +24,9 @@ Validation happens in pandas before anything is stored, so that an error can nam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +62,11 @@ OBSERVATIONS = pa.schema(
 EUROSTAT_FLAGS = frozenset("bcdefinprsuz")
 #: CBP employment-size classes of withheld cells (``empflag``); bounds live in definitions/data/cbp_size_classes.csv
 CBP_SIZE_CLASSES = frozenset("ABCEFGHIJKLM")
+#: The largest count (persons, establishments) a cell may hold; beyond it a value is an error, not a number to
+#: compute with (1e12 is over a hundred times the world's population; an overflowing LQ would read as a star).
+MAX_COUNT = 1e12
+#: CBP noise flags (``D``, ``G``, ``H``, ``J``) and ``S`` (withheld), accepted as whole flags.
+_CBP_NOISE_FLAGS = frozenset({"D", "G", "H", "J", "S"})
 
 
 def _line_numbers(frame: pd.DataFrame) -> pd.Series:
@@ -76,12 +83,13 @@ def _first_bad(
         return
     bad = frame.loc[mask]
     first = bad.index[0]
+    value = bad.loc[first, column]
     raise cls(
         message,
         file=file,
         line=int(_line_numbers(frame).loc[first]),
         column=column,
-        value=bad.loc[first, column],
+        value=value.item() if isinstance(value, np.generic) else value,  # -3.0, not np.float64(-3.0)
         more=int(mask.sum()) - 1,
     )
 
@@ -102,6 +110,14 @@ def to_number(
     _first_bad(frame, ~np.isfinite(values) & ~text_blank, column, "not a finite number", file, ValueValidationError)
     if not allow_negative:
         _first_bad(frame, values < 0, column, "must not be negative", file, ValueValidationError)
+    return values
+
+
+def _count(frame: pd.DataFrame, column: str, file: str | Path | None) -> pd.Series:
+    """:func:`to_number`, and no value over :data:`MAX_COUNT`."""
+    values = to_number(frame, column, file=file)
+    message = f"over the maximum of {MAX_COUNT:.0e} a count may take"
+    _first_bad(frame, values > MAX_COUNT, column, message, file, ValueValidationError)
     return values
 
 
@@ -148,6 +164,14 @@ def validate_observations(
             file,
             ValueValidationError,
         )
+        _first_bad(
+            frame.assign(**{col: text}),
+            text.str.contains(r"[\x00\n\r]", regex=True).fillna(False).astype(bool),
+            col,
+            "control character (NUL or line break) inside a code",
+            file,
+            ValueValidationError,
+        )
         out[col] = text.astype(object)
     years = to_number(frame, "year", file=file)
     _first_bad(
@@ -159,9 +183,12 @@ def validate_observations(
         ValueValidationError,
     )
     out["year"] = years.astype("int64")
-    out["employment"] = to_number(frame, "employment", file=file)
+    out["employment"] = _count(frame, "employment", file)
     for col in ("establishments", "wages"):
-        out[col] = to_number(frame, col, file=file) if col in frame.columns else np.nan
+        if col not in frame.columns:
+            out[col] = np.nan
+        else:
+            out[col] = _count(frame, col, file) if col == "establishments" else to_number(frame, col, file=file)
     for col in ("flag", "size_class"):
         if col in frame.columns:
             out[col] = frame[col].astype("string").fillna("").str.strip().astype(object)
@@ -186,7 +213,7 @@ def validate_observations(
 def check_flags(frame: pd.DataFrame, *, file: str | Path | None = None) -> None:
     """Every flag letter must be a known Eurostat flag; every size class a CBP letter A–M."""
     flags = frame["flag"].astype(str)
-    unknown = flags.map(lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in {"D", "G", "H", "J", "S"})
+    unknown = flags.map(lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in _CBP_NOISE_FLAGS)
     _first_bad(frame, unknown, "flag", "unknown flag", file, ValueValidationError)
     sizes = frame["size_class"].astype(str)
     bad_size = sizes.map(lambda s: bool(s) and s not in CBP_SIZE_CLASSES)
@@ -196,3 +223,218 @@ def check_flags(frame: pd.DataFrame, *, file: str | Path | None = None) -> None:
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
     """The canonical frame as an Arrow table with exactly :data:`OBSERVATIONS`' schema."""
     return pa.Table.from_pandas(frame[list(COLUMNS)], schema=OBSERVATIONS, preserve_index=False)
+
+
+# ------------------------------------------------------------------------------------------------ SQL validation
+_BLANKS = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_NUMERIC_TYPES += ("UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_numeric(sql_type: str) -> bool:
+    t = sql_type.upper()
+    return t in _NUMERIC_TYPES or t.startswith("DECIMAL")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of :func:`validate_observations` as SQL: ``bad`` is true on an offending row, ``raw`` the value
+    an error shows."""
+
+    column: str
+    message: str
+    error: type
+    bad: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Rows that broke one :class:`Check`: how many, and the first (by file line) when lines are known."""
+
+    check: Check
+    count: int
+    line: int | None
+    value: Any
+
+    def error(self, file: str | Path | None) -> Exception:
+        """The typed error :func:`validate_observations` raises for the same rows."""
+        return self.check.error(
+            self.check.message,
+            file=file,
+            line=self.line,
+            column=self.check.column,
+            value=self.value,
+            more=self.count - 1,
+        )
+
+
+def canonical_sql(
+    source: dict[str, tuple[str, str]], *, untrimmed: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], list[Check]]:
+    """The canonical columns as SQL expressions over a raw table, and the checks of
+    :func:`validate_observations`, in the order it applies them.
+
+    Parameters
+    ----------
+    source
+        canonical column name → (column name in the raw table, its DuckDB type); optional columns may be absent.
+    untrimmed
+        text columns known to carry no leading or trailing blanks: read as they are (a trim of ten million
+        strings costs a scan).
+
+    Returns
+    -------
+    select, checks
+        ``select`` maps every column of :data:`COLUMNS` to an expression (absent optional columns: null /
+        empty string); ``checks`` are NULL-safe conditions.
+    """
+    select: dict[str, str] = {}
+    checks: list[Check] = []
+
+    def text(col: str) -> tuple[str, str]:
+        name, sql_type = source[col]
+        raw = _ident(name) if sql_type.upper() == "VARCHAR" else f"CAST({_ident(name)} AS VARCHAR)"
+        return raw, raw if col in untrimmed else f"trim({raw}, {_BLANKS})"
+
+    for col in ("region", "industry"):
+        raw, value = text(col)
+        select[col] = value
+        checks.append(Check(col, "must not be blank", ValueValidationError, f"coalesce({value}, '') = ''", raw))
+        bad = f"coalesce(contains({value}, chr(0)) OR contains({value}, chr(10)) OR contains({value}, chr(13)), false)"
+        checks.append(Check(col, "control character (NUL or line break) inside a code", ValueValidationError, bad, raw))
+
+    def number(col: str, *, maximum: float | None) -> str:
+        name, sql_type = source[col]
+        if _is_numeric(sql_type):
+            value = f"CAST({_ident(name)} AS DOUBLE)"
+            if sql_type.upper() in ("FLOAT", "DOUBLE", "REAL"):  # NaN in a float column is a blank, as in pandas
+                # (isnan() misses the NaN of some Parquet writers; NaN is the one value neither finite nor infinite)
+                value = (
+                    f"CASE WHEN NOT isfinite({_ident(name)}) AND NOT isinf({_ident(name)}) THEN NULL ELSE {value} END"
+                )
+            raw = value
+            blank = f"({value} IS NULL)"
+        else:
+            raw, stripped = text(col)
+            blank = f"coalesce({stripped}, '') = ''"
+            value = f"TRY_CAST(nullif({stripped}, '') AS DOUBLE)"
+            checks.append(Check(col, "not a number", ValueValidationError, f"({value} IS NULL AND NOT {blank})", raw))
+        checks.append(
+            Check(col, "not a finite number", ValueValidationError, f"coalesce(NOT isfinite({value}), false)", raw)
+        )
+        checks.append(Check(col, "must not be negative", ValueValidationError, f"coalesce({value} < 0, false)", raw))
+        if maximum is not None:
+            message = f"over the maximum of {maximum:.0e} a count may take"
+            checks.append(Check(col, message, ValueValidationError, f"coalesce({value} > {maximum!r}, false)", raw))
+        return value
+
+    year = number("year", maximum=None)
+    bad_year = f"coalesce({year} <> floor({year}) OR {year} < 1900 OR {year} > 2200, true)"
+    checks.append(Check("year", "not a year", ValueValidationError, bad_year, checks[-1].raw))
+    select["year"] = f"CAST({year} AS BIGINT)"
+    select["employment"] = number("employment", maximum=MAX_COUNT)
+    for col in ("establishments", "wages"):
+        if col in source:
+            select[col] = number(col, maximum=MAX_COUNT if col == "establishments" else None)
+        else:
+            select[col] = "CAST(NULL AS DOUBLE)"
+    for col in ("flag", "size_class"):
+        if col in source:
+            select[col] = f"coalesce({text(col)[1]}, '')"
+        else:
+            select[col] = "''"
+    if "flag" in source:
+        flag = select["flag"]
+        known = ", ".join(_literal(f) for f in sorted(_CBP_NOISE_FLAGS))
+        letters = "".join(sorted(EUROSTAT_FLAGS))
+        bad_flag = f"({flag} <> '' AND NOT regexp_full_match({flag}, '[{letters}]+') AND {flag} NOT IN ({known}))"
+        checks.append(Check("flag", "unknown flag", ValueValidationError, bad_flag, flag))
+    if "size_class" in source:
+        size = select["size_class"]
+        classes = ", ".join(_literal(c) for c in sorted(CBP_SIZE_CLASSES))
+        bad_size = f"({size} <> '' AND {size} NOT IN ({classes}))"
+        checks.append(Check("size_class", "unknown CBP size class (A–M)", ValueValidationError, bad_size, size))
+    return select, checks
+
+
+def _text_columns(source: dict[str, tuple[str, str]]) -> list[str]:
+    return [c for c in ("region", "industry", "flag", "size_class") if c in source]
+
+
+def validate_sql(
+    con: Any, relation: str, source: dict[str, tuple[str, str]], *, line: str | None = None
+) -> tuple[int, list[Problem], frozenset[str]]:
+    """Run every check of :func:`validate_observations` as SQL over ``relation`` (DuckDB): one aggregate pass
+    counts the rows breaking each rule, a hash aggregate counts duplicate keys, and only when a rule is broken
+    a second pass looks for its first row.
+
+    Parameters
+    ----------
+    con
+        a DuckDB connection (``duckdb.DuckDBPyConnection``).
+    relation
+        SQL of the raw table (``read_parquet(...)``, ``read_csv(...)``).
+    source
+        as in :func:`canonical_sql`.
+    line
+        SQL of each row's 1-based file line, when the reader knows it (Parquet: ``file_row_number + 2``); then
+        the first problem names its first row and value, else only counts are returned.
+
+    Returns
+    -------
+    rows, problems, untrimmed
+        the number of rows; the problems in the order :func:`validate_observations` raises them (empty when the
+        table is valid; only the first one is located); the text columns that need no trim (for
+        :func:`canonical_sql`).
+    """
+    texts = _text_columns(source)
+    select, checks = canonical_sql(source)
+    aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {c.bad})" for c in checks]
+    for col in texts:
+        name, sql_type = source[col]
+        raw = _ident(name) if sql_type.upper() == "VARCHAR" else f"CAST({_ident(name)} AS VARCHAR)"
+        aggs.append(f"count(*) FILTER (WHERE {raw} <> trim({raw}, {_BLANKS}))")
+    row = con.execute(f"SELECT {', '.join(aggs)} FROM {relation}").fetchone()
+    rows = int(row[0])
+    untrimmed = frozenset(c for i, c in enumerate(texts) if not row[1 + len(checks) + i])
+    problems = [Problem(c, int(row[1 + i]), None, None) for i, c in enumerate(checks) if row[1 + i]]
+    if problems:
+        if line is not None:
+            c = problems[0].check
+            first, value = con.execute(
+                f"SELECT min({line}), arg_min({c.raw}, {line}) FROM {relation} WHERE {c.bad}"
+            ).fetchone()
+            problems[0] = Problem(c, problems[0].count, int(first), value)
+        return rows, problems, untrimmed
+    select, _ = canonical_sql(source, untrimmed=untrimmed)
+    key = ", ".join(f"{select[k]} AS {k}" for k in KEY)
+    # duplicates: a hash aggregate over the key; only a table with duplicates is read again for the first one
+    n_dup = con.execute(
+        f"SELECT sum(n - 1) FROM (SELECT count(*) AS n FROM (SELECT {key} FROM {relation}) "
+        "GROUP BY region, industry, year HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if n_dup:
+        first, region, industry, year = None, None, None, None
+        if line is not None:
+            first, region, industry, year = con.execute(
+                f"SELECT min(l[2]), arg_min(region, l[2]), arg_min(industry, l[2]), arg_min(year, l[2]) FROM "
+                f"(SELECT region, industry, year, min(_line, 2) AS l FROM (SELECT {key}, {line} AS _line "
+                f"FROM {relation}) GROUP BY region, industry, year HAVING count(*) > 1)"
+            ).fetchone()
+        message = (
+            f"duplicate key (region={region}, industry={industry}, year={year})"
+            if region is not None
+            else "duplicate key"
+        )
+        check = Check("region", message, DuplicateKeyError, "", "")
+        problems.append(Problem(check, int(n_dup), None if first is None else int(first), region))
+    return rows, problems, untrimmed

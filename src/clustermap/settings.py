@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for the pyspark backend (local mode by default)."
     )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Worker threads of the DuckDB engine (default: DuckDB's own, the number of cores).",
+    )
+    memory_limit: str | None = Field(
+        default=None,
+        description="Memory the DuckDB engine may use before it spills to disk, e.g. '2GB' or '60%' "
+        "(default: DuckDB's own, 80 % of RAM).",
+    )
+    temp_dir: Path | None = Field(
+        default=None,
+        description="Where the DuckDB engine spills intermediate results that do not fit the memory limit "
+        "(default: a clustermap directory in the system's temporary directory).",
+    )
 
     # ---------------------------------------------------------------------------------------- input limits
     max_input_bytes: int = Field(

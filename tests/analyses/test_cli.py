@@ -54,3 +54,21 @@ def test_export_and_missing_input(args, tmp_path) -> None:
     result = CliRunner().invoke(cli(), ["analyse", "innovation", *args, "--patent-years", "2014"])
     assert result.exit_code == 2
     assert "missing input" in result.output and "2014" in result.output and "1977-2012" in result.output
+
+
+def test_eu_us_on_economic_areas_from_a_county_file(args, tmp_path) -> None:
+    """A user with a Census county CBP file compares NUTS-2 with BEA economic areas (the mirror has no county
+    file: a small one is written here; NAICS 2007 codes, year 2011 from the name)."""
+    county = tmp_path / "cbp11co.txt"
+    county.write_text(
+        "FIPSTATE,FIPSCTY,NAICS,EMPFLAG,EMP_NF,EMP,QP1_NF,QP1,AP_NF,AP,EST\n"
+        "38,001,336111,,G,3000,G,1,G,9000,2\n"
+        "46,013,336411,,H,2000,H,1,H,3000,3\n"
+        "01,003,336111,,G,1500,G,1,G,1200,1\n"
+        "01,003,336411,B,D,0,D,0,D,0,1\n"
+        "01,001,423110,,G,1200,G,1,G,1200,4\n"
+    )
+    result = CliRunner().invoke(cli(), ["analyse", "eu-us", *args, "--us-county-file", str(county)])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert "US BEA economic areas" in result.output and "EU NUTS-2 regions" in result.output
+    assert "same year on both sides (2011)" in result.output

@@ -106,14 +106,21 @@ def test_blank_lines_do_not_shift_line_numbers(write) -> None:
 
 def test_quoted_multiline_field_line_numbers(write) -> None:
     text = (
-        "region,industry,year,employment,flag\n"  # line 1
-        '"AT11","C29",2015,10,""\n'  # line 2
-        '"AT\n12","C29",2015,5,""\n'  # lines 3-4
-        '"AT13","C29",2015,-1,""\n'  # line 5
+        "region,industry,year,employment,flag,note\n"  # line 1
+        '"AT11","C29",2015,10,"",""\n'  # line 2
+        '"AT12","C29",2015,5,"","two\nlines"\n'  # lines 3-4
+        '"AT13","C29",2015,-1,"",""\n'  # line 5
     )
     with pytest.raises(ValueValidationError, match="negative") as info:
         load_tidy(write("quoted.csv", text))
     assert info.value.location.line == 5  # the record that starts on line 5 (line 3-4 is one record)
+
+
+def test_line_break_inside_a_code_is_an_error(write) -> None:
+    text = 'region,industry,year,employment\n"AT11","C29",2015,10\n"AT\n12","C29",2015,5\n'
+    with pytest.raises(ValueValidationError, match="control character") as info:
+        load_tidy(write("quoted.csv", text))
+    assert info.value.location.line == 3 and info.value.location.column == "region"
 
 
 def test_crlf_line_endings(write) -> None:

@@ -199,3 +199,28 @@ def test_region_and_category_pages_list_the_registry(page, artifacts) -> None:
     page.wait_for_selector("[data-registry-list] h3, [data-registry-list]:has-text('no entry')")
     kinds = page.locator("[data-registry-kind]").count()
     assert kinds >= 1, page.locator("[data-registry-list]").inner_text()
+
+
+AXE = (
+    Path(__file__).resolve().parents[2] / "src" / "clustermap" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
+)
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core comes from npm: run scripts/build_web.sh first")
+@pytest.mark.parametrize("url", ["/", "/?family=US", "/region/DE11", "/category/automotive", "/regions?q=munich"])
+def test_no_serious_accessibility_violations(page, url: str, artifacts) -> None:
+    """axe-core (WCAG 2 A / AA rules) finds no serious or critical violation on the pages of each point."""
+    page.goto(url)
+    if url.startswith("/?") or url == "/":
+        assert page.evaluate("window.clustermapMap.ready")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    assert len(result["passes"]) > 10  # the rules ran
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, bad

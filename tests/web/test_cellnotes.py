@@ -3,6 +3,7 @@ published bounds, Eurostat flags with their meaning, legends rounded by the kind
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,4 @@ def test_map_data_says_how_far_to_trust_each_value(tmp_path: Path, mirror: Path)
         assert "about 3\u202f000 (imputed; published bounds 1\u202f500–6\u202f000)" in html
         assert '<abbr title="confidential">c</abbr>' in html
         assert '<abbr title="break in time series">b</abbr>' in c.get("/region/DE12").text
+        assert re.search(r'aria-label="[0-3] of 3 stars"', html)  # not "★★★" read aloud

@@ -42,6 +42,7 @@ __all__ = [
     "match_year",
     "robustness",
     "units_label",
+    "us_economic_area_cells",
 ]
 
 define(
@@ -373,3 +374,35 @@ def map_at_nuts_level(
     agg = aggregate_nuts(observations, int(level), version=version, mirror=mirror)
     frame = agg.frame if isinstance(agg.frame, pd.DataFrame) else pd.DataFrame(agg.frame)
     return map_clusters(frame, categories=categories, methodology=methodology, **params)
+
+
+def us_economic_area_cells(
+    county_file: Any,
+    *,
+    year: int | None = None,
+    categories: Any = None,
+    methodology: str = "eco2007",
+    mirror: Any = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """US mapping cells on the 179 BEA economic areas from a Census county CBP file (``cbpYYco.txt``; the data
+    mirror has none): counties summed to economic areas with withheld cells at their size-class value
+    (:func:`clustermap.loaders.load_cbp_economic_areas`), mapped on the common category set of the file's year
+    (:func:`clustermap.analyses.inputs.us_category_set`) with the EU's method — the US region units the
+    reference's US Cluster Mapping used, between states and CBSAs in size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Mapping cells; ``region`` = 3-character economic-area code.
+    """
+    from clustermap.analyses.inputs import us_category_set
+    from clustermap.api import map_clusters
+    from clustermap.loaders.cbp import load_cbp_economic_areas
+
+    loaded = load_cbp_economic_areas(county_file, year=year, mirror=mirror)
+    if loaded.frame.empty:
+        raise MissingInputError("county rows that belong to a BEA economic area", [str(county_file)])
+    y = int(loaded.frame["year"].max())
+    cats = us_category_set(y, categories=categories, mirror=mirror)
+    return map_clusters(loaded.frame, categories=cats, methodology=methodology, **params)

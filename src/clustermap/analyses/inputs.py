@@ -282,7 +282,7 @@ def eu_mapping(
         else:
             table = wh.observations(dataset) if backend == "duckdb" else to_backend(con, obs)
         result = map_observations(
-            table, categories=load_category_set("eco-nace2"), methodology=m, totals=totals, inputs=inputs
+            table, categories=load_category_set("eco-nace2"), methodology=m, totals=totals, inputs=inputs, ranks=True
         )
         run_id = wh.save_run(result, dataset=dataset)
         return _with_load_notes(_from_result(result, run_id, dataset, **kw), wh)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 from clustermap.errors import ClustermapError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     help="Analyses of mapping results (SEC(2008) 2637 chapter 2): portfolios, employment in clusters, "
@@ -107,6 +108,8 @@ def print_table(
     columns: list[str] | None = None,
 ) -> None:
     """Print a frame as a rich table (shares as %, counts with separators)."""
+    import pandas as pd
+
     formats = formats or {}
     f = frame[[c for c in columns if c in frame.columns]] if columns else frame
     shown = f.head(top) if top else f
@@ -215,7 +218,7 @@ def portfolio(
             return
         stats, _ = an.portfolio_distribution(p)
         print_table(
-            p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=PORTFOLIO_COLUMNS
+            p, f"Portfolio strength, {mapped.label}, {y}", formats=_SHARE_FMT, top=top, columns=_portfolio_columns()
         )
         strong = an.strong_portfolios(p, min_stars=k)
         console.print(
@@ -243,6 +246,8 @@ def employment(
 ) -> None:
     """Employment in clusters and in strong clusters (LQ > 2): pooled shares (section 2.2) and the distribution
     of the regions' strong-cluster shares — max, mean, median, min (Figure 9)."""
+    import pandas as pd
+
     from clustermap import analyses as an
 
     try:
@@ -358,17 +363,39 @@ def eu_us(
     imputed: Annotated[
         str, typer.Option(help="Imputed cells on both sides: keep (their values) or exclude (unknown, never 0).")
     ] = "keep",
+    us_county_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--us-county-file",
+            help="A Census county CBP file (cbpYYco.txt): the US side becomes the 179 BEA economic areas.",
+        ),
+    ] = None,
     out: OutOpt = None,
 ) -> None:
     """EU vs US per category on the common category set (Figure 8: 32 of 38 categories more concentrated in
     the US), and the strong-cluster shares of both sides (Figure 9). Both sides from the same year (or the
     nearest complete EU year, said), the same handling of imputed cells, the region units in every label, and
     the verdict by Gini, Hoover and Ellison-Glaeser."""
+    import pandas as pd
+
     from clustermap import analyses as an
 
     try:
         eu = load_eu(warehouse, data_dir, nuts_version)
-        us = load_us(warehouse, data_dir, us_level, us_year)
+        if us_county_file is not None:
+            from types import SimpleNamespace
+
+            cells = an.eu_us.us_economic_area_cells(us_county_file, mirror=mirror_of(data_dir))
+            years = sorted(int(v) for v in cells["year"].unique())
+            us_level = "economic_area"
+            us = SimpleNamespace(
+                cells=cells,
+                years=years,
+                label=f"US BEA economic areas (Census county CBP {years[-1]})",
+                parameters={"suppression": "size-class"},
+            )
+        else:
+            us = load_us(warehouse, data_dir, us_level, us_year)
         if year is None:
             complete = an.latest_complete_year(eu.cells)
             match = an.match_year(eu.years, max(us.years), complete=[v for v in eu.years if v <= complete])
@@ -378,7 +405,17 @@ def eu_us(
             y = an.select_year(eu.cells, year)
         eu_units = an.units_label(2)
         us_units = an.units_label(us_level)
-        lfl = an.like_for_like(eu.cells, us.cells, eu_units=eu_units, us_units=us_units, eu_year=y, imputed=imputed)
+        lfl = an.like_for_like(
+            eu.cells,
+            us.cells,
+            eu_units=eu_units,
+            us_units=us_units,
+            eu_year=y,
+            imputed=imputed,
+            eu_policy=str(eu.parameters.get("suppression", "")) or None,
+            us_policy=str(us.parameters.get("suppression", "")) or None,
+        )
+        err.print(f"confidential cells: {lfl['suppression_note']}")
         print_table(
             lfl["verdicts"].drop(columns=["text"]),
             f"Categories more concentrated over {us_units} ({lfl['us_year']}, {lfl['us_regions']}) than over "
@@ -440,6 +477,8 @@ def innovation(
     """Patents per capita (or per employee) against portfolio strength and strong-cluster share (Figures 5 and
     6): correlation, rank correlation, OLS with 95% confidence intervals, outliers, and how many of the strongest
     portfolios are in the top third by patents (the reference: 7 of 19)."""
+    import pandas as pd
+
     from clustermap import analyses as an
     from clustermap.analyses import inputs
 
@@ -532,6 +571,8 @@ def prosperity(
 ) -> None:
     """GDP per capita against the strong-cluster share of employment (Figure 10: EU15 without Portugal and
     Greece), with correlation, rank correlation, OLS with 95% confidence intervals and outliers."""
+    import pandas as pd
+
     from clustermap import analyses as an
     from clustermap.analyses import inputs
 
@@ -651,3 +692,9 @@ def change(
         export(ch, out)
     except ClustermapError as exc:
         fail(exc)
+
+
+def _portfolio_columns() -> list[str]:
+    from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS  # imported on use: `clustermap --help` stays fast
+
+    return PORTFOLIO_COLUMNS

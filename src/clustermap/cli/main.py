@@ -28,7 +28,10 @@ Map regional clusters from employment by region x industry x year.
 Method (European Cluster Observatory, eco2007): industries are summed into categories; for each year and
 category every region gets up to three stars: SIZE if its employment is in the top 10 % of regions, SPECIALISATION
 if its location quotient LQ = (E[r,c]/T[r]) / (E[.,c]/T) is at least 2, FOCUS if the category's share of the
-region's employment is in the top 10 % of regions. Cells under 1,000 employees get no star. A cell with LQ > 2 is
+region's employment is in the top 10 % of all region x category cells of the year (focus_scope=all; within one
+category that share ranks like the LQ). Cells under 1,000 employees get no star. The panorama methodology adds
+PRODUCTIVITY and DYNAMISM stars; `clustermap methodology show NAME` lists every parameter (--param KEY=VALUE).
+A cell with LQ > 2 is
 a strong cluster. The US Cluster Mapping rule (uscmp) flags strong clusters by percentiles of LQ, employment and
 establishments. Suppressed cells are never read as zero: a named policy drops or fills them.
 """
@@ -179,6 +182,10 @@ def run(
     _print_main(out_job, category)
 
 
+#: the star distribution the reference publishes (SEC(2008) 2637, section 1.4): clusters with 1 / 2 / 3 stars
+REFERENCE_STARS = {1: 1338, 2: 524, 3: 155, "clusters": 2017, "potential": 9804}
+
+
 def _print_main(job, category: str) -> None:
     r = job.result
     prov = job.load_provenance[0]
@@ -190,35 +197,23 @@ def _print_main(job, category: str) -> None:
     console.print(f"[bold]Methodology[/] {m.id}: " + ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
     console.print(f"[bold]Categories[/] {r.categories.name} {r.categories.version}; run {job.run_id}")
     t = Table(title=f"Regional clusters per year ({m.name})")
-    if r.kind == "stars":
-        cols = (
-            "year",
-            "regions",
-            "categories",
-            "potential",
-            "1★",
-            "2★",
-            "3★",
-            "clusters",
-            "share 1/2/3★",
-            "of potential",
-            "on imputed",
-        )
+    levels = tuple(range(1, 6 if r.kind == "panorama" else 4))  # star counts: 1-3, panorama 1-5
+    if r.kind != "strong":
+        slash = "/".join(map(str, levels))
+        cols = ("year", "regions", "categories", "potential", *(f"{k}★" for k in levels), "clusters")
+        cols += (f"share {slash}★", "of potential", "on imputed")
     else:
         cols = ("year", "regions", "categories", "potential", "strong", "strong (p90)", "on imputed")
     for col in cols:
         t.add_column(col, justify="right")
     for row in r.summary.to_dict("records"):
         head = [str(row["year"]), str(row["regions"]), str(row["categories"]), f"{row['potential_areas']:,}"]
-        if r.kind == "stars":
-            shares = "/".join(f"{row[f'share_{k}_star']:.0%}" for k in (1, 2, 3))
+        if r.kind != "strong":
             t.add_row(
                 *head,
-                str(row["clusters_1_star"]),
-                str(row["clusters_2_star"]),
-                str(row["clusters_3_star"]),
+                *(f"{row[f'clusters_{k}_star']:,}" for k in levels),
                 f"{row['clusters']:,}",
-                shares,
+                "/".join(f"{row[f'share_{k}_star']:.0%}" for k in levels),
                 f"{row['clusters_share_of_potential']:.1%}",
                 str(row["clusters_on_imputed_cells"]),
             )
@@ -229,6 +224,24 @@ def _print_main(job, category: str) -> None:
                 str(row["strong_strict_clusters"]),
                 str(row["strong_on_imputed_cells"]),
             )
+    if r.kind == "stars":
+        ref = REFERENCE_STARS
+        t.add_row(
+            "reference",
+            "",
+            "",
+            f"{ref['potential']:,}",
+            *(f"{ref[k]:,}" for k in levels),
+            f"{ref['clusters']:,}",
+            "/".join(f"{ref[k] / ref['clusters']:.0%}" for k in levels),
+            f"{ref['clusters'] / ref['potential']:.1%}",
+            "",
+        )
+        t.caption = (
+            f"reference: SEC(2008) 2637 — {ref[1]:,} / {ref[2]:,} / {ref[3]:,} one / two / three-star clusters of "
+            f"{ref['clusters']:,} in {ref['potential']:,} potential areas; "
+            f"focus_scope={m.parameters.get('focus_scope')}"
+        )
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
     im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
@@ -313,8 +326,8 @@ def map_(
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
     from clustermap.api import resolve_categories
-    from clustermap.engines.backends import connect, to_backend
-    from clustermap.exports import format_of, write_table
+    from clustermap.engines.backends import connect, engine, to_backend
+    from clustermap.exports import format_of
     from clustermap.mapping import map_observations
 
     try:
@@ -329,14 +342,13 @@ def map_(
         wh = None
         if input is not None:
             from clustermap.loaders.guard import check_file
-            from clustermap.loaders.tidy import load_tidy
+            from clustermap.loaders.tidy import scan_tidy
 
-            loaded = load_tidy(check_file(input))
-            frame = loaded.frame
-            inputs = [loaded.provenance.as_dict()]
-            con = connect(backend)
-            obs = to_backend(con, frame)
-            industries = frame["industry"].unique()
+            # the file is read, validated and mapped in the engine; no row of it passes through pandas
+            scanned = scan_tidy(check_file(input), con=engine(backend))
+            inputs = [scanned.provenance.as_dict()]
+            obs = scanned.table
+            industries = obs.select("industry").distinct().to_pyarrow()["industry"].to_pylist()
         else:
             wh = _warehouse(warehouse)
             obs = wh.observations(dataset)
@@ -360,27 +372,34 @@ def map_(
             totals=totals_frame,
             years=year_list,
             inputs=inputs,
+            lazy=True,
             **params,
         )
-        if result.cells.empty:
-            from clustermap.errors import EmptyInputError
+        try:
+            result.write(out)  # by the engine (COPY … TO / df.write); the summary is read from the file written
+            n_cells = result.rows_written()
+            if n_cells == 0:
+                from clustermap.errors import EmptyInputError
 
-            raise EmptyInputError(
-                "nothing to map: no region has a total employment above 0 in the years asked for",
-                file=str(input) if input is not None else f"dataset {dataset}",
-            )
-        write_table(result.cells, out)
-        if store:
-            wh = wh or _warehouse(warehouse)
-            run_id = wh.save_run(result, dataset=dataset or str(input))
-            err.print(f"stored run {run_id}")
+                out.unlink(missing_ok=True)
+                raise EmptyInputError(
+                    "nothing to map: no region has a total employment above 0 in the years asked for",
+                    file=str(input) if input is not None else f"dataset {dataset}",
+                )
+            summary = result.summary
+            if store:
+                wh = wh or _warehouse(warehouse)
+                run_id = wh.save_run(result, dataset=dataset or str(input))
+                err.print(f"stored run {run_id}")
+        finally:
+            result.release()
     except ClustermapError as exc:
         _fail(exc)
         return
-    s = result.summary
+    s = summary
     err.print(
-        f"{len(result.cells):,} cells, {s['regions'].max() if len(s) else 0} regions, "
-        f"{result.cells['category'].nunique()} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
+        f"{n_cells:,} cells, {s['regions'].max() if len(s) else 0} regions, "
+        f"{s['categories'].max() if len(s) else 0} categories, years {', '.join(map(str, s['year']))}; wrote {out}"
     )
 
 

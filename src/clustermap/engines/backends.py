@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,14 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from clustermap.errors import BackendError, UnknownNameError
+from clustermap.errors import BackendError, ParameterError, UnknownNameError
 
 log = logging.getLogger(__name__)
 
 BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
 _counter = itertools.count()
 _spark_session: Any = None
+_engines: dict[str, Any] = {}
 
 
 def _spark(master: str = "local[2]") -> Any:
@@ -45,13 +48,48 @@ def _spark(master: str = "local[2]") -> Any:
     return _spark_session
 
 
+def duckdb_config() -> dict[str, str]:
+    """DuckDB settings from :mod:`clustermap.settings`: ``threads``, ``memory_limit`` and the spill directory
+    (``temp_directory``), as ``SET`` names and values; unset settings keep DuckDB's defaults."""
+    from clustermap.settings import get_settings
+
+    s = get_settings()
+    config: dict[str, str] = {}
+    if s.threads is not None:
+        config["threads"] = str(s.threads)
+    if s.memory_limit is not None:
+        config["memory_limit"] = s.memory_limit
+    temp = s.temp_dir if s.temp_dir is not None else Path(tempfile.gettempdir()) / f"clustermap-{os.getpid()}"
+    config["temp_directory"] = str(temp)
+    return config
+
+
+def configure_duckdb(con: Any) -> Any:
+    """Apply :func:`duckdb_config` to an ibis DuckDB connection; a bad value is a :class:`ParameterError`."""
+    raw = con.con
+    for name, value in duckdb_config().items():
+        try:
+            raw.execute(f"SET {name} = ?", [value])
+        except Exception as exc:  # duckdb.InvalidInputException, ParserException …
+            raise ParameterError(f"bad DuckDB setting {name}={value!r} (CLUSTERMAP_{name.upper()}): {exc}") from exc
+    return con
+
+
+def engine(backend: str = "duckdb") -> Any:
+    """The process's one in-memory engine connection for ``backend`` (created on first use, configured with
+    :func:`duckdb_config`); the CLI reads inputs, maps and writes results on it."""
+    if backend not in _engines:
+        _engines[backend] = connect(backend)
+    return _engines[backend]
+
+
 def connect(backend: str = "duckdb", *, path: str | Path | None = None, spark_master: str = "local[2]") -> Any:
     """An ibis connection: ``duckdb`` (in memory, or the warehouse file at ``path``) or ``pyspark``."""
     if backend == "duckdb":
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            return ibis.duckdb.connect(str(path))
-        return ibis.duckdb.connect()
+            return configure_duckdb(ibis.duckdb.connect(str(path)))
+        return configure_duckdb(ibis.duckdb.connect())
     if backend == "pyspark":
         return ibis.pyspark.connect(_spark(spark_master))
     raise UnknownNameError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")

@@ -7,9 +7,11 @@ one analysis with its own region set.
 """
 
 from clustermap.indicators.crosswalk import aggregate_to_categories
+from clustermap.indicators.dynamism import dynamism_stars
 from clustermap.indicators.hierarchy import industry_hierarchy
 from clustermap.indicators.lq import location_quotients
 from clustermap.indicators.portfolio import portfolio_strength
+from clustermap.indicators.productivity import productivity_stars
 from clustermap.indicators.stars import eco_stars
 from clustermap.indicators.strong import uscmp_strong
 from clustermap.indicators.suppression import apply_suppression
@@ -18,10 +20,12 @@ from clustermap.indicators.totals import region_totals
 __all__ = [
     "aggregate_to_categories",
     "apply_suppression",
+    "dynamism_stars",
     "eco_stars",
     "industry_hierarchy",
     "location_quotients",
     "portfolio_strength",
+    "productivity_stars",
     "region_totals",
     "uscmp_strong",
 ]

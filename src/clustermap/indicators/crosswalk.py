@@ -24,7 +24,7 @@ def flags_text(t: ir.Table) -> ir.StringValue:
     return ibis.literal(",").join(parts).fill_null("")
 
 
-def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table) -> ir.Table:
+def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = False) -> ir.Table:
     """Sum employment (and establishments) of each region × year over the industries of each category.
 
     ``crosswalk`` has ``industry, category, traded, share``: an industry's employment enters a category times
@@ -36,7 +36,9 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table) -> ir.Table:
     (persons: the cell's employment with every imputed input at its published lower / upper bound — equal to
     ``employment`` when nothing is imputed; null when an imputed input has no bounds, e.g. under
     ``parent-residual``) and ``flags`` (the Eurostat flag letters of the input cells, comma-separated, ``""``
-    if none).
+    if none). With ``wages=True`` (``t`` has ``wages``), also ``wages`` (the sum over the industries with
+    published wages, the source's unit) and ``wage_employment`` (the persons employed of those same industries),
+    the two terms of wages per person.
 
     Input bounds are the optional columns ``employment_low`` / ``employment_high`` (persons); without them a
     published cell is its own bound and an imputed one has none. Flags come from the optional ``flag`` column.
@@ -61,7 +63,15 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table) -> ir.Table:
         w_high=high.cast("float64") * j.share,
         w_flag=flag.cast("string"),
     )
+    extra = {}
+    if wages:
+        has_wages = j.wages.notnull()
+        extra = {
+            "wages": (j.wages.cast("float64") * j.share).sum(),
+            "wage_employment": ibis.ifelse(has_wages, j.w_emp, 0.0).sum(),
+        }
     out = j.group_by(["region", "year", "category", "traded"]).agg(
+        **extra,
         employment=j.w_emp.sum(),
         establishments=j.w_est.sum(),
         imputed_employment=j.w_imp.sum(),

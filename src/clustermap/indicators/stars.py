@@ -20,15 +20,15 @@ with a cell in the year) and each category c:
 
 ``stars`` = number of stars (0–3). Regions without a cell in c rank below every region that has one.
 ``share · n`` is evaluated with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3.
+A cell whose employment, share or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong,
+and takes no place in a ranking: every comparison is guarded, because DuckDB and Spark order NaN above every
+number.
 
 **Threshold form.** With ``k = ⌊share · n⌋``, ``rank ≤ k`` ⟺ the value is at least the k-th largest value of its
 group (with multiplicity), or the group has at most k values. So the stars need no ``rank()`` window sort: the
 k-th largest value per group is an aggregate (:func:`kth_largest`) joined back to the cells. The competition
 ranks themselves (``size_rank``, ``focus_rank``) are window functions and are computed only when asked
 (``ranks=True``).
-
-A cell whose employment or LQ is not a finite number (NULL, NaN, ±inf) gets no star and is not strong: every
-comparison is guarded, because DuckDB and Spark order NaN above every number.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
     One aggregate per group (the group's values collected and sorted, then indexed); pure ibis, the same on
     DuckDB (``list_sort``) and Spark (``array_sort``).
     """
+    t = t.filter(_finite(t[value]))
     g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
     vals = g._vals.sort()  # ascending
     idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0).cast("int32")  # Spark's element_at takes an INT
@@ -54,13 +55,14 @@ def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
     return g.select(*by, kth=kth.cast("float64"))
 
 
-def _rank_star(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
-    """Add 0/1 column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ within ``by`` (threshold form)."""
+def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
+    """Add boolean column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ (descending, ties sharing the best
+    rank) within the groups ``by``, computed in threshold form (:func:`kth_largest`); null values never qualify."""
     t = t.mutate(_k=(n * share + _EPS).floor().cast("int64"))
     cut = kth_largest(t, value, by, "_k").rename(_cut="kth")
     cut = cut.rename(**{f"_c_{b}": b for b in by})
     j = t.left_join(cut, [t[b] == cut[f"_c_{b}"] for b in by]).drop(*[f"_c_{b}" for b in by])
-    star = (j[value] >= j._cut).fill_null(False)
+    star = (_finite(j[value]) & (j[value] >= j._cut)).fill_null(False)
     return j.mutate(**{name: star}).drop("_k", "_cut")
 
 
@@ -85,8 +87,8 @@ def eco_stars(
     by_cat = ["year", "category"]
     focus_by = ["year"] if focus_scope == "all" else by_cat
     focus_n = t.n_regions * t.n_categories if focus_scope == "all" else t.n_regions
-    t = _rank_star(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
-    t = _rank_star(t, "share", focus_by, focus_share, focus_n, "_focus_top")
+    t = top_share(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
+    t = top_share(t, "share", focus_by, focus_share, focus_n, "_focus_top")
     if ranks:
         by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
         by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])

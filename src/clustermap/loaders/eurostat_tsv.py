@@ -607,6 +607,7 @@ def load_sbs(
     years: Collection[int] | None = None,
     mirror: str | Path | None = None,
     drop_missing: bool = False,
+    wages: bool = False,
 ) -> LoadResult:
     """Eurostat regional SBS (``sbs_r_nuts06_r2``, or a file of the same layout such as ``sbs_r_nuts03``)
     for one indicator, as canonical observations.
@@ -632,6 +633,9 @@ def load_sbs(
         Data mirror root.
     drop_missing : bool
         Drop ``:`` cells rather than keep them as null employment.
+    wages : bool
+        Also read ``V13320`` wages and salaries (EUR million) into ``wages`` (null where not published), for the
+        productivity star of the ``panorama`` methodology.
 
     Returns
     -------
@@ -640,7 +644,7 @@ def load_sbs(
         ``rows_dropped`` by reason (other indicator, extra-regio code, other NUTS level …).
     """
     units = {"V16110": "persons employed (number)", "V11210": "local units (number)", "V13320": "EUR million"}
-    return load_eurostat(
+    res = load_eurostat(
         path,
         dataset="sbs_r_nuts06_r2",
         industry_dim="nace_r2",
@@ -651,6 +655,14 @@ def load_sbs(
         drop_missing=drop_missing,
         measure=f"indic_sb {indicator}: {units.get(indicator, 'see the Eurostat indic_sb code list')}",
     )
+    if wages:
+        w = load_sbs(path, indicator="V13320", nuts_level=nuts_level, years=years, mirror=mirror).frame
+        key = ["region", "industry", "year"]
+        frame = res.frame.drop(columns="wages").merge(
+            w[[*key, "employment"]].rename(columns={"employment": "wages"}), on=key, how="left"
+        )
+        res = LoadResult(frame[list(res.frame.columns)], res.provenance)
+    return res
 
 
 def load_lfs(

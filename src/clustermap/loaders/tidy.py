@@ -14,10 +14,14 @@ counted, so the number is the one an editor shows) or the row (Parquet: row 1 is
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import itertools
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,8 +34,11 @@ from clustermap.errors import (
     SchemaError,
 )
 from clustermap.provenance import LoadProvenance, LoadResult, sha256_file
-from clustermap.schema import COLUMNS, validate_observations
+from clustermap.schema import COLUMNS, REQUIRED, Problem, canonical_sql, validate_observations, validate_sql
 from clustermap.sources.fetch import read_bytes, read_text
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 logger = logging.getLogger(__name__)
 
@@ -231,3 +238,196 @@ def load_tidy(path: str | Path, *, dataset: str | None = None) -> LoadResult:
         f"; ignored columns {', '.join(extra)}" if extra else "",
     )
     return LoadResult(frame=out, provenance=prov)
+
+
+# ------------------------------------------------------------------------------------------------ in the engine
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+_counter = itertools.count()
+
+
+@dataclass
+class TidyScan:
+    """A tidy file read by the engine: ``table`` is a lazy ibis table of the canonical columns (a view over the
+    file on DuckDB, a DataFrame on PySpark) — no row of it has been brought into Python."""
+
+    table: ir.Table
+    provenance: LoadProvenance
+
+
+def _header(file: Path, head: bytes) -> str:
+    """The first line of a CSV, gunzipped if need be, without a byte-order mark."""
+    opener = gzip.open if head.startswith(GZIP_MAGIC) else open
+    try:
+        with opener(file, "rb") as handle:
+            first = handle.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise CorruptFileError(f"unreadable file ({exc})", file=file, line=1) from exc
+    return first.decode("utf-8", errors="replace").removeprefix("\ufeff").rstrip("\r\n")
+
+
+def _source_columns(con: Any, relation: str, file: Path) -> dict[str, tuple[str, str]]:
+    """Canonical name → (column as in the file, DuckDB type), checking names as :func:`load_tidy` does."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    names = [str(r[0]) for r in described]
+    normal = _normalise_columns(names, file)
+    return {n: (orig, str(r[1])) for n, orig, r in zip(normal, names, described, strict=True) if n in COLUMNS}
+
+
+def scan_tidy(path: str | Path, *, con: Any = None, dataset: str | None = None) -> TidyScan:
+    """Read a tidy CSV / CSV.gz / Parquet file *in the engine* and validate it there, as SQL.
+
+    The same file format, rules and errors as :func:`load_tidy`, but the rows stay in DuckDB: Parquet is read
+    with ``read_parquet`` and CSV with ``read_csv`` (every column as text, then cast, so a bad value is found,
+    not guessed around); :func:`clustermap.schema.validate_sql` checks it in one aggregate pass plus a hash
+    aggregate for duplicate keys. Parquet errors name the row (``file_row_number``). A CSV that breaks a rule, or
+    that DuckDB cannot parse (a zip archive, bad UTF-8, a row with the wrong number of fields), is read again by
+    :func:`load_tidy`, whose reader counts physical lines, so that the error names the line an editor shows.
+
+    Parameters
+    ----------
+    con
+        an ibis DuckDB or PySpark connection (default: :func:`clustermap.engines.backends.engine`). On PySpark
+        the file is validated by DuckDB and read by ``spark.read``.
+
+    Returns
+    -------
+    TidyScan
+        the canonical table (columns of :data:`clustermap.schema.COLUMNS`) and the provenance.
+    """
+    from clustermap.engines.backends import engine
+
+    con = con if con is not None else engine("duckdb")
+    file = Path(path)
+    name = dataset or re.sub(r"(\.(csv|tsv|txt|gz|parquet|pq))+$", "", file.name, flags=re.IGNORECASE)
+    if not file.is_file():
+        read_bytes(file)  # raises SourceError naming the file
+    if file.stat().st_size == 0:
+        raise EmptyInputError("empty file", file=file)
+    with open(file, "rb") as handle:
+        head = handle.read(4)
+    duck = con if con.name == "duckdb" else engine("duckdb")
+    raw = duck.con
+    delimiter = ","
+    if _is_parquet(file):
+        kind = "parquet"
+        relation = f"read_parquet({_literal(str(file))}, file_row_number = true)"
+        try:
+            source = _source_columns(raw, relation, file)
+        except Exception as exc:  # duckdb.IOException / InvalidInputException: not Parquet
+            if isinstance(exc, InputError):
+                raise
+            raise CorruptFileError(f"not a readable Parquet file ({exc})", file=file) from exc
+        try:
+            rows, problems, untrimmed = _validated(raw, relation, source, file, line="(file_row_number + 2)")
+        except InputError as exc:
+            raise _as_rows(exc, file) from exc
+    else:
+        kind = "csv"
+        if head.startswith(ZIP_MAGIC):
+            return _exact(file, con, name)
+        header = _header(file, head)
+        if not header.strip():
+            return _exact(file, con, name)
+        delimiter = sniff_delimiter(header)
+        names = next(csv.reader([header], delimiter=delimiter))
+        columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in names) + "}"
+        relation = (
+            f"read_csv({_literal(str(file))}, delim = {_literal(delimiter)}, header = true, auto_detect = false, "
+            f"columns = {columns}, quote = '\"', escape = '\"', strict_mode = true, "
+            f"compression = {_literal('gzip' if head.startswith(GZIP_MAGIC) else 'none')})"
+        )
+        try:
+            source = _source_columns(raw, relation, file)
+            rows, problems, untrimmed = _validated(raw, relation, source, file, line=None)
+        except InputError:
+            return _exact(file, con, name)
+        except Exception:  # DuckDB cannot parse it: the exact reader says where and why
+            return _exact(file, con, name)
+        if problems or rows == 0:
+            return _exact(file, con, name)
+    select, _ = canonical_sql(source, untrimmed=untrimmed)
+    view = f"cm_input_{next(_counter)}"
+    body = ", ".join(f"{expr} AS {col}" for col, expr in select.items())
+    raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {body} FROM {relation}")
+    table = duck.table(view) if con.name == "duckdb" else _spark_table(con, file, kind, source, delimiter)
+    prov = LoadProvenance(
+        source="file", dataset=name, file=str(file), sha256=sha256_file(file), rows_read=rows, rows_kept=rows
+    )
+    prov.notes["format"] = kind
+    extra = [c for c in _all_columns(raw, relation) if c not in COLUMNS and c != "file_row_number"]
+    if extra:
+        prov.notes["ignored_columns"] = extra
+    logger.info("%s: %d rows in %s (%s), validated in the engine", name, rows, file, kind)
+    return TidyScan(table, prov)
+
+
+def _all_columns(con: Any, relation: str) -> list[str]:
+    return [str(r[0]).strip().lower() for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+
+
+def _validated(
+    con: Any, relation: str, source: dict[str, tuple[str, str]], file: Path, *, line: str | None
+) -> tuple[int, list[Problem], frozenset[str]]:
+    """Required columns present, then :func:`validate_sql`; raises the first problem when lines are known."""
+    missing = [c for c in REQUIRED if c not in source]
+    if missing:
+        found = ", ".join(c for c in _all_columns(con, relation) if c != "file_row_number") or "none"
+        raise SchemaError(
+            f"missing required column(s) {', '.join(missing)}; found {found}", file=file, line=1, column=missing[0]
+        )
+    rows, problems, untrimmed = validate_sql(con, relation, source, line=line)
+    if rows == 0 and line is not None:
+        raise EmptyInputError("no data rows", file=file)
+    if problems and line is not None:
+        raise problems[0].error(file)
+    return rows, problems, untrimmed
+
+
+def _exact(file: Path, con: Any, name: str) -> TidyScan:
+    """:func:`load_tidy` (raises the error with its exact line); a file it accepts goes to the engine."""
+    from clustermap.engines.backends import to_backend
+
+    loaded = load_tidy(file, dataset=name)
+    return TidyScan(to_backend(con, loaded.frame), loaded.provenance)
+
+
+def _spark_table(con: Any, file: Path, kind: str, source: dict[str, tuple[str, str]], delimiter: str) -> ir.Table:
+    """The validated file read by ``spark.read`` and cast to the canonical types with ibis (no driver collect)."""
+    import ibis
+
+    reader = con._session.read
+    if kind == "parquet":
+        frame = reader.parquet(str(file))
+    else:
+        frame = reader.option("header", "true").option("sep", delimiter).csv(str(file))
+    view = f"cm_input_{next(_counter)}"
+    frame.createOrReplaceTempView(view)
+    t = con.table(view)
+
+    def col(c: str) -> Any:
+        return t[source[c][0]]
+
+    def text(c: str) -> Any:
+        return col(c).cast("string").strip() if c in source else ibis.literal("")
+
+    def number(c: str) -> Any:
+        if c not in source:
+            return ibis.null("float64")
+        value = col(c).cast("string").strip()
+        return value.nullif("").cast("float64")
+
+    return t.select(
+        region=text("region"),
+        industry=text("industry"),
+        year=number("year").cast("int64"),
+        employment=number("employment"),
+        establishments=number("establishments"),
+        wages=number("wages"),
+        flag=text("flag").fill_null(""),
+        size_class=text("size_class").fill_null(""),
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

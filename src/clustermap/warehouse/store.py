@@ -57,7 +57,7 @@ _DDL = [
 ]
 #: region families a run can belong to: European NUTS codes or US FIPS / CBSA codes
 FAMILIES = ("EU", "US")
-_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong"}
+_RESULT_TABLE = {"stars": "results_stars", "strong": "results_strong", "panorama": "results_panorama"}
 
 
 def region_family(codes: Any) -> str:
@@ -250,7 +250,9 @@ class Warehouse:
         """Store a mapping result (cells, summary, provenance) in one transaction; returns the run id."""
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         table = _RESULT_TABLE[result.kind]
-        cells = pa.Table.from_pandas(result.cells, preserve_index=False)
+        # cells the engine already wrote as Parquet are inserted from the file (INSERT … SELECT, no Python rows)
+        parquet = result.parquet_written()
+        cells = None if parquet is not None else pa.Table.from_pandas(result.cells, preserve_index=False)
         m = result.methodology
 
         def work() -> str:
@@ -269,7 +271,11 @@ class Warehouse:
                     result.summary.to_json(orient="records"),
                 ],
             )
-            self.con.register("_cells", cells)
+            if parquet is not None:
+                path = str(parquet).replace("'", "''")
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW _cells AS SELECT * FROM read_parquet('{path}')")
+            else:
+                self.con.register("_cells", cells)
             try:
                 self.con.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} AS SELECT ''::VARCHAR AS run_id, * FROM _cells LIMIT 0"
@@ -277,7 +283,10 @@ class Warehouse:
                 self._add_new_columns(table)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _cells", [run_id])
             finally:
-                self.con.unregister("_cells")
+                if parquet is not None:
+                    self.con.execute("DROP VIEW IF EXISTS _cells")
+                else:
+                    self.con.unregister("_cells")
             return run_id
 
         return self._transaction(work, "storing the mapping run")

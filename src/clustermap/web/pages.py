@@ -59,7 +59,7 @@ def stars_html(value: Any) -> Any:
     from markupsafe import Markup
 
     n = 0 if value is None else int(value)
-    label = "no star" if n == 0 else f"{n} star{'s' if n > 1 else ''}"
+    label = f"{n} of 3 stars"  # what a screen reader says instead of the symbols
     return Markup(
         f'<span class="stars" role="img" aria-label="{label}" title="{label}">'
         f'{"★" * n}<span class="off" aria-hidden="true">{"★" * (3 - n)}</span></span>'

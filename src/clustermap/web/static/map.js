@@ -275,7 +275,14 @@
       tr.innerHTML = '<th scope="row"><a></a></th><td></td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num"></td>';
       const a = tr.querySelector('a'); a.href = href; a.textContent = v.name;
       tr.children[1].textContent = v.region;
-      tr.children[2].textContent = state.data.kind === 'stars' ? starsText(v.stars) : (v.strong ? 'strong' : '–');
+      if (state.data.kind === 'stars' && v.stars !== null && v.stars !== undefined) {
+        // symbols for the eye, "2 of 3 stars" for screen readers
+        tr.children[2].innerHTML = '<span aria-hidden="true"></span><span class="visually-hidden"></span>';
+        tr.children[2].firstChild.textContent = starsText(v.stars);
+        tr.children[2].lastChild.textContent = v.stars + ' of 3 stars';
+      } else {
+        tr.children[2].textContent = state.data.kind === 'stars' ? starsText(v.stars) : (v.strong ? 'strong' : '–');
+      }
       tr.children[2].dataset.sort = String(state.data.kind === 'stars' ? (v.stars ?? -1) : (v.strong ? 1 : 0));
       tr.children[3].textContent = fmt(v.lq, 'lq'); tr.children[3].dataset.sort = String(v.lq ?? -1);
       // as statistics offices show it: imputed values marked with their bounds, confidential ones as ranges

@@ -1,0 +1,384 @@
+"""Time `clustermap map` as users run it — a whole process, start-up included — against the same stars computed
+by a plain pandas script, by hand-written DuckDB SQL in threshold form, and (where the work overlaps: the RCA,
+i.e. the location quotient) by py-ecomplexity, all in one run; print min / median / max wall time, peak RSS and
+the ratios, and check that the stars agree cell by cell.
+
+    python benchmarks/bench_cli.py --panel cli                # 3,000 regions x 1,000 industries x 10 years: 10.5 M rows
+    python benchmarks/bench_cli.py --panel county --repeat 1  # make_synthetic_panel.py, 3,200 x 963 x 20: 61.6 M rows
+    python benchmarks/bench_cli.py --panel eu                 # the real Eurostat SBS NUTS-2 panel, eco-nace2
+    python benchmarks/bench_cli.py --panel small              # a 1,000-row file: fixed overheads
+
+Each timed run is a fresh process (``os.wait4`` gives its peak RSS); the panels are written once to
+``benchmarks/data/`` (git-ignored) and not timed. ``--markdown FILE`` appends the table to a results file.
+Every contender computes eco2007 with the methodology's parameters (drop suppressed cells, ``total_base =
+input``), reads the Parquet panel and writes its cells as Parquet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+EPS = 1e-9
+
+
+# ------------------------------------------------------------------------------------------------ panels
+def make_cli_panel(path: Path, regions: int = 3000, industries: int = 1000, years: int = 10, seed: int = 1) -> None:
+    """The issue's panel: ``regions x industries x years`` with 35 % of the cells present (≈ 10.5 M rows at
+    full size), log-normal region sizes, Dirichlet industry weights, 3 % suppressed (null)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(9, 1.4, regions)
+    weight = rng.dirichlet(np.full(industries, 0.3))
+    rcodes = np.array([f"R{r:05d}" for r in range(regions)], dtype=object)
+    icodes = np.array([f"{100000 + i:06d}" for i in range(industries)], dtype=object)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    for y in range(years):
+        r, i = np.nonzero(rng.random((regions, industries)) < 0.35)
+        emp = np.round(size[r] * weight[i] * 50 * rng.lognormal(0, 1.1, len(r)))
+        emp[rng.random(len(r)) < 0.03] = np.nan
+        table = pa.table(
+            {
+                "region": rcodes[r],
+                "industry": icodes[i],
+                "year": np.full(len(r), 2010 + y, dtype="int64"),
+                "employment": pa.array(emp, from_pandas=True),  # NaN → null: suppressed
+                "establishments": np.maximum(1, np.round(np.nan_to_num(emp) / 12)),
+            }
+        )
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def make_eu_panel(path: Path) -> None:
+    """The Eurostat SBS V16110 NUTS-2 panel through clustermap's own loader, as canonical Parquet."""
+    from clustermap.loaders.eurostat_tsv import load_sbs
+    from clustermap.settings import get_settings
+
+    res = load_sbs(None, mirror=get_settings().mirror(), nuts_level=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    res.frame.to_parquet(path, index=False)
+
+
+def panel(name: str) -> tuple[Path, str]:
+    """Path of the panel (written on first use) and its category set."""
+    if name == "cli":
+        path = DATA / "cli_panel_10m.parquet"
+        if not path.exists():
+            make_cli_panel(path)
+        return path, "none"
+    if name == "small":
+        path = DATA / "cli_panel_small.parquet"
+        if not path.exists():
+            make_cli_panel(path, regions=10, industries=100, years=3)
+        return path, "none"
+    if name == "county":
+        path = DATA / "county_panel_60m.parquet"
+        if not path.exists():
+            cmd = [sys.executable, str(HERE / "make_synthetic_panel.py"), "--regions", "3200", "--years", "20"]
+            subprocess.run([*cmd, "--out", str(path)], check=True, stdout=subprocess.DEVNULL)
+        return path, "none"
+    if name == "eu":
+        path = DATA / "eu_sbs_v16110_nuts2_canonical.parquet"
+        if not path.exists():
+            make_eu_panel(path)
+        return path, "eco-nace2"
+    raise SystemExit(f"unknown panel {name}")
+
+
+def crosswalk_file(path: Path, categories: str, work: Path) -> Path:
+    """The category set's crosswalk (industry, category, traded, share) as CSV for the pandas / SQL scripts."""
+    import duckdb
+
+    from clustermap.api import resolve_categories
+
+    industries = [r[0] for r in duckdb.sql(f"SELECT DISTINCT industry FROM read_parquet('{path}')").fetchall()]
+    cats = resolve_categories(categories, industries)
+    out = work / "crosswalk.csv"
+    cats.crosswalk[["industry", "category", "traded", "share"]].to_csv(out, index=False)
+    return out
+
+
+def parameters() -> dict[str, Any]:
+    from clustermap.methodology import get_methodology
+
+    p = dict(get_methodology("eco2007").parameters)
+    p.setdefault("focus_scope", "category")
+    return p
+
+
+# ------------------------------------------------------------------------------------------------ contenders
+def pandas_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
+    """eco2007 with groupby / merge / rank (competition ranks), as a pandas user would write it."""
+    import numpy as np
+    import pandas as pd
+
+    obs = pd.read_parquet(src, columns=["region", "industry", "year", "employment"])
+    obs = obs[obs["employment"].notna()]
+    crosswalk = pd.read_csv(cw, dtype={"industry": str, "category": str})
+    j = obs.merge(crosswalk, on="industry")
+    j["employment"] = j["employment"] * j["share"]
+    cells = j.groupby(["year", "region", "category", "traded"], sort=False)["employment"].sum().reset_index()
+    del j, obs
+    tot = cells.groupby(["year", "region"], sort=False)["employment"].sum().rename("region_total")
+    tot = tot[tot > 0].reset_index()
+    per_year = tot.groupby("year").agg(grand_total=("region_total", "sum"), n_regions=("region_total", "size"))
+    t = cells[cells["traded"]].merge(tot, on=["year", "region"]).merge(per_year.reset_index(), on="year")
+    t["category_total"] = t.groupby(["year", "category"])["employment"].transform("sum")
+    t["share"] = t["employment"] / t["region_total"]
+    t["lq"] = t["employment"] * t["grand_total"] / (t["region_total"] * t["category_total"]).replace(0.0, np.nan)
+    g = t.groupby(["year", "category"])
+    size_rank = g["employment"].rank(method="min", ascending=False)
+    big = t["employment"] >= p["min_employment"]
+    t["size_star"] = (big & (size_rank <= np.floor(t["n_regions"] * p["size_share"] + EPS))).astype("int8")
+    t["specialisation_star"] = (big & (t["lq"] >= p["lq_threshold"])).astype("int8")
+    if p["focus_scope"] == "all":
+        focus_rank = t.groupby("year")["share"].rank(method="min", ascending=False)
+        n_cat = t.groupby("year")["category"].transform("nunique")
+        cut = np.floor(t["n_regions"] * n_cat * p["focus_share"] + EPS)
+    else:
+        focus_rank = g["share"].rank(method="min", ascending=False)
+        cut = np.floor(t["n_regions"] * p["focus_share"] + EPS)
+    t["focus_star"] = (big & (focus_rank <= cut)).astype("int8")
+    t["stars"] = t["size_star"] + t["specialisation_star"] + t["focus_star"]
+    cols = ["region", "category", "year", "employment", "lq", "size_star", "specialisation_star", "focus_star"]
+    t.sort_values(["year", "region", "category"])[[*cols, "stars"]].to_parquet(out, index=False)
+
+
+def sql_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
+    """eco2007 in hand-written DuckDB SQL, stars in threshold form: the k-th largest value per category (top-k
+    aggregate ``max(x, k)``) and a join, no rank window."""
+    import duckdb
+
+    con = duckdb.connect()
+    for name, value in (("threads", os.environ.get("CLUSTERMAP_THREADS")),):
+        if value:
+            con.execute(f"SET {name} = {int(value)}")
+    con.execute(
+        f"""CREATE TEMP TABLE t AS
+        WITH cells AS (
+            SELECT o.region, o.year, c.category, c.traded, sum(o.employment * c.share) AS employment
+            FROM read_parquet('{src}') o JOIN read_csv('{cw}', types = {{'industry': 'VARCHAR',
+                'category': 'VARCHAR'}}) c USING (industry)
+            WHERE o.employment IS NOT NULL GROUP BY ALL),
+        tot AS (SELECT region, year, sum(employment) AS region_total FROM cells GROUP BY ALL
+                HAVING sum(employment) > 0),
+        per_year AS (SELECT year, sum(region_total) AS grand_total, count(*) AS n_regions FROM tot GROUP BY year)
+        SELECT cells.region, cells.year, cells.category, cells.employment, tot.region_total, per_year.grand_total,
+               per_year.n_regions, cells.employment / tot.region_total AS share
+        FROM cells JOIN tot USING (region, year) JOIN per_year USING (year) WHERE cells.traded"""
+    )
+    ks = con.execute(
+        f"SELECT year, floor(any_value(n_regions) * {p['size_share']} + {EPS})::BIGINT, "
+        f"floor(any_value(n_regions) * {p['focus_share']} + {EPS})::BIGINT, "
+        f"floor(any_value(n_regions) * count(DISTINCT category) * {p['focus_share']} + {EPS})::BIGINT "
+        "FROM t GROUP BY year"
+    ).fetchall()
+    k_size = max(1, max(k[1] for k in ks))
+    k_focus = max(1, max(k[2] for k in ks))
+    con.execute(
+        f"""CREATE TEMP TABLE cat AS SELECT year, category, sum(employment) AS category_total,
+               max(employment, {k_size}) AS top_e, max(share, {k_focus}) AS top_s
+        FROM t GROUP BY year, category"""
+    )
+    kcase = " ".join(f"WHEN {y} THEN {s}" for y, s, _, _ in ks)
+    fcase = " ".join(f"WHEN {y} THEN {f}" for y, _, f, _ in ks)
+    if p["focus_scope"] == "all":
+        cuts = " UNION ALL ".join(
+            f"SELECT {y} AS year, {k} AS k, (SELECT share FROM t WHERE year = {y} ORDER BY share DESC "
+            f"LIMIT 1 OFFSET {max(k - 1, 0)}) AS cut"
+            for y, _, _, k in ks
+        )
+        con.execute(f"CREATE TEMP TABLE fcut AS {cuts}")
+        focus = "(fcut.k > 0 AND t.share >= coalesce(fcut.cut, -1))"
+        focus_join = "JOIN fcut USING (year)"
+    else:
+        focus = f"(CASE t.year {fcase} END > 0 AND t.share >= coalesce(cat.top_s[CASE t.year {fcase} END], -1))"
+        focus_join = ""
+    big = f"t.employment >= {p['min_employment']}"
+    con.execute(
+        f"""COPY (
+        SELECT region, category, year, employment, lq, size_star, specialisation_star, focus_star,
+               size_star + specialisation_star + focus_star AS stars
+        FROM (SELECT t.region, t.category, t.year, t.employment,
+                 t.employment * t.grand_total / nullif(t.region_total * cat.category_total, 0) AS lq,
+                 ({big} AND CASE t.year {kcase} END > 0
+                      AND t.employment >= coalesce(cat.top_e[CASE t.year {kcase} END], -1))::INT AS size_star,
+                 ({big} AND coalesce(lq >= {p["lq_threshold"]}, false))::INT AS specialisation_star,
+                 ({big} AND {focus})::INT AS focus_star
+              FROM t JOIN cat USING (year, category) {focus_join})
+        ORDER BY year, region, category) TO '{out}' (FORMAT PARQUET)"""
+    )
+
+
+def ecomplexity_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
+    """py-ecomplexity's documented call on the category panel: it computes the RCA (= the LQ on total_base
+    input) together with ECI / PCI, proximity, density and COG; the overlap with the mapping is the RCA."""
+    import pandas as pd
+    from ecomplexity import ecomplexity
+
+    obs = pd.read_parquet(src, columns=["region", "industry", "year", "employment"])
+    obs = obs[obs["employment"].notna()]
+    crosswalk = pd.read_csv(cw, dtype={"industry": str, "category": str})
+    j = obs.merge(crosswalk, on="industry")
+    j["employment"] = j["employment"] * j["share"]
+    data = j.groupby(["year", "region", "category"], sort=False)["employment"].sum().reset_index()
+    cols = {"time": "year", "loc": "region", "prod": "category", "val": "employment"}
+    res = ecomplexity(data, cols, presence_test="rca", verbose=False)
+    res.to_parquet(out, index=False)
+
+
+WORKERS = {"pandas": pandas_worker, "duckdb-sql": sql_worker, "ecomplexity": ecomplexity_worker}
+
+
+# ------------------------------------------------------------------------------------------------ timing
+def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) and exit status of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        err = proc.stderr.read().decode(errors="replace")[-400:] if proc.stderr else ""
+        print(f"  exit {code}: {' '.join(cmd[:4])} … {err}", file=sys.stderr)
+    return wall, usage.ru_maxrss / 1024, code
+
+
+def commands(name: str, src: Path, cats: str, cw: Path, out: Path) -> list[str]:
+    if name == "cli":
+        exe = shutil.which("clustermap") or str(Path(sys.executable).with_name("clustermap"))
+        return [
+            exe,
+            "map",
+            "--input",
+            str(src),
+            "--categories",
+            cats,
+            "--methodology",
+            "eco2007",
+            "--total-base",
+            "input",
+            "--out",
+            str(out),
+        ]
+    return [sys.executable, __file__, "--worker", name, str(src), str(cw), str(out)]
+
+
+def agreement(outs: dict[str, Path]) -> dict[str, str]:
+    """Cells whose stars differ from the CLI's, per contender (size, specialisation, focus, stars)."""
+    import duckdb
+
+    ref = outs.get("cli")
+    notes: dict[str, str] = {}
+    if ref is None or not ref.exists():
+        return notes
+    for name, path in outs.items():
+        if name in ("cli", "ecomplexity") or not path.exists():
+            continue
+        row = duckdb.sql(
+            f"""SELECT count(*), count(b.region),
+                 count(*) FILTER (WHERE a.size_star <> b.size_star),
+                 count(*) FILTER (WHERE a.specialisation_star <> b.specialisation_star),
+                 count(*) FILTER (WHERE a.focus_star <> b.focus_star),
+                 count(*) FILTER (WHERE a.stars <> b.stars)
+            FROM read_parquet('{ref}') a LEFT JOIN read_parquet('{path}') b
+              ON a.region = b.region AND a.category = b.category AND a.year = b.year"""
+        ).fetchall()[0]
+        notes[name] = (
+            f"{row[1]:,} of {row[0]:,} cells matched; differing size/spec/focus/stars: {row[2]}/{row[3]}/{row[4]}/"
+            f"{row[5]}"
+        )
+    return notes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--panel", default="cli", choices=["cli", "small", "county", "eu"])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--contenders", default="cli,pandas,duckdb-sql,ecomplexity")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--markdown", type=Path, help="append the results table to this file")
+    ap.add_argument("--worker", nargs=4, metavar=("NAME", "SRC", "CROSSWALK", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        name, src, cw, out = args.worker
+        WORKERS[name](src, cw, out, parameters())
+        return
+    src, cats = panel(args.panel)
+    import duckdb
+
+    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{src}')").fetchall()[0][0]
+    work = Path(tempfile.mkdtemp(prefix="cm-bench-"))
+    cw = crosswalk_file(src, cats, work)
+    env = dict(os.environ)
+    names = [c for c in args.contenders.split(",") if c]
+    results: dict[str, list[tuple[float, float, int]]] = {n: [] for n in names}
+    outs = {n: work / f"{n}.parquet" for n in names}
+    print(f"panel {args.panel}: {src} ({rows:,} rows, {src.stat().st_size / 2**20:.0f} MiB), categories {cats}")
+    for i in range(args.repeat):  # interleaved, so that a busy spell of the shared machine hits every contender
+        for n in names:
+            results[n].append(timed(commands(n, src, cats, cw, outs[n]), env, args.timeout))
+            w, m, c = results[n][-1]
+            print(f"  run {i + 1} {n:12s} {w:7.2f} s {m:7.0f} MiB{'' if c == 0 else f'  (exit {c})'}", flush=True)
+    notes = agreement(outs)
+    cli_med = statistics.median(w for w, _, c in results.get("cli", []) if c == 0) if "cli" in results else None
+    lines = [
+        f"### {args.panel} panel — {rows:,} rows, {args.repeat} runs, "
+        + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python "
+        f"{platform.python_version()}, DuckDB {duckdb.__version__}; load average at start "
+        f"{os.getloadavg()[0]:.1f} (the cores are shared).",
+        "",
+        "| contender | min s | median s | max s | peak RSS MiB (max) | median ÷ CLI median | agreement with the CLI |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for n in names:
+        ok = [(w, m) for w, m, c in results[n] if c == 0]
+        if not ok:
+            lines.append(f"| {n} | failed | | | | | |")
+            continue
+        walls = [w for w, _ in ok]
+        med = statistics.median(walls)
+        ratio = f"{med / cli_med:.2f}" if cli_med else ""
+        lines.append(
+            f"| {n} | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} | {max(m for _, m in ok):.0f} | {ratio} | "
+            f"{notes.get(n, '(reference)' if n == 'cli' else 'RCA only' if n == 'ecomplexity' else '')} |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "a", encoding="utf-8") as fh:
+            fh.write("\n" + text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
