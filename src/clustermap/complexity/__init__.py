@@ -66,13 +66,14 @@ class ComplexityResult:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray, cog_raw: np.ndarray):
-    """Standardised ECI, PCI, COI and COG (NaN when ECI or COI does not vary, e.g. two disconnected blocks)."""
+def _standardise(eci_raw: np.ndarray, pci_raw: np.ndarray, coi_raw: np.ndarray):
+    """Standardised ECI, PCI and COI, and the sd of the raw ECI that divides COG (NaN when ECI or COI does not
+    vary, e.g. two disconnected blocks)."""
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years: the result is NaN, as documented
         mean, sd = np.nanmean(eci_raw), np.nanstd(eci_raw)
         coi_mean, coi_sd = np.nanmean(coi_raw), np.nanstd(coi_raw)
-        return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, cog_raw / sd
+        return (eci_raw - mean) / sd, (pci_raw - mean) / sd, (coi_raw - coi_mean) / coi_sd, sd
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -86,15 +87,26 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return codes, labels.take(pa.array(order))
 
 
+def _compact(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of non-negative integer ``codes`` (ascending) and each code's position among them,
+    in O(n) (no sort)."""
+    present = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=bool)
+    present[codes] = True
+    distinct = np.flatnonzero(present)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[distinct] = np.arange(len(distinct))
+    return distinct, lookup[codes]
+
+
 def _blocks(years: np.ndarray, regions: np.ndarray, industries: np.ndarray) -> list[tuple]:
     """Per year (ascending): (year, row positions, region codes, local region index, industry codes, local
     industry index)."""
-    order = np.argsort(years, kind="stable")
     out = []
-    for idx in np.split(order, np.flatnonzero(np.diff(years[order])) + 1) if len(order) else []:
-        reg_codes, r = np.unique(regions[idx], return_inverse=True)
-        ind_codes, p = np.unique(industries[idx], return_inverse=True)
-        out.append((int(years[idx[0]]), idx, reg_codes, r, ind_codes, p))
+    for year in sorted(pd.unique(years).tolist()):
+        idx = np.flatnonzero(years == year)
+        reg_codes, r = _compact(regions[idx])
+        ind_codes, p = _compact(industries[idx])
+        out.append((int(year), idx, reg_codes, r, ind_codes, p))
     return out
 
 
@@ -128,23 +140,23 @@ def complexity_from_presence(
         div = np.asarray(m.sum(axis=1)).ravel()
         ubi = np.asarray(m.sum(axis=0)).ravel()
         eci_raw, pci_raw = eci_pci(m, div, ubi)
-        dense = m.toarray()
-        prox = proximity(co_presence(dense), ubi)
-        dens = density(dense, prox)
-        coi_raw, cog_raw = outlook(dense, dens, prox, pci_raw)
-        eci, pci, coi, cog = _standardise(eci_raw, pci_raw, coi_raw, cog_raw)
+        prox = proximity(co_presence(m), ubi)
+        # density and outlook gain are written straight into their output columns (no copies)
+        dens = density(m, prox, out=out["density"][sl].reshape(n_r, n_p))
+        coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p))
+        eci, pci, coi, eci_sd = _standardise(eci_raw, pci_raw, coi_raw)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cog /= eci_sd
         region_codes[sl] = np.repeat(reg_codes, n_p)
         industry_codes[sl] = np.tile(ind_codes, n_r)
         out["year"][sl] = year
         out["rca"][sl][r * n_p + p] = rca_all[idx]
-        out["mcp"][sl] = dense.ravel()
+        out["mcp"][sl][r[present] * n_p + p[present]] = 1
         out["diversity"][sl] = np.repeat(div, n_p)
         out["ubiquity"][sl] = np.tile(ubi, n_r)
         out["eci"][sl] = np.repeat(eci, n_p)
         out["pci"][sl] = np.tile(pci, n_r)
-        out["density"][sl] = dens.ravel()
         out["coi"][sl] = np.repeat(coi, n_p)
-        out["cog"][sl] = cog.ravel()
         if with_proximity:
             labels = industry_labels.take(pa.array(ind_codes)).to_pandas()
             prox_parts.append(
@@ -161,10 +173,8 @@ def complexity_from_presence(
         "region": pd.Categorical.from_codes(region_codes, categories=region_labels.to_pandas()),
         "industry": pd.Categorical.from_codes(industry_codes, categories=industry_labels.to_pandas()),
     }
-    # columns one by one, in COLUMNS order: no consolidation into 2-D blocks, no copy of the output arrays
-    cells = pd.DataFrame(index=pd.RangeIndex(n))
-    for name in COLUMNS:
-        cells[name] = labels[name] if name in labels else out.pop(name)
+    # in COLUMNS order, without copying the output arrays
+    cells = pd.DataFrame({name: labels[name] if name in labels else out[name] for name in COLUMNS}, copy=False)
     prox_frame = None
     if with_proximity:
         prox_frame = (

@@ -9,22 +9,21 @@ definitions, for one year's presence matrix ``M`` (regions × industries, 0/1) w
 - ``cog[r,i] = (1 − M[r,i]) · Σ_j (1 − M[r,j])·proximity[j,i]·pci[j] / Σ_k proximity[j,k]`` (complexity outlook
   gain, raw), with the raw (unit-norm, signed) PCI.
 
-Density and outlook gain are dense region × industry tables by definition, so they and ``Mᵀ M`` are computed as
-dense matrix products (BLAS) on the presence matrix: measured on a 3,000 × 963 year (235,596 presences), scipy's
-sparse × dense product was no faster than BLAS on the dense 0/1 matrix.
+Every product has the sparse presence matrix on one side (``Mᵀ M``, ``M·proximity``, ``M·weights``); density
+and outlook gain are dense region × industry tables by definition and are written straight into the output.
+Measured on a 3,000 × 963 year (235,596 presences): ``M·proximity`` took 0.08 s of CPU sparse against 0.12 s as
+a dense BLAS product, ``Mᵀ M`` 0.06 s against 0.12 s (BLAS ``syrk``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import blas
+import scipy.sparse as sp
 
 
-def co_presence(mcp_dense: np.ndarray) -> np.ndarray:
-    """``Mᵀ M`` (industries × industries): regions having both. A symmetric rank-k update (BLAS ``syrk``: half
-    the multiplications of a general product); exact, as the entries are small integers."""
-    upper = blas.dsyrk(1.0, mcp_dense, trans=1)
-    return np.triu(upper) + np.triu(upper, 1).T
+def co_presence(mcp: sp.csr_matrix) -> np.ndarray:
+    """``Mᵀ M`` (industries × industries, dense): the number of regions having both industries."""
+    return (mcp.T @ mcp).toarray()
 
 
 def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
@@ -34,19 +33,26 @@ def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
         return co / np.maximum.outer(ubiquity, ubiquity).astype(np.float64)
 
 
-def density(mcp_dense: np.ndarray, prox: np.ndarray) -> np.ndarray:
-    """``density[r,i]`` (regions × industries)."""
+def density(mcp: sp.csr_matrix, prox: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+    """``density[r,i]`` (regions × industries), written into ``out`` when given."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (mcp_dense @ prox.T) / np.nansum(prox, axis=1)[np.newaxis, :]
+        return np.divide(mcp @ prox.T, np.nansum(prox, axis=1)[np.newaxis, :], out=out)
 
 
 def outlook(
-    mcp_dense: np.ndarray, dens: np.ndarray, prox: np.ndarray, pci: np.ndarray
+    mcp: sp.csr_matrix,
+    dens: np.ndarray,
+    prox: np.ndarray,
+    pci: np.ndarray,
+    *,
+    cog_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raw ``coi`` (per region) and ``cog`` (regions × industries) from the raw PCI."""
-    absent = 1.0 - mcp_dense
-    coi = (dens * absent) @ pci
+    """Raw ``coi`` (per region) and ``cog`` (regions × industries, written into ``cog_out`` when given) from the
+    raw PCI. ``(1 − M) X`` is computed as ``1ᵀX − M X``: one sparse product, no dense ``1 − M``."""
+    rows, cols = mcp.nonzero()
+    coi = dens @ pci - np.bincount(rows, weights=dens[rows, cols] * pci[cols], minlength=mcp.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = prox * (pci / prox.sum(axis=1))[:, np.newaxis]
-    cog = absent * (absent @ weights)
+    cog = np.subtract(weights.sum(axis=0)[np.newaxis, :], mcp @ weights, out=cog_out)
+    cog[rows, cols] = 0.0
     return coi, cog
