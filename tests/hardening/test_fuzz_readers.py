@@ -7,7 +7,7 @@ Each reader gets two kinds of generated input:
 * **valid** files built from a random table: the reader must give back that table (the reference).
 
 Inputs generated per run (``max_examples``): TSV 1,500 hostile + 600 valid, CBP 1,500 + 600, registry JSON
-2,000 + 600, tidy 1,500 + 600, guard 1,100 → **10,600** in all, about a minute on two cores.
+2,000 + 600, tidy 1,500 + 600, guard 1,100 → **10,000** in all, about a minute on two cores.
 """
 
 from __future__ import annotations
