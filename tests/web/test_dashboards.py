@@ -63,6 +63,14 @@ def test_wages_per_person_and_establishments_when_the_run_has_them() -> None:
     assert d.region_dashboard(cells)[0]["establishments"] == 7.0
 
 
+def test_wages_per_person_of_a_panorama_run() -> None:
+    """Panorama cells carry wages and wages per person (not the persons): the region's figure weights them."""
+    cells = _cells([("R", "a", "A", 2010, 100.0, 1000.0, 1), ("R", "b", "B", 2010, 50.0, 1000.0, 0)])
+    cells["wages"] = [3.0, 1.0]  # EUR million
+    cells["wages_per_person"] = [3.0 / 100, 1.0 / 50]  # EUR million per person
+    assert d.region_dashboard(cells)[0]["wages_per_person"] == pytest.approx(4e6 / 150)
+
+
 def test_colocated_categories_by_hand() -> None:
     cells = _cells(
         [

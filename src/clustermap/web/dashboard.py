@@ -54,15 +54,23 @@ def _sum(series: pd.Series) -> float | None:
 
 
 def _wages_per_person(group: pd.DataFrame) -> float | None:
-    if "wages" not in group.columns or "wage_employment" not in group.columns:
-        if "wages_per_person" in group.columns and len(group) == 1:
-            v = _value(group["wages_per_person"].iloc[0])
-            return None if v is None else v * WAGES_UNIT
+    """Wages over the persons employed of the industries with published wages, summed over the cells, in EUR per
+    person. The panorama run's cells carry ``wages`` and ``wages_per_person`` (so the persons are
+    ``wages / wages_per_person``); cells straight from the crosswalk carry ``wage_employment``."""
+    if "wages" not in group.columns:
         return None
-    known = group[group["wages"].notna() & group["wage_employment"].notna() & (group["wage_employment"] > 0)]
-    if known.empty:
+    wages = pd.to_numeric(group["wages"], errors="coerce")
+    if "wage_employment" in group.columns:
+        persons = pd.to_numeric(group["wage_employment"], errors="coerce")
+    elif "wages_per_person" in group.columns:
+        per = pd.to_numeric(group["wages_per_person"], errors="coerce")
+        persons = wages / per.where(per > 0)
+    else:
         return None
-    return float(known["wages"].sum()) * WAGES_UNIT / float(known["wage_employment"].sum())
+    known = wages.notna() & persons.notna() & (persons > 0)
+    if not known.any():
+        return None
+    return float(wages[known].sum()) * WAGES_UNIT / float(persons[known].sum())
 
 
 def growth_rows(rows: list[dict[str, Any]], per_cell: dict[int, pd.Series] | None = None) -> list[dict[str, Any]]:
