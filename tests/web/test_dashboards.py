@@ -48,6 +48,10 @@ def test_region_dashboard_growth_and_job_creation_by_hand() -> None:
     assert rows[2]["growth"] == pytest.approx(0.1)  # 1100 → 1331 over two years: 10 % a year
     assert rows[2]["jobs_created"] == pytest.approx(20.0)  # b has no value in 2013: left out, not read as 0
     assert rows[2]["employment_in_categories"] == pytest.approx(150.0)
+    assert [r["employment_in_clusters"] for r in rows] == [100.0, 130.0, 150.0]
+    unknown = cells.assign(employment=[None, 50.0, None, 40.0, None, None])
+    assert d.region_dashboard(unknown)[0]["employment_in_clusters"] is None  # the cluster's size unknown: not 0
+    assert d.region_dashboard(cells.assign(stars=0))[0]["employment_in_clusters"] == 0.0  # no cluster at all
     assert all(r["wages_per_person"] is None and r["establishments"] is None for r in rows)
 
 

@@ -6,6 +6,8 @@ Definitions (a value that is confidential, not published or not loaded is ``None
 * ``employment`` — persons employed (SBS V16110). For a region: all its persons employed (``region_total``);
   for a category: the category's European total (``category_total``).
 * ``employment_in_categories`` — persons employed summed over the cells with a published or imputed value.
+* ``employment_in_clusters`` — the same over the cells with ≥ 1 star (strong for the US rule); 0 when there is no
+  cluster, ``None`` when no cluster's employment is known.
 * ``growth`` — change of ``employment`` from the previous year with a value, as a fraction per year (compound:
   ``(e1 / e0) ** (1 / (y1 - y0)) - 1``), ``None`` for the first year.
 * ``net_jobs`` — ``e1 - e0`` in persons (same years as ``growth``).
@@ -73,6 +75,20 @@ def _wages_per_person(group: pd.DataFrame) -> float | None:
     return float(wages[known].sum()) * WAGES_UNIT / float(persons[known].sum())
 
 
+def _in_clusters(group: pd.DataFrame) -> float | None:
+    """Persons employed in the cells with ≥ 1 star (or strong, for the US rule): 0 when no cell is a cluster,
+    ``None`` when every cluster's employment is unknown."""
+    if "stars" in group.columns:
+        flag = pd.to_numeric(group["stars"], errors="coerce").fillna(0) >= 1
+    elif "strong" in group.columns:
+        flag = group["strong"].fillna(False).astype(bool)
+    else:
+        return None
+    if not flag.any():
+        return 0.0
+    return _sum(group.loc[flag, "employment"])
+
+
 def growth_rows(rows: list[dict[str, Any]], per_cell: dict[int, pd.Series] | None = None) -> list[dict[str, Any]]:
     """Add ``growth``, ``net_jobs`` and ``jobs_created`` to ``rows`` (dicts with ``year`` and ``employment``,
     sorted by year). ``per_cell`` maps a year to the employment of each cell (index: the cell's key) for the
@@ -109,6 +125,7 @@ def _per_year(cells: pd.DataFrame, total_column: str, cell_key: str) -> list[dic
                 "year": y,
                 "employment": float(totals.iloc[0]) if totals is not None and len(totals) else None,
                 "employment_in_categories": _sum(group["employment"]),
+                "employment_in_clusters": _in_clusters(group),
                 "wages_per_person": _wages_per_person(group),
                 "establishments": est,
             }

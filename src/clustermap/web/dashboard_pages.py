@@ -137,18 +137,12 @@ def category_charts(run: RunData, slug: str, name: str, year: int) -> list[dict[
 
 def compare_charts(run: RunData, codes: list[str], names: dict[str, str], year: int) -> list[dict[str, Any]]:
     """One line per region for each of :data:`COMPARE_SERIES`, and bars of persons employed in ``year``."""
-    from clustermap.web.api import tables as t
-
     out = []
     sub = run.cells[run.cells["region"].isin(codes)]
     per_region = {}
     for c in codes:
         cells = sub[sub["region"] == c]
-        rows = d.region_dashboard(cells)
-        change = {int(r["year"]): r for r in t.records(t.region_change(cells))}
-        for r in rows:
-            r["employment_in_clusters"] = change.get(int(r["year"]), {}).get("employment_in_clusters")
-        per_region[c] = rows
+        per_region[c] = d.region_dashboard(cells)
     years = sorted({int(r["year"]) for rows in per_region.values() for r in rows})
     for key, column, label, kind in COMPARE_SERIES:
         series = {}
