@@ -227,3 +227,15 @@ def test_dashboard_in_chromium_png_download_and_axe(browser, live_server, artifa
             assert not bad, (url, bad)
     context.close()
     assert not errors, errors
+
+
+def test_every_methodology_kind_is_a_run_kind_of_the_api() -> None:
+    """/api/runs answered 500 once a panorama run was stored: the schema must accept every bundled kind."""
+    import typing
+
+    from clustermap.methodology import available_methodologies, get_methodology
+    from clustermap.web.api.schemas import RunPublic
+
+    allowed = set(typing.get_args(RunPublic.model_fields["kind"].annotation))
+    kinds = {get_methodology(m).kind for m in available_methodologies()}
+    assert "panorama" in kinds and kinds <= allowed, (kinds, allowed)
