@@ -168,6 +168,10 @@ def test_category_dashboard_and_compare_charts(client) -> None:
     rows = list(csv.reader(io.StringIO(client.get("/dashboard/category/automotive/related.csv").text)))
     assert rows[0] == ["category", "category_name", "regions_both", "share"] and len(rows) > 3
     assert all(0 < float(r[3]) <= 1 for r in rows[1:])
+    # the table under the chart: regions as counts, the share as a percentage
+    first = rows[1]
+    assert f'<td class="num">{int(first[2]):,}</td>' in html
+    assert f'<td class="num">{float(first[3]) * 100:.0f} %</td>' in html
     codes = ["DE11", "FR10", "ITC4", "ES51", "DE21", "NL33", "SE11", "PL12", "BE10", "AT13"]
     cmp = client.get("/compare", params={"regions": ",".join(codes)}).text
     for key in ("employment", "clusters", "growth", "jobs", "bars"):

@@ -40,8 +40,27 @@ COMPARE_SERIES = (
 )
 
 
-def _chart(key: str, title: str, label: str, kind: str, svg: Any, columns: list[str], rows: list[list[Any]]) -> dict:
-    return {"key": key, "title": title, "label": label, "kind": kind, "svg": svg, "columns": columns, "rows": rows}
+def _chart(
+    key: str,
+    title: str,
+    label: str,
+    kind: str,
+    svg: Any,
+    columns: list[str],
+    rows: list[list[Any]],
+    kinds: list[str] | None = None,
+) -> dict:
+    """A chart and its numbers; ``kinds``: the format of each column's numbers (default: ``kind`` for all)."""
+    return {
+        "key": key,
+        "title": title,
+        "label": label,
+        "kind": kind,
+        "svg": svg,
+        "columns": columns,
+        "rows": rows,
+        "kinds": kinds or [kind] * len(columns),
+    }
 
 
 def _series_charts(name: str, rows: list[dict[str, Any]], ident: str) -> list[dict[str, Any]]:
@@ -130,6 +149,7 @@ def category_charts(run: RunData, slug: str, name: str, year: int) -> list[dict[
                 svg,
                 ["category", "category_name", "regions_both", "share"],
                 [[r["category"], r["category_name"], r["regions_both"], r["share"]] for r in related],
+                kinds=["text", "text", "count", "share"],
             )
         )
     return out
