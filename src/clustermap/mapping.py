@@ -197,7 +197,8 @@ class MappingResult:
         self._written = reread
         if reread is not None and self.expr._find_backend().name == "duckdb":
             self._written_path = Path(written).resolve()
-        if self._summary is None and reread is not None:
+        # an empty file reads back with untyped (string) columns: its summary comes from the expression instead
+        if self._summary is None and reread is not None and self.rows_written() > 0:
             self.summary = _summary(reread, self.kind, self._counts, self._unmapped)
         return written
 
