@@ -32,7 +32,7 @@ SETTINGS: list[dict[str, object]] = [
 def main(year: int = 2014) -> None:
     """Print one markdown row per setting."""
     mirror = get_settings().mirror()
-    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=True)
+    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=True, years=list(range(year - 5, year + 1)))
     con = connect("duckdb")
     obs = to_backend(con, sbs.frame)
     cats = load_category_set("eco-nace2", mirror=mirror)

@@ -34,7 +34,7 @@ def test_every_year_is_mapped_with_its_counts(job) -> None:
     assert list(s.index) == list(range(2008, 2016))
     # SBS NUTS-2 regions per year as published (mixed NUTS 2010/2013); 2015 was incomplete at extraction
     assert (s.loc[2008:2014, "regions"] >= 250).all() and s.loc[2015, "regions"] < 200
-    assert (s["categories"] == 30).all()
+    assert (s["categories"] == len(load_category_set("eco-nace2").traded_categories)).all()
     assert (s["potential_areas"] == s["regions"] * s["categories"]).all()
     assert (s["clusters"] == s["clusters_1_star"] + s["clusters_2_star"] + s["clusters_3_star"]).all()
     assert_allclose(s["share_1_star"] + s["share_2_star"] + s["share_3_star"], 1.0)

@@ -179,7 +179,8 @@ class MappingResult:
         self._written = reread
         if reread is not None and self.expr._find_backend().name == "duckdb":
             self._written_path = Path(written).resolve()
-        if self._summary is None and reread is not None:
+        # an empty file reads back with untyped (string) columns: its summary comes from the expression instead
+        if self._summary is None and reread is not None and self.rows_written() > 0:
             self.summary = _summary(reread, self.kind, self._counts, self._unmapped)
         return written
 
@@ -418,7 +419,10 @@ def map_observations(
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    lq = ind.location_quotients(cells, tot)
+    # materialised: the stars compare each value with a threshold taken from the same column; computed twice, a
+    # float sum (region totals of imputed, non-integer cells) may differ in the last bit and flip a star
+    lq = ind.location_quotients(cells, tot).cache()
+    cached = [cells, lq]
     if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
@@ -432,7 +436,9 @@ def map_observations(
         )
         columns = STARS_COLUMNS
         if m.kind == "panorama":
-            out = _panorama(out, p)
+            values = ind.relative_growth(ind.relative_productivity(out), int(p["dynamism_window"])).cache()
+            cached.append(values)
+            out = _panorama(values, p)
             columns = PANORAMA_COLUMNS
         columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
     else:
@@ -459,7 +465,15 @@ def map_observations(
         "unmapped_industries": unmapped_codes,
     }
     result = MappingResult(
-        None, None, m, categories, provenance, expr=out, counts=counts, unmapped=unmapped, release=cells.release
+        None,
+        None,
+        m,
+        categories,
+        provenance,
+        expr=out,
+        counts=counts,
+        unmapped=unmapped,
+        release=lambda: _release(cached),
     )
     if not lazy:
         try:
@@ -470,8 +484,15 @@ def map_observations(
     return result
 
 
+def _release(tables: list[ir.Table]) -> None:
+    """Drop the intermediate tables materialised for one mapping (cells, location quotients …)."""
+    for table in tables:
+        table.release()
+
+
 def _panorama(t: ir.Table, p: dict[str, Any]) -> ir.Table:
-    """Add the productivity and dynamism stars of the ``panorama`` family; ``stars`` becomes 0-5."""
+    """Add the productivity and dynamism stars of the ``panorama`` family to cells that carry
+    ``relative_productivity`` and ``relative_growth``; ``stars`` becomes 0-5."""
     big = float(p["min_employment"])
     t = ind.productivity_stars(
         t,

@@ -69,9 +69,9 @@ class Settings(BaseSettings):
         description="Largest input file read (bytes, as stored; default 1 GiB). Larger files are refused.",
     )
     max_decompressed_bytes: int = Field(
-        default=1 << 30,
+        default=512 << 20,
         ge=1,
-        description="Largest content of a gzip or zip input once decompressed (bytes; default 1 GiB); checked "
+        description="Largest content of a gzip or zip input once decompressed (bytes; default 512 MiB); checked "
         "while decompressing, so that a gzip bomb stops early.",
     )
     # ---------------------------------------------------------------------------------------- web limits

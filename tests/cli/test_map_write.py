@@ -147,3 +147,17 @@ def test_store_of_a_written_result_builds_no_pandas_frame(tmp_path: Path) -> Non
         assert len(stored) == 18
     finally:
         result.release()
+
+
+@pytest.mark.pyspark
+@pytest.mark.parametrize("ext", ["parquet", "csv"])
+def test_pyspark_writes_one_file_with_the_same_cells(tmp_path: Path, ext: str) -> None:
+    """On PySpark the cells are written by df.write (one part moved to --out), not collected to the driver."""
+    out = tmp_path / f"cells.{ext}"
+    _map(tmp_path, out, "--backend", "pyspark")
+    assert out.is_file()
+    got = pd.read_parquet(out) if ext == "parquet" else pd.read_csv(out, dtype={"region": str, "category": str})
+    want = _expected()
+    assert got[KEY].astype(str).values.tolist() == want[KEY].astype(str).values.tolist()
+    pd.testing.assert_series_equal(got["stars"].astype("int64"), want["stars"].astype("int64"), check_names=False)
+    assert not list(tmp_path.glob(".cm-write-*"))  # the Spark directory is gone

@@ -7,7 +7,7 @@ Each reader gets two kinds of generated input:
 * **valid** files built from a random table: the reader must give back that table (the reference).
 
 Inputs generated per run (``max_examples``): TSV 1,500 hostile + 600 valid, CBP 1,500 + 600, registry JSON
-2,000 + 600, tidy 1,500 + 600, guard 1,100 → **10,600** in all, about a minute on two cores.
+2,000 + 600, tidy 1,500 + 600, guard 1,100 → **10,000** in all, about a minute on two cores.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import math
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,12 +131,6 @@ def test_cbp_hostile(data: bytes) -> None:
     _only_clustermap_errors(lambda: load_cbp_state(_write("cbp.csv", data)))
 
 
-@pytest.mark.xfail(
-    reason="loaders/tidy.py (being rewritten on the perf branch) lets pandas' ParserError / EmptyDataError out for "
-    "a lone \\r in the header, e.g. b'region,\\rindustry,year,employment\\n…'; remove this mark at the merge",
-    raises=(pd.errors.ParserError, pd.errors.EmptyDataError),
-    strict=False,
-)
 @_fuzz(1500)
 @given(_as_bytes(st.one_of(_mutate(TIDY), _hostile_text)))
 def test_tidy_hostile(data: bytes) -> None:

@@ -91,3 +91,15 @@ def test_forwarded_headers_are_believed_only_from_configured_proxies() -> None:
         "forwarded_allow_ips": "10.0.0.5,127.0.0.1",
     }
     assert proxy_options()["proxy_headers"] is False  # the default setting trusts no proxy
+
+
+def test_registry_csv_export_neutralises_formulas_and_round_trips(session: Session) -> None:
+    from clustermap.organisations.importers import export_records, import_records
+
+    text = 'name,level\n"=HYPERLINK(""http://x"",""y"")",national\n@SUM(A1),regional\n'
+    report = import_records(session, "programme", text, fmt="csv")
+    assert report.errors == [] and report.created == 2
+    exported = export_records(session, "programme", "csv")
+    assert "'=HYPERLINK" in exported and "'@SUM(A1)" in exported
+    again = import_records(session, "programme", exported, fmt="csv")
+    assert again.errors == [] and (again.created, again.updated, again.unchanged) == (0, 0, 2)

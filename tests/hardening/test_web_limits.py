@@ -155,3 +155,16 @@ def test_datasets_show_no_file_system_paths(tiny_client: TestClient) -> None:
     assert data[0]["sha256"] == "ab" * 32
     runs = tiny_client.get("/api/runs").text
     assert "/home/someone" not in runs and "/home/someone" not in json.dumps(data)
+
+
+def test_from_year_after_to_year_is_a_400(tiny_client: TestClient) -> None:
+    r = tiny_client.get("/api/analyses/change?from_year=2012&to_year=2011")
+    if r.status_code == 404:  # the analyses are not installed here
+        pytest.skip(r.json()["error"]["message"])
+    assert r.status_code == 400
+    assert r.json()["error"]["parameter"] == "from_year"
+
+
+def test_the_xlsx_413_is_in_the_schema(tiny_client: TestClient) -> None:
+    responses = tiny_client.get("/openapi.json").json()["paths"]["/api/downloads/{table}"]["get"]["responses"]
+    assert "413" in responses

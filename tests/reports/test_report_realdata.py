@@ -140,3 +140,57 @@ def test_unknown_region_is_named(written) -> None:
     result = CliRunner().invoke(cli(), args)
     assert result.exit_code == 2
     assert "FR71" in result.output and "FRK2" in result.output  # the NUTS 2016 code of Rhône-Alpes
+
+
+def _pdf_text_and_bounds(pdf) -> tuple[str, list[str]]:
+    """The PDF's text (whitespace removed) and the characters printed outside their page's width."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    parts, outside = [], []
+    for i in range(len(doc)):
+        page = doc[i]
+        width = page.get_width()
+        tp = page.get_textpage()
+        parts.append(tp.get_text_range())
+        for j in range(tp.count_chars()):
+            left, _b, right, _t = tp.get_charbox(j)
+            if (left < 0 or right > width + 0.5) and tp.get_text_range(j, 1).strip():
+                outside.append(f"page {i + 1}: {tp.get_text_range(j, 1)!r}")
+    return re.sub(r"\s+", "", "".join(parts)), outside
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install -y chromium")
+def test_no_table_is_cut_at_the_page_edge(written) -> None:
+    """The real overview and region PDFs: every table's last column is printed (Chromium drops what runs past the
+    page edge: its header would be missing from the text), no character lies outside its page, and the rendered
+    pages have no ink in the outer 2 % of their width (the margin)."""
+    from html import unescape
+
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    for stem in ("overview", "DE11"):
+        html = (written["out"] / f"{stem}.html").read_text("utf-8")
+        text, outside = _pdf_text_and_bounds(written["out"] / f"{stem}.pdf")
+        assert not outside, (stem, outside[:10])
+        heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
+        assert len(heads) >= (10 if stem == "overview" else 3)
+        for head in heads:
+            last = unescape(re.sub(r"<[^>]+>", "", re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)[-1]))
+            assert re.sub(r"\s+", "", last) in text, (stem, f"the column {last!r} is cut off the page")
+        doc = pdfium.PdfDocument(str(written["out"] / f"{stem}.pdf"))
+        for i in range(len(doc)):
+            image = np.asarray(doc[i].render(scale=0.5).to_pil().convert("L"))
+            strip = image[:, -max(2, image.shape[1] // 50) :]
+            assert (strip < 200).mean() == 0, (stem, f"ink at the right edge of page {i + 1}")
+
+
+def test_labels_have_no_raw_markup(written) -> None:
+    """No backticks, ``**``, set sizes written ``|R|`` or Markdown table pipes in what the reports print."""
+    for stem in ("overview", "DE11", "automotive"):
+        html = (written["out"] / f"{stem}.html").read_text("utf-8")
+        body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", body)
+        for raw in ("`", "**", "|R|", "|C|", " | ", "&lt;="):
+            assert raw not in text, (stem, raw, text[max(0, text.find(raw) - 60) : text.find(raw) + 60])

@@ -366,6 +366,7 @@ def map_(
             years=year_list,
             inputs=inputs,
             lazy=True,
+            ranks=store,  # a stored run carries size_rank / focus_rank, as the main job's runs do (the site shows them)
             **params,
         )
         try:

@@ -7,11 +7,11 @@ one analysis with its own region set.
 """
 
 from clustermap.indicators.crosswalk import aggregate_to_categories
-from clustermap.indicators.dynamism import dynamism_stars
+from clustermap.indicators.dynamism import dynamism_stars, relative_growth
 from clustermap.indicators.hierarchy import industry_hierarchy
 from clustermap.indicators.lq import location_quotients
 from clustermap.indicators.portfolio import portfolio_strength
-from clustermap.indicators.productivity import productivity_stars
+from clustermap.indicators.productivity import productivity_stars, relative_productivity
 from clustermap.indicators.stars import eco_stars
 from clustermap.indicators.strong import uscmp_strong
 from clustermap.indicators.suppression import apply_suppression
@@ -27,5 +27,7 @@ __all__ = [
     "portfolio_strength",
     "productivity_stars",
     "region_totals",
+    "relative_growth",
+    "relative_productivity",
     "uscmp_strong",
 ]

@@ -22,19 +22,9 @@ import ibis.expr.types as ir
 from clustermap.indicators.stars import top_share
 
 
-def dynamism_stars(
-    t: ir.Table,
-    *,
-    window: int = 3,
-    rule: str = "top_share",
-    share: float = 0.10,
-    ratio: float = 1.1,
-    min_employment: float = 0.0,
-) -> ir.Table:
-    """Add ``employment_growth``, ``relative_growth`` and the 0/1 ``dynamism_star`` to cells with ``region,
-    category, year, employment, n_regions``."""
-    if rule not in ("top_share", "ratio"):
-        raise ValueError(f"dynamism_rule must be top_share or ratio, not {rule!r}")
+def relative_growth(t: ir.Table, window: int = 3) -> ir.Table:
+    """Add ``employment_growth`` (growth factor over ``window`` years) and ``relative_growth`` (against the
+    category's growth over the same cells) to cells with ``region, category, year, employment``."""
     before = t.select(d_region=t.region, d_category=t.category, d_year=t.year + window, d_before=t.employment)
     t = t.left_join(
         before, [t.region == before.d_region, t.category == before.d_category, t.year == before.d_year]
@@ -45,7 +35,27 @@ def dynamism_stars(
         g_growth=both.employment.sum() / both.d_before.sum().nullif(0)
     )
     t = t.left_join(cat, [t.year == cat.g_year, t.category == cat.g_category]).drop("g_year", "g_category")
-    t = t.mutate(relative_growth=t.employment_growth / t.g_growth.nullif(0)).drop("g_growth", "d_before")
+    return t.mutate(relative_growth=t.employment_growth / t.g_growth.nullif(0)).drop("g_growth", "d_before")
+
+
+def dynamism_stars(
+    t: ir.Table,
+    *,
+    window: int = 3,
+    rule: str = "top_share",
+    share: float = 0.10,
+    ratio: float = 1.1,
+    min_employment: float = 0.0,
+) -> ir.Table:
+    """Add the 0/1 ``dynamism_star`` (and, unless present, the columns of :func:`relative_growth`) to cells
+    with ``region, category, year, employment, n_regions``.
+
+    Pass a table that already has ``relative_growth`` materialised (the engine caches it) so that the threshold
+    and the values it is compared with are the very same floating-point numbers."""
+    if rule not in ("top_share", "ratio"):
+        raise ValueError(f"dynamism_rule must be top_share or ratio, not {rule!r}")
+    if "relative_growth" not in t.columns:
+        t = relative_growth(t, window)
     if rule == "ratio":
         t = t.mutate(_dyn_top=(t.relative_growth >= ratio).fill_null(False))
     else:

@@ -22,22 +22,31 @@ import ibis.expr.types as ir
 from clustermap.indicators.stars import top_share
 
 
-def productivity_stars(
-    t: ir.Table, *, rule: str = "top_share", share: float = 0.10, ratio: float = 1.2, min_employment: float = 0.0
-) -> ir.Table:
-    """Add ``wages_per_person``, ``relative_productivity`` and the 0/1 ``productivity_star`` to cells with
-    ``year, category, employment, wages, wage_employment, n_regions`` (the output of
-    :func:`clustermap.indicators.location_quotients` on cells that carry wages)."""
-    if rule not in ("top_share", "ratio"):
-        raise ValueError(f"productivity_rule must be top_share or ratio, not {rule!r}")
-    per_person = t.wages / t.wage_employment.nullif(0)
-    t = t.mutate(wages_per_person=per_person)
+def relative_productivity(t: ir.Table) -> ir.Table:
+    """Add ``wages_per_person`` (wages per person employed, the source's wage unit per person) and
+    ``relative_productivity`` (against the category's average across the regions of the year) to cells with
+    ``year, category, wages, wage_employment``."""
+    t = t.mutate(wages_per_person=t.wages / t.wage_employment.nullif(0))
     known = t.filter(t.wages_per_person.notnull())
     cat = known.group_by(p_year=known.year, p_category=known.category).agg(
         p_avg=known.wages.sum() / known.wage_employment.sum().nullif(0)
     )
     t = t.left_join(cat, [t.year == cat.p_year, t.category == cat.p_category]).drop("p_year", "p_category")
-    t = t.mutate(relative_productivity=t.wages_per_person / t.p_avg.nullif(0)).drop("p_avg")
+    return t.mutate(relative_productivity=t.wages_per_person / t.p_avg.nullif(0)).drop("p_avg")
+
+
+def productivity_stars(
+    t: ir.Table, *, rule: str = "top_share", share: float = 0.10, ratio: float = 1.2, min_employment: float = 0.0
+) -> ir.Table:
+    """Add the 0/1 ``productivity_star`` (and, unless present, the columns of :func:`relative_productivity`) to
+    cells with ``year, category, employment, wages, wage_employment, n_regions``.
+
+    Pass a table that already has ``relative_productivity`` materialised (the engine caches it) so that the
+    threshold and the values it is compared with are the very same floating-point numbers."""
+    if rule not in ("top_share", "ratio"):
+        raise ValueError(f"productivity_rule must be top_share or ratio, not {rule!r}")
+    if "relative_productivity" not in t.columns:
+        t = relative_productivity(t)
     if rule == "ratio":
         t = t.mutate(_prod_top=(t.relative_productivity >= ratio).fill_null(False))
     else:

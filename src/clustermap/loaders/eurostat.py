@@ -85,6 +85,7 @@ def load_eurostat(
     drop_missing: bool = False,
     mirror: str | Path | None = None,
     measure: str | None = None,
+    negative_as_missing: bool = False,
 ) -> LoadResult:
     """Load a Eurostat region × industry × year file (bulk TSV or SDMX-CSV) as canonical observations.
 
@@ -201,6 +202,10 @@ def load_eurostat(
         )
 
     values = frame["value"].to_numpy(dtype="float64")
+    if negative_as_missing:  # e.g. SBS V13320 wages NO06 B06 2014 = -8.3: not a usable level, kept as unknown
+        negative = values < 0
+        prov.notes["negative_as_missing"] = int(negative.sum())
+        values = np.where(negative, np.nan, values)
     if scale != 1.0:
         values = np.round(values * scale, 6)
     canon = pd.DataFrame(
@@ -300,7 +305,17 @@ def load_sbs(
         measure=f"indic_sb {indicator}: {units.get(indicator, 'see the Eurostat indic_sb code list')}",
     )
     if wages:
-        w = load_sbs(path, indicator="V13320", nuts_level=nuts_level, years=years, mirror=mirror).frame
+        w = load_eurostat(
+            path,
+            dataset="sbs_r_nuts06_r2",
+            industry_dim="nace_r2",
+            value_filters={"indic_sb": "V13320"},
+            nuts_level=nuts_level,
+            years=years,
+            mirror=mirror,
+            negative_as_missing=True,
+            measure="indic_sb V13320: EUR million",
+        ).frame
         key = ["region", "industry", "year"]
         frame = res.frame.drop(columns="wages").merge(
             w[[*key, "employment"]].rename(columns={"employment": "wages"}), on=key, how="left"

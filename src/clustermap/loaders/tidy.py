@@ -123,15 +123,25 @@ def _read_csv_fast(text: str, delimiter: str, file: Path) -> pd.DataFrame:
             value=stripped.iloc[i][:80],
             more=int(bad.sum()) - 1,
         )
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        quoting=csv.QUOTE_NONE,
-        engine="c",
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:  # e.g. a lone \r (old Mac line end)
+        lone_cr = re.search(r"\r(?!\n)", text)
+        raise SchemaError(
+            "a carriage return (\\r) alone ends a line here: save the file with \\n or \\r\\n line ends"
+            if lone_cr
+            else f"cannot split the file into rows and fields: {exc}",
+            file=file,
+            line=text.count("\n", 0, lone_cr.start()) + 1 if lone_cr else None,
+        ) from exc
     frame.columns = _normalise_columns(list(frame.columns), file)
     frame["_line"] = np.arange(len(frame), dtype="int64") + 2
     if len(frame):

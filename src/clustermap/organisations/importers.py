@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clustermap.csv_safety import neutralise_cell, restore
 from clustermap.organisations import repository
 from clustermap.organisations.errors import ConflictError, RegistryError, RegistryValidationError
 
@@ -181,7 +182,7 @@ def _read_csv(text: str, schema: type[BaseModel]) -> tuple[list[tuple[int, dict[
             if len(values) != len(header):
                 errors.append(RowError(start, None, f"{len(values)} cells, the header has {len(header)}"))
                 continue
-            record = {h: _csv_value(v, fields[h].annotation) for h, v in zip(header, values, strict=True)}
+            record = {h: _csv_value(restore(v), fields[h].annotation) for h, v in zip(header, values, strict=True)}
             rows.append((start, {k: v for k, v in record.items() if v is not None}))
             if len(rows) > _MAX_ROWS:
                 errors.append(RowError(start, None, f"more than {_MAX_ROWS} rows"))
@@ -409,5 +410,6 @@ def export_records(session: Session, kind: str, fmt: Literal["csv", "json"] = "c
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([_export_value(record[name]) for name in fields])
+        # spreadsheet formulas neutralised (a leading '); the import restores them (csv_safety.restore)
+        writer.writerow([neutralise_cell(_export_value(record[name])) for name in fields])
     return out.getvalue()

@@ -258,10 +258,13 @@ class MappingData:
         mirror: Path | None = None,
     ) -> MappingData:
         """From mapping cells (``region, category, year, employment, lq`` and ``stars`` or ``strong``): the
-        latest (or the given) year; relatedness from co-location plus, when available, the US Cluster Mapping's."""
+        latest complete year (:func:`clustermap.years.latest_complete_year`: not SBS 2015, with 167 of 282 regions)
+        or the given year; relatedness from co-location plus, when available, the US Cluster Mapping's."""
+        from clustermap.years import latest_complete_year
+
         cells = cells.copy()
         if "year" in cells and len(cells):
-            year = int(year if year is not None else cells["year"].max())
+            year = int(year if year is not None else latest_complete_year(cells[["region", "year"]]))
             cells = cells[cells["year"] == year]
         if relatedness is None:
             relatedness = Relatedness()

@@ -29,8 +29,10 @@ def _fmt(value: Any, kind: str | None) -> str:
             return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
         if kind == "pct":
             return f"{v:.1%}"
-        if kind == "int":
+        if kind in ("int", "persons"):
             return f"{v:,.0f}"
+        if kind == "eur":
+            return f"EUR {v:,.0f}"
         if kind == "num":
             return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
         if kind in ("f1", "f2", "f3"):
@@ -46,6 +48,26 @@ def _fmt(value: Any, kind: str | None) -> str:
 COUNT_STATISTICS = frozenset({"n", "count", "regions", "categories", "cells"})
 
 
+#: words of a column name that say what its numbers count, and the format they get unless the table sets one
+_KIND_WORDS = (
+    ("year", "year"),
+    ("wage", "eur"),
+    ("eur", "eur"),
+    ("employ", "persons"),
+    ("persons", "persons"),
+    ("jobs", "persons"),
+)
+
+
+def column_kind(column: Any) -> str | None:
+    """The format of a column by its name: years, persons (employment, jobs: whole persons with thousands
+    separators), EUR (wages); ``None`` (general numbers) otherwise. Shares and ratios keep their table's format."""
+    name = str(column).lower()
+    if any(w in name for w in ("share", "ratio", "pct", "percent", "growth", "lq", "rate")):
+        return "year" if "year" in name and name.endswith("year") else None
+    return next((kind for word, kind in _KIND_WORDS if word in name), None)
+
+
 def row_kind(statistic: Any, kind: str | None) -> str | None:
     """The format of a cell given its row's ``statistic`` (counts stay counts) and its column's format."""
     return "int" if str(statistic) in COUNT_STATISTICS else kind
@@ -59,7 +81,7 @@ def format_table(table: Table) -> dict[str, Any]:
         f = f[[c for c in table.show if c in f.columns]]
     shown = f.head(table.max_rows)
     numeric = [pd.api.types.is_numeric_dtype(f[c]) and not pd.api.types.is_bool_dtype(f[c]) for c in f.columns]
-    kinds = {c: table.formats.get(c, "year" if "year" in str(c).lower() else None) for c in f.columns}
+    kinds = {c: table.formats.get(c, column_kind(c)) for c in f.columns}
     by_row = "statistic" in f.columns
     rows = []
     for r in shown.itertuples(index=False, name=None):
@@ -101,12 +123,14 @@ def render_html(report: Report) -> str:
     from clustermap.analyses import DEFINITIONS
     from clustermap.analyses.reference import REFERENCE_TITLE
     from clustermap.reports.charts import plotly_html
+    from clustermap.reports.text import readable
 
     env = Environment(
         loader=PackageLoader("clustermap.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=readable,  # every printed string as prose: no backticks, |R| or <= of the definitions
     )
     sections = []
     used: list[str] = []

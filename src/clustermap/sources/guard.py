@@ -6,7 +6,7 @@
 * A file larger than ``max_input_bytes`` (setting ``CLUSTERMAP_MAX_INPUT_BYTES``, default 1 GiB) is refused
   before it is read; standard input is read up to that limit.
 * gzip and zip content is decompressed **in bounded steps**: beyond ``max_decompressed_bytes``
-  (``CLUSTERMAP_MAX_DECOMPRESSED_BYTES``, default 1 GiB) decompression stops with
+  (``CLUSTERMAP_MAX_DECOMPRESSED_BYTES``, default 512 MiB) decompression stops with
   :class:`~clustermap.errors.InputLimitError` — a gzip bomb costs at most that much memory.
 
 Every refusal is an :class:`~clustermap.errors.InputError` (CLI exit status 2) naming the file.

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from clustermap.web.api.tables import STAR_COLOURS
 
-__all__ = ["change_chart", "line_chart", "lq_chart"]
+__all__ = ["bar_chart", "change_chart", "format_value", "line_chart", "lq_chart", "multi_line_chart"]
 
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 _INK = "#1b1b1b"
@@ -189,4 +189,157 @@ def line_chart(
         )
         body.append(f'<text x="{x(yr):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="{_INK}">{yr}</text>')
     desc = f"{label} by year: " + "; ".join(f"{yr}: {v * 100:.1f} %" if percent else f"{yr}: {v:,.0f}" for yr, v in pts)
+    return _svg(width, height, title, desc, body, ident)
+
+
+#: colours of the series of a multi-line chart (viridis-like, distinguishable, 10 regions at most)
+SERIES_COLOURS = (
+    "#31688e",
+    "#e66101",
+    "#1b7837",
+    "#762a83",
+    "#b2182b",
+    "#35978f",
+    "#8c510a",
+    "#4d4d4d",
+    "#c51b7d",
+    "#2166ac",
+)
+
+
+def format_value(value: float | None, kind: str) -> str:
+    """A number formatted by kind: ``persons`` (thousands separated), ``percent`` (a growth fraction shown as
+    signed %), ``share`` (a fraction 0–1 shown as %), ``index`` (two decimals), ``eur`` (EUR, thousands
+    separated), ``count``; ``None`` → "not available" (never 0)."""
+    if value is None or not math.isfinite(value):
+        return "not available"
+    if kind == "percent":
+        return f"{value * 100:+.1f} %"
+    if kind == "share":
+        return f"{value * 100:.0f} %"
+    if kind == "index":
+        return f"{value:.2f}"
+    if kind == "eur":
+        return f"EUR {value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def _tick_label(v: float, kind: str) -> str:
+    if kind in ("percent", "share"):
+        return f"{v * 100:g} %"
+    if kind == "index":
+        return f"{v:g}"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:g} M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:g} k"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}"
+
+
+def _range_axis(lo: float, hi: float) -> tuple[float, float, list[float]]:
+    """Round bounds and ticks for values in [lo, hi] (including 0)."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    span = hi - lo if hi > lo else 1.0
+    _, ticks = _axis(span)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else span
+    start = math.floor(lo / step) * step
+    end = math.ceil(hi / step) * step if hi > 0 else 0.0
+    if end <= start:
+        end = start + step
+    n = round((end - start) / step)
+    return start, end, [round(start + i * step, 10) for i in range(n + 1)]
+
+
+def multi_line_chart(
+    series: dict[str, Sequence[tuple[int, float | None]]], *, title: str, label: str, ident: str, kind: str = "persons"
+) -> Markup:
+    """One line per series over the years; a missing value (``None``) breaks the line and is named in the
+    description (never drawn as 0). ``kind``: ``persons``, ``percent``, ``eur`` or ``count``."""
+    width, left, bottom, top_pad = 640, 64, 36, 16
+    legend_rows = math.ceil(len(series) / 3) if len(series) > 1 else 0
+    height = 230 + 18 * legend_rows + (10 if legend_rows else 0)
+    plot_bottom = height - bottom - 18 * legend_rows - (10 if legend_rows else 0)
+    body: list[str] = []
+    values = [v for pts in series.values() for _, v in pts if v is not None and math.isfinite(v)]
+    years = sorted({yr for pts in series.values() for yr, _ in pts})
+    if not values or not years:
+        return _svg(width, height, title, f"No values of {label}: not available.", body, ident)
+    lo, hi, ticks = _range_axis(min(values), max(values))
+    x0, x1 = years[0], years[-1]
+
+    def x(year: int) -> float:
+        return left + 24 + (width - left - 48) * ((year - x0) / (x1 - x0) if x1 > x0 else 0.5)
+
+    def y(v: float) -> float:
+        return plot_bottom - (plot_bottom - top_pad) * (v - lo) / (hi - lo)
+
+    for tick in ticks:
+        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{_GRID}"/>')
+        tl = _tick_label(tick, kind)
+        body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{_INK}">{tl}</text>')
+    if lo < 0 < hi:
+        body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{_INK}"/>')
+    for yr in years:
+        body.append(f'<text x="{x(yr):.1f}" y="{plot_bottom + 16}" text-anchor="middle" fill="{_INK}">{yr}</text>')
+    desc_parts = []
+    for i, (name, pts) in enumerate(series.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        segments: list[list[tuple[int, float]]] = [[]]
+        for yr, v in pts:
+            if v is None or not math.isfinite(v):
+                segments.append([])
+            else:
+                segments[-1].append((yr, v))
+        for seg in segments:
+            if len(seg) > 1:
+                d = " ".join(f"{'M' if j == 0 else 'L'}{x(yr):.1f},{y(v):.1f}" for j, (yr, v) in enumerate(seg))
+                body.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2.2"/>')
+            for yr, v in seg:
+                body.append(
+                    f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="3.2" fill="{colour}">'
+                    f"<title>{escape(name)}, {yr}: {escape(format_value(v, kind))}</title></circle>"
+                )
+        if len(series) > 1:
+            lx = left + (i % 3) * 190
+            ly = plot_bottom + 40 + 18 * (i // 3)
+            short = name if len(name) <= 26 else name[:25] + "…"
+            body.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="4" fill="{colour}"/>')
+            body.append(f'<text x="{lx + 18}" y="{ly - 5}" fill="{_INK}">{escape(short)}</text>')
+        desc_parts.append(f"{name}: " + ", ".join(f"{yr} {format_value(v, kind)}" for yr, v in pts))
+    desc = f"{label} by year. " + "; ".join(desc_parts) + "."
+    return _svg(width, height, title, desc, body, ident)
+
+
+def bar_chart(
+    rows: Sequence[tuple[str, float | None]], *, title: str, label: str, ident: str, kind: str = "persons"
+) -> Markup:
+    """Horizontal bars, one per label; a missing value is written "not available" instead of a bar (never 0)."""
+    label_w, bar_w, value_w, row_h, top_pad = 230, 300, 110, 20, 10
+    width = label_w + bar_w + value_w
+    height = top_pad + row_h * max(1, len(rows)) + 30
+    known = [v for _, v in rows if v is not None and math.isfinite(v)]
+    lo, hi, ticks = _range_axis(min(known, default=0.0), max(known, default=1.0))
+    body: list[str] = []
+
+    def x(v: float) -> float:
+        return label_w + bar_w * (v - lo) / (hi - lo)
+
+    for tick in ticks:
+        body.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad}" y2="{height - 26}" stroke="{_GRID}"/>')
+        tl = _tick_label(tick, kind)
+        body.append(f'<text x="{x(tick):.1f}" y="{height - 12}" text-anchor="middle" fill="{_INK}">{tl}</text>')
+    for i, (name, v) in enumerate(rows):
+        yy = top_pad + i * row_h
+        short = name if len(name) <= 30 else name[:29] + "…"
+        body.append(f'<text x="{label_w - 6}" y="{yy + 14}" text-anchor="end" fill="{_INK}">{escape(short)}</text>')
+        if v is None or not math.isfinite(v):
+            body.append(f'<text x="{x(0) + 4:.1f}" y="{yy + 14}" fill="#555" font-style="italic">not available</text>')
+            continue
+        a, b = sorted((x(0), x(v)))
+        body.append(
+            f'<rect x="{a:.1f}" y="{yy + 4}" width="{max(0.5, b - a):.1f}" height="{row_h - 8}" fill="#31688e">'
+            f"<title>{escape(name)}: {escape(format_value(v, kind))}</title></rect>"
+        )
+        body.append(f'<text x="{b + 4:.1f}" y="{yy + 14}" fill="{_INK}">{escape(format_value(v, kind))}</text>')
+    desc = f"{label}: " + "; ".join(f"{n} {format_value(v, kind)}" for n, v in rows) + "."
     return _svg(width, height, title, desc, body, ident)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from clustermap.reports.text import readable
 from clustermap.web import charts
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_category, check_year, select_run
@@ -31,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 VENDOR = STATIC / "vendor"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# every printed string as prose: the backticks, ``|R|`` and ``<=`` of methodology descriptions are not shown raw
+templates.env.finalize = readable
 router = APIRouter(include_in_schema=False)
 
 
@@ -90,7 +93,14 @@ def flags_html(value: Any) -> Any:
 
 
 templates.env.filters.update(
-    int=fmt_int, num=fmt_num, pct=fmt_pct, stars=stars_html, nice=nice_name, emp=employment_cell, flags=flags_html
+    kind=lambda v, k: charts.format_value(None if v is None else float(v), k),
+    int=fmt_int,
+    num=fmt_num,
+    pct=fmt_pct,
+    stars=stars_html,
+    nice=nice_name,
+    emp=employment_cell,
+    flags=flags_html,
 )
 templates.env.globals.update(metric_labels=METRIC_LABELS)
 
@@ -415,7 +425,10 @@ def compare_page(
     year: Year = None,
     value: Annotated[str, Query(pattern="^(stars|lq|employment|share)$")] = "stars",
 ) -> HTMLResponse:
-    """Up to 10 regions side by side."""
+    """Up to 10 regions side by side: the table of a value by category, and charts of employment, growth and
+    job creation over the years (:func:`clustermap.web.dashboard_pages.compare_charts`)."""
+    from clustermap.web.dashboard_pages import compare_charts
+
     obs = observatory(request)
     chosen = page_run(request, methodology, run)
     if chosen is None:
@@ -449,6 +462,9 @@ def compare_page(
         notes=notes,
         options=options,
         max_compare=MAX_COMPARE,
+        charts=compare_charts(chosen, codes, {c: obs.name(c) for c in codes}, y) if codes else [],
+        csv_base="/compare",
+        query=f"run={chosen.run_id}&year={y}&" + "&".join(f"regions={c}" for c in codes),
         dl=f"run={chosen.run_id}&year={y}&value={value}&" + "&".join(f"regions={c}" for c in codes),
     )
     return render("compare.html", ctx)
@@ -512,5 +528,8 @@ def favicon() -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
+    from clustermap.web.dashboard_pages import router as dashboards
+
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(router)
+    app.include_router(dashboards)

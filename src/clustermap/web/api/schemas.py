@@ -104,7 +104,7 @@ class RunPublic(_Public):
     dataset: str | None
     methodology: str
     methodology_version: str
-    kind: Literal["stars", "strong"]
+    kind: Literal["stars", "panorama", "strong"]
     categories: str = Field(description="category set name, e.g. eco-nace2")
     parameters: dict[str, Any]
     years: list[int]

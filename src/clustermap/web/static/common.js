@@ -149,3 +149,37 @@
     });
   });
 })();
+
+/* PNG download of a chart: the inline SVG of the button's section drawn on a canvas (2× for sharpness). */
+(function () {
+  'use strict';
+  function svgToPng(svg, name) {
+    const box = svg.viewBox.baseVal;
+    const w = box && box.width ? box.width : svg.clientWidth, h = box && box.height ? box.height : svg.clientHeight;
+    const clone = svg.cloneNode(true);
+    clone.setAttribute('width', w); clone.setAttribute('height', h);
+    const text = new XMLSerializer().serializeToString(clone);
+    const img = new Image();
+    img.onload = function () {
+      const canvas = document.createElement('canvas');
+      canvas.width = w * 2; canvas.height = h * 2;
+      const ctx = canvas.getContext('2d');
+      ctx.scale(2, 2); ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h); ctx.drawImage(img, 0, 0, w, h);
+      canvas.toBlob(function (blob) {
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(blob); a.download = name;
+        document.body.appendChild(a); a.click(); a.remove();
+        setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+      }, 'image/png');
+    };
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+  }
+  document.querySelectorAll('[data-png]').forEach(function (button) {
+    const wrap = button.closest('[data-png-wrap]');
+    if (wrap) wrap.hidden = false;
+    button.addEventListener('click', function () {
+      const svg = button.closest('section').querySelector('svg.chart');
+      if (svg) svgToPng(svg, button.getAttribute('data-png'));
+    });
+  });
+})();

@@ -19,6 +19,7 @@
   const LAND = '#e6e6e6';      // countries and regions outside the results
   const BORDER = '#8f969c';
   const IMPUTED = '#d95f02';   // dashed outline: the value rests on imputed confidential cells
+  const ORGS = '#5e3c99';      // circles of the registry's cluster organisations
 
   const state = {
     run: cfg.run, methodology: cfg.methodology, year: cfg.year, category: cfg.category, metric: cfg.metric,
@@ -148,7 +149,28 @@
           cb(null);
         });
       },
-      onClick(cb) { map.on('click', 'fill', (e) => { const f = e.features && e.features[0]; if (f) cb(f.id); }); },
+      onClick(cb) {
+        map.on('click', 'fill', (e) => {
+          if (map.getLayer('orgs') && map.getLayoutProperty('orgs', 'visibility') !== 'none'
+              && map.queryRenderedFeatures(e.point, { layers: ['orgs'] }).length) return;  // the circle's click wins
+          const f = e.features && e.features[0]; if (f) cb(f.id);
+        });
+      },
+      showPoints(data, visible) {
+        if (!map.getSource('orgs')) {
+          map.addSource('orgs', { type: 'geojson', data });
+          map.addLayer({ id: 'orgs', type: 'circle', source: 'orgs', paint: {
+            'circle-color': ORGS, 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+            'circle-radius': ['+', 5, ['*', 3, ['sqrt', ['get', 'count']]]] } });
+          map.on('click', 'orgs', (e) => {
+            const f = e.features && e.features[0];
+            if (f) window.location.href = '/registry?' + C.qs({ region: f.properties.region });
+          });
+          map.on('mouseenter', 'orgs', () => { map.getCanvas().style.cursor = 'pointer'; });
+        }
+        map.setLayoutProperty('orgs', 'visibility', visible ? 'visible' : 'none');
+        return new Promise((res) => map.once('idle', res));
+      },
     };
     return renderer;
   }
@@ -461,6 +483,76 @@
     return [d[0], d[1], d[2], d[3]];
   }
 
+  // ------------------------------------------------------------------------------------------ registry layer
+  function centreOf(geometry) {
+    // the centre of the bounding box of the feature's largest ring (a point inside most regions' main land)
+    let best = null, bestSize = -1;
+    for (const poly of polygonsOf(geometry)) {
+      const ring = poly[0];
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const [x, y] of ring) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+      const size = (x1 - x0) * (y1 - y0);
+      if (size > bestSize) { bestSize = size; best = [(x0 + x1) / 2, (y0 + y1) / 2]; }
+    }
+    return best;
+  }
+
+  async function registryPoints() {
+    // organisations per region of the map: the registry's region facet (NUTS codes of any level) summed to the
+    // map's regions (a NUTS-3 code counts for the NUTS-2 region that contains it)
+    if (state.orgs) return state.orgs;
+    const page = await C.getJSON('/api/registry/search?' + C.qs({ type: 'organisation', per_page: 1 }));
+    const counts = new Map();
+    const ids = new Set(state.geo.features.map((f) => f.id));
+    for (const f of (page.facets && page.facets.region) || []) {
+      let code = f.value;
+      while (code.length > 2 && !ids.has(code)) code = code.slice(0, -1);
+      if (!ids.has(code)) continue;
+      counts.set(code, (counts.get(code) || 0) + f.count);
+    }
+    const features = [];
+    for (const f of state.geo.features) {
+      if (!counts.has(f.id)) continue;
+      const c = centreOf(f.geometry);
+      if (c) features.push({ type: 'Feature', id: f.id, properties: { region: f.id, name: f.properties.name || f.id, count: counts.get(f.id) }, geometry: { type: 'Point', coordinates: c } });
+    }
+    state.orgs = { type: 'FeatureCollection', features, total: page.total };
+    return state.orgs;
+  }
+
+  async function showRegistry(on) {
+    const panel = $('#registry-layer-panel');
+    if (!on) {
+      if (state.renderer.showPoints && state.orgs) await state.renderer.showPoints(state.orgs, false);
+      if (panel) panel.hidden = true;
+      window.clustermapMap.registryShown = false;
+      return;
+    }
+    let data;
+    try { data = await registryPoints(); } catch (err) {
+      if (panel) { panel.hidden = false; $('#registry-layer-note').textContent = 'The registry could not be read: ' + err.message; }
+      return;
+    }
+    if (state.renderer.showPoints) await state.renderer.showPoints(data, true);
+    if (panel) {
+      panel.hidden = false;
+      const n = data.features.reduce((a, f) => a + f.properties.count, 0);
+      $('#registry-layer-note').textContent = n + ' cluster organisations in ' + data.features.length + ' regions of this map'
+        + (state.renderer.showPoints ? ' (purple circles; click one for the registry)' : '') + ':';
+      const list = $('#registry-layer-list');
+      list.innerHTML = '';
+      for (const f of data.features.slice().sort((a, b) => b.properties.count - a.properties.count)) {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = '/registry?' + C.qs({ region: f.id });
+        a.textContent = f.properties.name + ' (' + f.id + '): ' + f.properties.count;
+        li.appendChild(a);
+        list.appendChild(li);
+      }
+    }
+    window.clustermapMap.registryShown = true;
+  }
+
   // ------------------------------------------------------------------------------------------ start
   async function start() {
     const container = $('#map');
@@ -492,6 +584,7 @@
     window.clustermapMap.expectedColour = (id) => hexToRgb(colourOf(id));
     window.clustermapMap.project = (lon, lat) => state.renderer.project(lon, lat);
     window.clustermapMap.svg = mapSVG;
+    window.clustermapMap.showRegistry = showRegistry;
     await load();
 
     const form = $('form[data-map-controls]');
@@ -502,6 +595,7 @@
         if (t.name === 'family') { window.location.href = '/?' + C.qs({ family: t.value, metric: state.metric === 'stars' || state.metric === 'strong' ? null : state.metric }); return; }
         if (t.name === 'run') { window.location.href = '/?' + C.qs({ run: t.value, category: state.category, metric: state.metric }); return; }
         if (t.name === 'methodology') { window.location.href = '/?' + C.qs({ methodology: t.value, family: state.family, category: state.category, metric: state.metric }); return; }
+        if (t.name === 'registry-layer') { await showRegistry(t.checked); return; }
         if (t.name === 'year') state.year = Number(t.value);
         if (t.name === 'category') state.category = t.value;
         if (t.name === 'metric') state.metric = t.value;

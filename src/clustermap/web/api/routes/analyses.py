@@ -235,6 +235,15 @@ def make_router(module: Any | None, reason: str | None) -> APIRouter:
             "from_year": check_year(run, from_year, "from_year") if from_year is not None else complete[0],
             "to_year": check_year(run, to_year, "to_year") if to_year is not None else run.default_year,
         }
+        if params["from_year"] > params["to_year"]:
+            raise ApiError(
+                400,
+                "inconsistent_parameters",
+                f"from_year {params['from_year']} is after to_year {params['to_year']}",
+                parameter="from_year",
+                value=params["from_year"],
+                allowed=[y for y in run.years if y <= params["to_year"]],
+            )
         ctx = {"mirror": obs.mirror, "snapshot": snap}
 
         def build() -> AnalysisResultPublic:

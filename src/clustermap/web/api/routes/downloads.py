@@ -32,6 +32,7 @@ from clustermap.web.api.deps import (
 from clustermap.web.api.routes.meta import _datasets, categories_of, public_file_name, run_public
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
 from clustermap.web.api.routes.results import default_category, filter_cells, map_data, map_frame
+from clustermap.web.api.schemas import ErrorPublic
 from clustermap.web.api.service import Observatory, RunData, Snapshot
 
 router = APIRouter(tags=["downloads"], responses={**ERRORS, **NOT_MODIFIED})
@@ -208,7 +209,8 @@ def to_xlsx(frame: pd.DataFrame, sheet: str, about: pd.DataFrame) -> bytes:
                 "text/csv": {"schema": {"type": "string"}},
                 XLSX: {"schema": {"type": "string", "format": "binary"}},
             },
-        }
+        },
+        413: {"model": ErrorPublic, "description": "the table is too large for XLSX (setting xlsx_max_cells)"},
     },
     summary="Download a table (CSV or XLSX)",
 )
