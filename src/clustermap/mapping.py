@@ -28,6 +28,8 @@ from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
 
+#: the competition ranks of the size and focus stars: window sorts, in the cells only when asked (``ranks=True``)
+RANK_COLUMNS = ("size_rank", "focus_rank")
 #: what every cell says about how far to trust it (see :class:`MappingResult`)
 PROVENANCE_COLUMNS = ["employment_low", "employment_high", "imputation_policy", "flags"]
 STARS_COLUMNS = [
@@ -440,7 +442,7 @@ def map_observations(
             cached.append(values)
             out = _panorama(values, p)
             columns = PANORAMA_COLUMNS
-        columns = [c for c in columns if ranks or c not in ("size_rank", "focus_rank")]
+        columns = [c for c in columns if ranks or c not in RANK_COLUMNS]
     else:
         out = ind.uscmp_strong(
             lq,

@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from clustermap.csv_safety import neutralise_cell
 from clustermap.web import charts
 from clustermap.web import dashboard as d
-from clustermap.web.api.deps import ApiError
-from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions
+from clustermap.web.api import tables as t
+from clustermap.web.api.deps import ApiError, check_year
+from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_totals
 from clustermap.web.api.service import RunData
 from clustermap.web.pages import Methodology, RunId, Year, base, no_results, observatory, page_run, render
 
@@ -334,3 +335,55 @@ def compare_csv(
     if not codes:
         raise ApiError(400, "no_regions", "Name at least one region with cells in this run.", parameter="regions")
     return _csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    regions: Annotated[list[str] | None, Query()] = None,
+    methodology: Methodology = None,
+    run: RunId = None,
+    year: Year = None,
+    value: Annotated[str, Query(pattern="^(stars|lq|employment|share)$")] = "stars",
+) -> HTMLResponse:
+    """Up to 10 regions side by side: the table of a value by category, and charts of employment, growth and
+    job creation over the years (:func:`clustermap.web.dashboard_pages.compare_charts`)."""
+    obs = observatory(request)
+    chosen = page_run(request, methodology, run)
+    if chosen is None:
+        return no_results(request)
+    y = check_year(chosen, year)
+    codes = parse_regions(regions)
+    notes = []
+    if len(codes) > MAX_COMPARE:
+        notes.append(f"Only the first {MAX_COMPARE} regions are compared.")
+        codes = codes[:MAX_COMPARE]
+    cells = chosen.rows(chosen.by_year.get(y))
+    present_codes = set(cells["region"])
+    unknown = [c for c in codes if c not in present_codes]
+    codes = [c for c in codes if c in present_codes]
+    if unknown:
+        notes.append(f"No cells in {y} for: {', '.join(unknown)}.")
+    column = value if value in cells.columns else "strong"
+    wide = t.records(t.compare_table(cells, codes, column)) if codes else []
+    totals = [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])} for c in codes]
+    options = sorted(((c, obs.name(c)) for c in present_codes), key=lambda kv: kv[0])
+    ctx = base(
+        request,
+        "Compare regions",
+        run=chosen,
+        year=y,
+        codes=codes,
+        names={c: obs.name(c) for c in codes},
+        value=value,
+        rows=wide,
+        totals=totals,
+        notes=notes,
+        options=options,
+        max_compare=MAX_COMPARE,
+        charts=compare_charts(chosen, codes, {c: obs.name(c) for c in codes}, y) if codes else [],
+        csv_base="/compare",
+        query=f"run={chosen.run_id}&year={y}&" + "&".join(f"regions={c}" for c in codes),
+        dl=f"run={chosen.run_id}&year={y}&value={value}&" + "&".join(f"regions={c}" for c in codes),
+    )
+    return render("compare.html", ctx)

@@ -23,7 +23,7 @@ from clustermap.web import charts
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_category, check_year, select_run
 from clustermap.web.api.routes.meta import _datasets, categories_of
-from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_totals, region_year
+from clustermap.web.api.routes.profiles import region_totals, region_year
 from clustermap.web.api.routes.regions import region_public
 from clustermap.web.api.routes.results import METRIC_LABELS, default_category
 from clustermap.web.api.service import Observatory, RunData
@@ -416,60 +416,6 @@ def categories_page(
     return render("categories.html", ctx)
 
 
-@router.get("/compare", response_class=HTMLResponse)
-def compare_page(
-    request: Request,
-    regions: Annotated[list[str] | None, Query()] = None,
-    methodology: Methodology = None,
-    run: RunId = None,
-    year: Year = None,
-    value: Annotated[str, Query(pattern="^(stars|lq|employment|share)$")] = "stars",
-) -> HTMLResponse:
-    """Up to 10 regions side by side: the table of a value by category, and charts of employment, growth and
-    job creation over the years (:func:`clustermap.web.dashboard_pages.compare_charts`)."""
-    from clustermap.web.dashboard_pages import compare_charts
-
-    obs = observatory(request)
-    chosen = page_run(request, methodology, run)
-    if chosen is None:
-        return no_results(request)
-    y = check_year(chosen, year)
-    codes = parse_regions(regions)
-    notes = []
-    if len(codes) > MAX_COMPARE:
-        notes.append(f"Only the first {MAX_COMPARE} regions are compared.")
-        codes = codes[:MAX_COMPARE]
-    cells = chosen.rows(chosen.by_year.get(y))
-    present_codes = set(cells["region"])
-    unknown = [c for c in codes if c not in present_codes]
-    codes = [c for c in codes if c in present_codes]
-    if unknown:
-        notes.append(f"No cells in {y} for: {', '.join(unknown)}.")
-    column = value if value in cells.columns else "strong"
-    wide = t.records(t.compare_table(cells, codes, column)) if codes else []
-    totals = [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])} for c in codes]
-    options = sorted(((c, obs.name(c)) for c in present_codes), key=lambda kv: kv[0])
-    ctx = base(
-        request,
-        "Compare regions",
-        run=chosen,
-        year=y,
-        codes=codes,
-        names={c: obs.name(c) for c in codes},
-        value=value,
-        rows=wide,
-        totals=totals,
-        notes=notes,
-        options=options,
-        max_compare=MAX_COMPARE,
-        charts=compare_charts(chosen, codes, {c: obs.name(c) for c in codes}, y) if codes else [],
-        csv_base="/compare",
-        query=f"run={chosen.run_id}&year={y}&" + "&".join(f"regions={c}" for c in codes),
-        dl=f"run={chosen.run_id}&year={y}&value={value}&" + "&".join(f"regions={c}" for c in codes),
-    )
-    return render("compare.html", ctx)
-
-
 @router.get("/about", response_class=HTMLResponse)
 def about_page(request: Request, methodology: Methodology = None, run: RunId = None) -> HTMLResponse:
     """Methodology, parameters, datasets with provenance, runs and the regions the map cannot draw."""
@@ -527,9 +473,7 @@ def favicon() -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the static files and the pages on ``app``."""
-    from clustermap.web.dashboard_pages import router as dashboards
-
+    """Mount the static files and the pages on ``app`` (the dashboards and the comparison page,
+    :mod:`clustermap.web.dashboard_pages`, are mounted beside them by the app)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(router)
-    app.include_router(dashboards)

@@ -201,9 +201,10 @@ def create_app(
             observatory, snap, registry=bool(getattr(app.state, "registry_installed", False))
         )
 
-    from clustermap.web import pages
+    from clustermap.web import dashboard_pages, pages
 
     pages.install(app)
+    app.include_router(dashboard_pages.router)
     _install_docs(app)
     return app
 
