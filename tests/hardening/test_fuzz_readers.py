@@ -18,6 +18,7 @@ import math
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -255,3 +256,28 @@ def test_guard_never_lets_decompression_pass_the_limit(payload: bytes, limit: in
 def test_the_fuzzers_generate_at_least_10000_inputs() -> None:
     assert len(COUNTS) == 9
     assert sum(COUNTS.values()) >= 10_000, COUNTS
+
+
+# ------------------------------------------------------------------------------ cases the fuzzing found in CI
+
+_FOUND = [
+    # a tab where CBP has a year: pandas' float parser refused it and the text re-read re-raised the ValueError
+    (
+        "cbp",
+        b"year,fipstate,naics,naics_raw,empflag,emp,emp_nf,est\n\t,ap,ap_nf\n2011,04,325412,325412,,846,G,18,44373,G\n",
+        "line 2",
+    ),
+    # NUL, then a lone \r: pandas ended a row at the \r, so rows and lines no longer matched (IndexError)
+    ("tidy", b"\x00\n\r\t", "carriage return"),
+    ("tidy", b"region,industry,year,employment\rA1,X,2012,5\n", "line 1"),
+]
+
+
+def test_inputs_found_by_fuzzing_give_a_typed_error() -> None:
+    from clustermap.loaders import load_cbp_state
+    from clustermap.loaders.tidy import load_tidy
+
+    readers = {"cbp": load_cbp_state, "tidy": load_tidy}
+    for i, (reader, data, said) in enumerate(_FOUND):
+        with pytest.raises(ClustermapError, match=said):
+            readers[reader](_write(f"found{i}.csv", data))

@@ -141,19 +141,15 @@ def _read_csv(
             line=int(found[2]) if found else None,
         ) from exc
     except ValueError:
-        # a non-numeric cell: read as text and let to_number name file, line, column and value
+        # a cell pandas' float parser refuses (text, or blanks such as a tab): read every column as text, and let
+        # to_number name the file, line, column and value of a bad one and read blank cells as null
         frame = pd.read_csv(io.StringIO(text), dtype=str, **options)
-        frame.columns = [lower[c] for c in frame.columns]
-        frame["_line"] = np.arange(len(frame), dtype="int64") + 2
-        for col in sorted(lower[n] for n in wanted_num):
-            to_number(frame, col, file=file)
-        raise
     frame.columns = [lower[c] for c in frame.columns]
     frame["_line"] = np.arange(len(frame), dtype="int64") + 2
     for col in (lower[n] for n in wanted_text):
         frame[col] = frame[col].fillna("").str.strip()
     for col in sorted(lower[n] for n in wanted_num):
-        to_number(frame, col, file=file)  # negative / non-finite values, with file, line, column, value
+        frame[col] = to_number(frame, col, file=file)  # negative / non-finite values, with file, line, column, value
     text_lower = {lower[n] for n in wanted_text}
     if len(frame):
         blank = np.ones(len(frame), dtype=bool)

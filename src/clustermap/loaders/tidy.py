@@ -106,6 +106,13 @@ def _read_csv_exact(text: str, delimiter: str, file: Path) -> pd.DataFrame:
 
 def _read_csv_fast(text: str, delimiter: str, file: Path) -> pd.DataFrame:
     """pandas C reader for files without quotes: one record per line, so line = header + position."""
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr:  # pandas ends a row there, so rows and \n-separated lines would no longer correspond
+        raise SchemaError(
+            "a carriage return (\\r) alone ends a line here: save the file with \\n or \\r\\n line ends",
+            file=file,
+            line=text.count("\n", 0, lone_cr.start()) + 1,
+        )
     physical = pd.Series(text.split("\n"))
     if len(physical) and physical.iloc[-1] == "":
         physical = physical.iloc[:-1]
@@ -133,15 +140,8 @@ def _read_csv_fast(text: str, delimiter: str, file: Path) -> pd.DataFrame:
             quoting=csv.QUOTE_NONE,
             engine="c",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:  # e.g. a lone \r (old Mac line end)
-        lone_cr = re.search(r"\r(?!\n)", text)
-        raise SchemaError(
-            "a carriage return (\\r) alone ends a line here: save the file with \\n or \\r\\n line ends"
-            if lone_cr
-            else f"cannot split the file into rows and fields: {exc}",
-            file=file,
-            line=text.count("\n", 0, lone_cr.start()) + 1 if lone_cr else None,
-        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SchemaError(f"cannot split the file into rows and fields: {exc}", file=file) from exc
     frame.columns = _normalise_columns(list(frame.columns), file)
     frame["_line"] = np.arange(len(frame), dtype="int64") + 2
     if len(frame):
