@@ -162,6 +162,22 @@ def _read_csv(
     return frame
 
 
+def _requires(columns: tuple[str, ...], what: str, file: Path) -> Callable[[set[str]], None]:
+    """A header check for :func:`_read_csv`: :class:`SchemaError` on line 1 naming the first missing column."""
+
+    def check(names: set[str]) -> None:
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise SchemaError(
+                f"not {what}: missing column(s) {', '.join(missing)}; found {', '.join(sorted(names))}",
+                file=file,
+                line=1,
+                column=missing[0],
+            )
+
+    return check
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
@@ -260,21 +276,11 @@ def _read_state(
     ``_industry`` (NAICS digits or ``total``) and ``_year``."""
     file = Path(path) if path is not None else resolve(STATE_DATASET, mirror=mirror)
 
-    def check(names: set[str]) -> None:
-        missing = [c for c in ("fipstate", "naics", "emp", "est") if c not in names]
-        if missing:
-            raise SchemaError(
-                f"not a CBP state file: missing column(s) {', '.join(missing)}; found {', '.join(sorted(names))}",
-                file=file,
-                line=1,
-                column=missing[0],
-            )
-
     frame = _read_csv(
         file,
         text_cols={"fipstate", "naics", "lfo", "empflag", "emp_nf", "ap_nf"},
         numeric_cols={"year", "emp", "est", "ap"},
-        check=check,
+        check=_requires(("fipstate", "naics", "emp", "est"), "a CBP state file", file),
     )
     mirror_layout = "year" in frame.columns
     yr = _year_from_name(file, "st") if year is None and not mirror_layout else year
@@ -518,22 +524,11 @@ def _read_county(path: str | Path, *, year: int | None) -> tuple[pd.DataFrame, L
     (5-digit county FIPS), ``_industry`` and ``_year``; statewide records (county 999) are dropped and counted."""
     file = Path(path)
 
-    def check(names: set[str]) -> None:
-        missing = [c for c in ("fipstate", "fipscty", "naics", "emp", "est") if c not in names]
-        if missing:
-            raise SchemaError(
-                "not a CBP county file (Census cbpYYco.txt): missing column(s) "
-                f"{', '.join(missing)}; found {', '.join(sorted(names))}",
-                file=file,
-                line=1,
-                column=missing[0],
-            )
-
     frame = _read_csv(
         file,
         text_cols={"fipstate", "fipscty", "naics", "empflag", "emp_nf", "ap_nf"},
         numeric_cols={"year", "emp", "est", "ap"},
-        check=check,
+        check=_requires(("fipstate", "fipscty", "naics", "emp", "est"), "a CBP county file (Census cbpYYco.txt)", file),
     )
     yr = year if year is not None or "year" in frame.columns else _year_from_name(file, "co")
     prov = LoadProvenance(

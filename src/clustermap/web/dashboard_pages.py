@@ -207,6 +207,35 @@ def _pick(chart_list: list[dict[str, Any]], key: str) -> dict[str, Any]:
     raise ApiError(404, "unknown_chart", f"There is no chart {key!r} here.", allowed=[c["key"] for c in chart_list])
 
 
+def _dashboard(
+    request: Request,
+    chosen: RunData,
+    y: int,
+    title: str,
+    subject: str,
+    chart_list: list[dict[str, Any]],
+    *,
+    page: str,
+    csv_base: str,
+    related_json: str | None,
+) -> HTMLResponse:
+    """The dashboard page of a region or a category: its charts, and the series the run lacks."""
+    ctx = base(
+        request,
+        title,
+        run=chosen,
+        year=y,
+        subject=subject,
+        back=f"{page}?run={chosen.run_id}&year={y}",
+        charts=chart_list,
+        csv_base=csv_base,
+        query=f"run={chosen.run_id}&year={y}",
+        missing=[label for key, _, label, _ in SERIES if key not in {c["key"] for c in chart_list}],
+        related_json=related_json,
+    )
+    return render("dashboard.html", ctx)
+
+
 def _region_context(request: Request, code: str, methodology: str | None, run: str | None, year: int | None):
     from clustermap.web.api.routes.profiles import region_year
 
@@ -229,21 +258,17 @@ def region_dashboard_page(
     chosen, code, y, name = _region_context(request, code, methodology, run, year)
     if chosen is None:
         return no_results(request)
-    chart_list = region_charts(chosen, code, name, y)
-    ctx = base(
+    return _dashboard(
         request,
+        chosen,
+        y,
         f"Dashboard of {name} ({code})",
-        run=chosen,
-        year=y,
-        subject=name,
-        back=f"/region/{code}?run={chosen.run_id}&year={y}",
-        charts=chart_list,
+        name,
+        region_charts(chosen, code, name, y),
+        page=f"/region/{code}",
         csv_base=f"/dashboard/region/{code}",
-        query=f"run={chosen.run_id}&year={y}",
-        missing=[label for key, _, label, _ in SERIES if key not in {c["key"] for c in chart_list}],
         related_json=f"/api/regions/{code}/related?run={chosen.run_id}&year={y}",
     )
-    return render("dashboard.html", ctx)
 
 
 @router.get("/dashboard/region/{code}/{chart}.csv")
@@ -277,21 +302,17 @@ def category_dashboard_page(
     if chosen is None:
         return no_results(request)
     name = chosen.category_names[slug]
-    chart_list = category_charts(chosen, slug, name, y)
-    ctx = base(
+    return _dashboard(
         request,
+        chosen,
+        y,
         f"Dashboard of {name}",
-        run=chosen,
-        year=y,
-        subject=name,
-        back=f"/category/{slug}?run={chosen.run_id}&year={y}",
-        charts=chart_list,
+        name,
+        category_charts(chosen, slug, name, y),
+        page=f"/category/{slug}",
         csv_base=f"/dashboard/category/{slug}",
-        query=f"run={chosen.run_id}&year={y}",
-        missing=[label for key, _, label, _ in SERIES if key not in {c["key"] for c in chart_list}],
         related_json=None,
     )
-    return render("dashboard.html", ctx)
 
 
 @router.get("/dashboard/category/{slug}/{chart}.csv")
