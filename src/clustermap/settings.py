@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         default="local[2]", description="Spark master URL for the pyspark backend (local mode by default)."
     )
+    spark_conf: str | None = Field(
+        default=None,
+        description="Extra Spark settings for the pyspark backend, key=value pairs separated by commas, e.g. "
+        "'spark.sql.shuffle.partitions=8,spark.driver.memory=2g' (they override clustermap's defaults).",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

@@ -25,8 +25,36 @@ _spark_session: Any = None
 _engines: dict[str, Any] = {}
 
 
-def _spark(master: str = "local[2]") -> Any:
-    """One shared local SparkSession per process (starting one takes seconds)."""
+#: clustermap's Spark settings for local mode (measured on 2 cores: benchmarks/RESULTS.md, PySpark section);
+#: ``CLUSTERMAP_SPARK_CONF`` overrides or adds to them
+SPARK_DEFAULTS: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.memory": "4g",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+
+def spark_conf() -> dict[str, str]:
+    """:data:`SPARK_DEFAULTS` updated with the ``key=value`` pairs of the ``spark_conf`` setting
+    (``CLUSTERMAP_SPARK_CONF``, comma-separated); a pair without ``=`` is a :class:`ParameterError`."""
+    from clustermap.settings import get_settings
+
+    conf = dict(SPARK_DEFAULTS)
+    for pair in (get_settings().spark_conf or "").split(","):
+        if not pair.strip():
+            continue
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise ParameterError(f"bad Spark setting {pair.strip()!r} in CLUSTERMAP_SPARK_CONF: use key=value")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def spark_session(master: str = "local[2]") -> Any:
+    """One shared local SparkSession per process (starting one takes seconds), with :func:`spark_conf`."""
     global _spark_session
     if _spark_session is None:
         try:
@@ -34,16 +62,10 @@ def _spark(master: str = "local[2]") -> Any:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise BackendError("the pyspark backend needs `pip install clustermap[spark]` and Java 17+") from exc
         log.info("starting Spark (%s)", master)
-        _spark_session = (
-            SparkSession.builder.master(master)
-            .appName("clustermap")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.driver.memory", "4g")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .getOrCreate()
-        )
+        builder = SparkSession.builder.master(master).appName("clustermap")
+        for key, value in spark_conf().items():
+            builder = builder.config(key, value)
+        _spark_session = builder.getOrCreate()
         _spark_session.sparkContext.setLogLevel("ERROR")
     return _spark_session
 
@@ -91,7 +113,7 @@ def connect(backend: str = "duckdb", *, path: str | Path | None = None, spark_ma
             return configure_duckdb(ibis.duckdb.connect(str(path)))
         return configure_duckdb(ibis.duckdb.connect())
     if backend == "pyspark":
-        return ibis.pyspark.connect(_spark(spark_master))
+        return ibis.pyspark.connect(spark_session(spark_master))
     raise UnknownNameError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
 
 
