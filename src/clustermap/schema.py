@@ -213,10 +213,12 @@ def validate_observations(
 def check_flags(frame: pd.DataFrame, *, file: str | Path | None = None) -> None:
     """Every flag letter must be a known Eurostat flag; every size class a CBP letter A–M."""
     flags = frame["flag"].astype(str)
-    unknown = flags.map(lambda f: bool(f) and not set(f) <= EUROSTAT_FLAGS and f not in _CBP_NOISE_FLAGS)
+    # judged once per distinct value (a few dozen), not once per row
+    bad_flags = [f for f in flags.unique() if f and not set(f) <= EUROSTAT_FLAGS and f not in _CBP_NOISE_FLAGS]
+    unknown = flags.isin(bad_flags)
     _first_bad(frame, unknown, "flag", "unknown flag", file, ValueValidationError)
     sizes = frame["size_class"].astype(str)
-    bad_size = sizes.map(lambda s: bool(s) and s not in CBP_SIZE_CLASSES)
+    bad_size = sizes.isin([s for s in sizes.unique() if s and s not in CBP_SIZE_CLASSES])
     _first_bad(frame, bad_size, "size_class", "unknown CBP size class (A–M)", file, ValueValidationError)
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,13 +50,39 @@ def _sniff_kind(text: str) -> str:
     return "tsv"
 
 
+#: the last files parsed, by (path, SHA-256 of the bytes, filters): the main job reads the same SBS slice twice
+#: (NUTS-2 for the warehouse, every level for the two-way imputation) and the LFS totals between the two;
+#: unpacking a file is most of a load
+_READS: OrderedDict[tuple[Any, ...], EurostatRead] = OrderedDict()
+_READS_KEPT = 4
+
+
 def read_eurostat_file(path: str | Path, *, filters: Filters | None = None) -> EurostatRead:
-    """Read a Eurostat bulk TSV or SDMX-CSV file (told apart by content) with its filter drop counts."""
+    """Read a Eurostat bulk TSV or SDMX-CSV file (told apart by content) with its filter drop counts.
+
+    The last :data:`_READS_KEPT` reads are kept, keyed by the file's path, the SHA-256 of its bytes and the
+    filters; callers must not modify the frame returned (:func:`load_eurostat` only selects from it).
+    """
     file = Path(path)
+    try:
+        wanted = normalise_filters(filters)
+        key: tuple[Any, ...] | None = (
+            str(file.resolve()),
+            sha256_file(file),
+            tuple(sorted((dim, tuple(sorted(values))) for dim, values in wanted.items())),
+        )
+    except OSError:  # not there or not readable: the reader names the problem
+        key = None
+    if key is not None and key in _READS:
+        _READS.move_to_end(key)
+        return _READS[key]
     text = read_text(file)
-    if _sniff_kind(text) == "sdmx":
-        return _read_sdmx(file, filters, text=text)
-    return _read_tsv(file, filters, text=text)
+    read = _read_sdmx(file, filters, text=text) if _sniff_kind(text) == "sdmx" else _read_tsv(file, filters, text=text)
+    if key is not None:
+        _READS[key] = read
+        while len(_READS) > _READS_KEPT:
+            _READS.popitem(last=False)
+    return read
 
 
 def read_eurostat(path: str | Path, *, filters: Filters | None = None) -> pd.DataFrame:
