@@ -42,3 +42,20 @@ def test_bad_memory_limit_names_the_variable(monkeypatch, fresh_settings) -> Non
 
 def test_one_engine_connection_per_process() -> None:
     assert backends.engine("duckdb") is backends.engine("duckdb")
+
+
+def test_spark_settings_start_from_the_defaults_and_take_overrides(monkeypatch, fresh_settings) -> None:
+    assert backends.spark_conf() == backends.SPARK_DEFAULTS
+    assert backends.SPARK_DEFAULTS["spark.ui.showConsoleProgress"] == "false"  # no progress bars on stderr
+    monkeypatch.setenv("CLUSTERMAP_SPARK_CONF", " spark.sql.shuffle.partitions = 8 ,spark.sql.adaptive.enabled=false,")
+    get_settings.cache_clear()
+    conf = backends.spark_conf()
+    assert conf["spark.sql.shuffle.partitions"] == "8"
+    assert conf["spark.sql.adaptive.enabled"] == "false"
+    assert conf["spark.driver.memory"] == backends.SPARK_DEFAULTS["spark.driver.memory"]
+
+
+def test_a_bad_spark_setting_names_the_variable(monkeypatch, fresh_settings) -> None:
+    monkeypatch.setenv("CLUSTERMAP_SPARK_CONF", "spark.sql.shuffle.partitions")
+    with pytest.raises(ParameterError, match="CLUSTERMAP_SPARK_CONF"):
+        backends.spark_conf()

@@ -284,3 +284,24 @@ def test_load_eurostat_without_industry_dimension(write) -> None:
         ["AT11", "TOTAL", 2013, 7484.0],
     ]
     assert result.provenance.rows_dropped == {"other unit": 2, "extra-regio code": 2}
+
+
+def test_a_file_read_twice_is_parsed_once_and_again_when_its_bytes_change(write, monkeypatch) -> None:
+    from clustermap.loaders import eurostat
+
+    parses = []
+    real = eurostat._read_tsv
+    monkeypatch.setattr(eurostat, "_read_tsv", lambda *a, **k: parses.append(1) or real(*a, **k))
+    path = write("sbs_again.tsv", SBS)
+    nuts2 = load_sbs(path, nuts_level=2)
+    every = load_sbs(path, nuts_level=None)
+    assert len(parses) == 1  # the same bytes and filters: one parse, two loads
+    assert set(nuts2.frame["region"]) == {"AT11", "AT12"} and "AT" in set(every.frame["region"])
+    assert nuts2.provenance.rows_dropped["other NUTS level"] == 3
+    load_sbs(path, nuts_level=2, indicator="V11210")
+    assert len(parses) == 2  # other filters: parsed again
+    write("sbs_again.tsv", SBS.replace("1200 \t", "1300 \t"))  # same path, same size, new bytes
+    changed = load_sbs(path, nuts_level=2)
+    assert len(parses) == 3
+    at12 = changed.frame[(changed.frame["region"] == "AT12") & (changed.frame["year"] == 2015)]
+    assert at12["employment"].tolist() == [1300.0]
