@@ -171,7 +171,7 @@ def sliced(src: Path, years: int) -> tuple[Path, str]:
     ``--year`` range."""
     import duckdb
 
-    first, last = duckdb.sql(f"SELECT min(year), max(year) FROM read_parquet('{src}')").fetchone()
+    first, last = duckdb.sql(f"SELECT min(year), max(year) FROM read_parquet('{src}')").fetchall()[0]
     upto = min(int(last), int(first) + years - 1)
     path = src.with_name(f"{src.stem}_{first}_{upto}.parquet")
     if not path.exists():
