@@ -85,15 +85,13 @@ def normalise_naics(codes: pd.Series, *, file: Path, lines: np.ndarray, total_co
             mapped.append(None)
     bad_u = np.array([m is None for m in mapped], dtype=bool)
     if bad_u.any():
-        bad = bad_u[codes_i]
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueValidationError(
+        ValueValidationError.raise_first(
+            bad_u[codes_i],
             "not a NAICS code (2-6 digits, optionally padded with '-' or '/')",
             file=file,
-            line=int(lines[i]),
+            lines=lines,
             column="naics",
-            value=str(uniques[codes_i[i]]),
-            more=int(bad.sum()) - 1,
+            values=uniques.astype(str)[codes_i],
         )
     return pd.Series(np.asarray(mapped, dtype=object)[codes_i], index=codes.index, dtype=object)
 
@@ -134,12 +132,7 @@ def _read_csv(
             **options,
         )
     except pd.errors.ParserError as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        raise SchemaError(
-            f"a row has {found[3]} fields, the header has {found[1]}" if found else str(exc),
-            file=file,
-            line=int(found[2]) if found else None,
-        ) from exc
+        raise SchemaError.from_parser(exc, file=file) from exc
     except ValueError:
         # a cell pandas' float parser refuses (text, or blanks such as a tab): read every column as text, and let
         # to_number name the file, line, column and value of a bad one and read blank cells as null
@@ -168,12 +161,7 @@ def _requires(columns: tuple[str, ...], what: str, file: Path) -> Callable[[set[
     def check(names: set[str]) -> None:
         missing = [c for c in columns if c not in names]
         if missing:
-            raise SchemaError(
-                f"not {what}: missing column(s) {', '.join(missing)}; found {', '.join(sorted(names))}",
-                file=file,
-                line=1,
-                column=missing[0],
-            )
+            raise SchemaError.missing_columns(missing, sorted(names), file=file, what=what)
 
     return check
 
@@ -193,30 +181,25 @@ def _canonical(frame: pd.DataFrame, *, file: Path, prov: LoadProvenance) -> pd.D
     est_col = "est" if "est" in frame.columns else "estab"
     est = to_number(frame, est_col, file=file) if est_col in frame.columns else pd.Series(np.nan, index=frame.index)
     ap = to_number(frame, "ap", file=file) if "ap" in frame.columns else pd.Series(np.nan, index=frame.index)
+    lines = frame["_line"].to_numpy()
     empflag = _text(frame, "empflag")
-    bad = (empflag != "") & ~empflag.isin(CBP_SIZE_CLASSES)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "unknown employment-size class (A-C, E-M)",
-            file=file,
-            line=int(frame["_line"].iloc[i]),
-            column="empflag",
-            value=empflag.iloc[i],
-            more=int(bad.sum()) - 1,
-        )
+    ValueValidationError.raise_first(
+        (empflag != "") & ~empflag.isin(CBP_SIZE_CLASSES),
+        "unknown employment-size class (A-C, E-M)",
+        file=file,
+        lines=lines,
+        column="empflag",
+        values=empflag.to_numpy(),
+    )
     emp_nf = _text(frame, "emp_nf").replace("-", "")
-    bad = ~emp_nf.isin(_NOISE_FLAGS)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "unknown noise flag (G, H, J, D, S, N or '-')",
-            file=file,
-            line=int(frame["_line"].iloc[i]),
-            column="emp_nf",
-            value=emp_nf.iloc[i],
-            more=int(bad.sum()) - 1,
-        )
+    ValueValidationError.raise_first(
+        ~emp_nf.isin(_NOISE_FLAGS),
+        "unknown noise flag (G, H, J, D, S, N or '-')",
+        file=file,
+        lines=lines,
+        column="emp_nf",
+        values=emp_nf.to_numpy(),
+    )
     ap_nf = _text(frame, "ap_nf").replace("-", "")
     withheld = (emp == 0) & ((empflag != "") | emp_nf.isin(_WITHHELD_NOISE))
     not_available = emp_nf == "N"
@@ -256,12 +239,14 @@ def _drop(frame: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str, prov: 
 def _years_column(frame: pd.DataFrame, file: Path, year: int | None, kind: str) -> pd.Series:
     if "year" in frame.columns:
         years = to_number(frame, "year", file=file)
-        bad = years.isna() | (years != np.floor(years))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueValidationError(
-                "not a year", file=file, line=int(frame["_line"].iloc[i]), column="year", value=frame["year"].iloc[i]
-            )
+        ValueValidationError.raise_first(
+            years.isna() | (years != np.floor(years)),
+            "not a year",
+            file=file,
+            lines=frame["_line"].to_numpy(),
+            column="year",
+            values=frame["year"].to_numpy(),
+        )
         return years.astype("int64")
     y = year if year is not None else _year_from_name(file, kind)
     if y is None:
@@ -285,33 +270,54 @@ def _read_state(
     mirror_layout = "year" in frame.columns
     yr = _year_from_name(file, "st") if year is None and not mirror_layout else year
     dataset = "cbp_state_2000_2011" if mirror_layout else (f"cbp{yr % 100:02d}st" if yr else file.stem)
-    prov = LoadProvenance(
-        source="census",
-        dataset=dataset,
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=_url(STATE_DATASET, None if mirror_layout else yr),
-    )
-    prov.notes["layout"] = "mirror" if mirror_layout else "census-raw"
+    url = _url(STATE_DATASET, None if mirror_layout else yr)
+    prov = _provenance(file, frame, dataset, url, "mirror" if mirror_layout else "census-raw")
     if "lfo" in frame.columns:
         frame = _drop(frame, _text(frame, "lfo") != "-", "legal-form subset (lfo != '-')", prov)
-    year_s = _years_column(frame, file, year, "st")
-    if years is not None:
-        wanted = {int(y) for y in years}
-        other = ~year_s.isin(wanted)
-        frame, year_s = _drop(frame, other, "other year", prov), year_s.loc[~other.to_numpy()]
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame["naics"], file=file, lines=lines, total_codes={TOTAL})
-    fips = _text(frame, "fipstate")
-    bad = ~fips.str.fullmatch(r"\d{1,2}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "not a state FIPS code", file=file, line=int(lines[i]), column="fipstate", value=fips.iloc[i]
-        )
+    frame, year_s = _keep_years(frame, _years_column(frame, file, year, "st"), years, prov)
+    naics = normalise_naics(frame["naics"], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL})
+    fips = _code_column(frame, "fipstate", r"\d{1,2}", "not a state FIPS code", file)
     frame = frame.assign(_region=fips.str.zfill(2), _industry=naics, _year=year_s)
     return frame, prov, file
+
+
+def _provenance(file: Path, frame: pd.DataFrame, dataset: str, url: str | None, layout: str) -> LoadProvenance:
+    """The provenance of a CBP file just read (``frame``: its rows), with its layout in the notes."""
+    prov = LoadProvenance(
+        source="census", dataset=dataset, file=str(file), sha256=sha256_file(file), rows_read=len(frame), url=url
+    )
+    prov.notes["layout"] = layout
+    return prov
+
+
+def _keep_years(
+    frame: pd.DataFrame, year_s: pd.Series, years: Collection[int] | None, prov: LoadProvenance
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows (and their years ``year_s``) of the wanted ``years`` (all when None); others counted as dropped."""
+    if years is None:
+        return frame, year_s
+    other = ~year_s.isin({int(y) for y in years})
+    return _drop(frame, other, "other year", prov), year_s.loc[~other.to_numpy()]
+
+
+def _code_column(frame: pd.DataFrame, column: str, pattern: str, message: str, file: Path) -> pd.Series:
+    """The text column ``column``, every value checked to match the regular expression ``pattern`` in full.
+
+    Raises
+    ------
+    ValueValidationError
+        ``message`` for the first value that does not (file, line, column, value and how many more).
+    """
+    values = _text(frame, column)
+    ValueValidationError.raise_first(
+        ~values.str.fullmatch(pattern),
+        message,
+        file=file,
+        lines=frame["_line"].to_numpy(),
+        column=column,
+        values=values.to_numpy(),
+    )
+    return values
 
 
 def _finish(frame: pd.DataFrame, prov: LoadProvenance, file: Path, what: str) -> LoadResult:
@@ -394,7 +400,12 @@ def load_cbp_state_totals(
         ``region`` (2-digit state FIPS), ``year`` (int64), ``total`` (employees, float64; null when withheld).
         The provenance is in ``frame.attrs["provenance"]``.
     """
-    frame, prov, file = _read_state(path, year=year, years=years, mirror=mirror)
+    return _totals(*_read_state(path, year=year, years=years, mirror=mirror))
+
+
+def _totals(frame: pd.DataFrame, prov: LoadProvenance, file: Path) -> pd.DataFrame:
+    """The all-industries rows of a read CBP file as ``region``, ``year``, ``total`` (employees, null when
+    withheld), sorted; industry rows counted as dropped, the provenance in ``attrs["provenance"]``."""
     frame = _drop(frame, frame["_industry"] != TOTAL, "industry row (not the total)", prov)
     result = _finish(frame, prov, file, f"{prov.dataset} totals")
     out = result.frame[["region", "year", "employment"]].rename(columns={"employment": "total"})
@@ -431,28 +442,11 @@ def _read_cbsa(
     )
     region_col, naics_col = ("cbsa_code", "naics_code") if layout[0] == "mirror" else ("msa", "naics")
     yr = _year_from_name(file, "msa") if year is None and layout[0] != "mirror" else year
-    prov = LoadProvenance(
-        source="census",
-        dataset="cbp_cbsa_2018_2019" if layout[0] == "mirror" else (f"cbp{yr % 100:02d}msa" if yr else file.stem),
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=_url(CBSA_DATASET, None if layout[0] == "mirror" else yr),
-    )
-    prov.notes["layout"] = layout[0]
-    year_s = _years_column(frame, file, year, "msa")
-    if years is not None:
-        other = ~year_s.isin({int(y) for y in years})
-        frame, year_s = _drop(frame, other, "other year", prov), year_s.loc[~other.to_numpy()]
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame[naics_col], file=file, lines=lines, total_codes={TOTAL, "00"})
-    region = _text(frame, region_col)
-    bad = ~region.str.fullmatch(r"\d{5}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "not a 5-digit CBSA code", file=file, line=int(lines[i]), column=region_col, value=region.iloc[i]
-        )
+    dataset = "cbp_cbsa_2018_2019" if layout[0] == "mirror" else (f"cbp{yr % 100:02d}msa" if yr else file.stem)
+    prov = _provenance(file, frame, dataset, _url(CBSA_DATASET, None if layout[0] == "mirror" else yr), layout[0])
+    frame, year_s = _keep_years(frame, _years_column(frame, file, year, "msa"), years, prov)
+    naics = normalise_naics(frame[naics_col], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL, "00"})
+    region = _code_column(frame, region_col, r"\d{5}", "not a 5-digit CBSA code", file)
     frame = frame.assign(_region=region, _industry=naics, _year=year_s)
     return frame, prov, file
 
@@ -502,13 +496,7 @@ def load_cbp_cbsa_totals(
 ) -> pd.DataFrame:
     """All-industries CBP employment per CBSA and year: ``region``, ``year``, ``total`` (employees; null when
     withheld). Provenance in ``frame.attrs["provenance"]``."""
-    frame, prov, file = _read_cbsa(path, year=year, years=years, mirror=mirror)
-    frame = _drop(frame, frame["_industry"] != TOTAL, "industry row (not the total)", prov)
-    result = _finish(frame, prov, file, f"{prov.dataset} totals")
-    out = result.frame[["region", "year", "employment"]].rename(columns={"employment": "total"})
-    out = out.sort_values(["region", "year"], ignore_index=True)
-    out.attrs["provenance"] = result.provenance
-    return out
+    return _totals(*_read_cbsa(path, year=year, years=years, mirror=mirror))
 
 
 # ---------------------------------------------------------------------------------------------- counties
@@ -531,31 +519,12 @@ def _read_county(path: str | Path, *, year: int | None) -> tuple[pd.DataFrame, L
         check=_requires(("fipstate", "fipscty", "naics", "emp", "est"), "a CBP county file (Census cbpYYco.txt)", file),
     )
     yr = year if year is not None or "year" in frame.columns else _year_from_name(file, "co")
-    prov = LoadProvenance(
-        source="census",
-        dataset=f"cbp{yr % 100:02d}co" if yr else file.stem,
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=COUNTY_URL_TEMPLATE.format(year=yr, yy=f"{yr % 100:02d}") if yr else None,
-    )
-    prov.notes["layout"] = "census-raw county"
+    url = COUNTY_URL_TEMPLATE.format(year=yr, yy=f"{yr % 100:02d}") if yr else None
+    prov = _provenance(file, frame, f"cbp{yr % 100:02d}co" if yr else file.stem, url, "census-raw county")
     year_s = _years_column(frame, file, year, "co")
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame["naics"], file=file, lines=lines, total_codes={TOTAL})
-    state, county = _text(frame, "fipstate"), _text(frame, "fipscty")
-    for col, values, width in (("fipstate", state, 2), ("fipscty", county, 3)):
-        bad = ~values.str.fullmatch(rf"\d{{1,{width}}}")
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueValidationError(
-                f"not a {'state' if width == 2 else 'county'} FIPS code",
-                file=file,
-                line=int(lines[i]),
-                column=col,
-                value=values.iloc[i],
-                more=int(bad.sum()) - 1,
-            )
+    naics = normalise_naics(frame["naics"], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL})
+    state = _code_column(frame, "fipstate", r"\d{1,2}", "not a state FIPS code", file)
+    county = _code_column(frame, "fipscty", r"\d{1,3}", "not a county FIPS code", file)
     frame = frame.assign(_region=state.str.zfill(2) + county.str.zfill(3), _industry=naics, _year=year_s)
     statewide = (county.str.zfill(3) == STATEWIDE_COUNTY).to_numpy()
     frame = _drop(frame, statewide, "statewide record (county 999, no county location)", prov)
