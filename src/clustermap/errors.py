@@ -130,7 +130,7 @@ class SchemaError(InputError):
         and the columns ``found``; ``what`` (e.g. ``"an SDMX-CSV file"``) starts the message as "not <what>: "."""
         prefix = f"not {what}: " if what else ""
         return cls(
-            f"{prefix}missing column(s) {', '.join(missing)}; found {', '.join(found) or 'none'}",
+            f"{prefix}missing required column(s) {', '.join(missing)}; found {', '.join(found) or 'none'}",
             file=file,
             line=1,
             column=missing[0],
