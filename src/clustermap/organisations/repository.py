@@ -363,8 +363,11 @@ def validation_error(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) 
     return err
 
 
-def _check_version(entity_type: str, obj: Any, expected: int | None) -> None:
+def check_version(entity_type: str, obj: Any, expected: int | None) -> None:
+    """Optimistic locking: :class:`ConflictError` (reason ``stale_version``, both versions and, for a public
+    entity, its current state) when the record ``obj`` is no longer at the ``expected`` version (None: no check)."""
     if expected is not None and obj.version != expected:
+        current = {"current": public(entity_type, obj)} if entity_type in ENTITY_SCHEMAS else {}
         raise ConflictError(
             f"the {entity_type.replace('_', ' ')} is at version {obj.version}, not {expected}: someone else changed "
             "it; reload it and apply your change again",
@@ -373,7 +376,7 @@ def _check_version(entity_type: str, obj: Any, expected: int | None) -> None:
             expected_version=expected,
             current_version=obj.version,
             reason="stale_version",
-            current=public(entity_type, obj) if entity_type in ENTITY_SCHEMAS else None,
+            **current,
         )
 
 
@@ -394,7 +397,7 @@ def update(session: Session, entity_type: str, obj: Any, changes: BaseModel | Ma
     expected = patch.pop("version", None)
     if expected is None:
         raise RegistryValidationError("version is required (the version you read)", field="version")
-    _check_version(entity_type, obj, expected)
+    check_version(entity_type, obj, expected)
     current = spec.create_schema.model_validate(
         {k: getattr(obj, k) for k in spec.create_schema.model_fields if k != "slug"} | {"slug": obj.slug}
     ).model_dump()
@@ -416,7 +419,7 @@ def update(session: Session, entity_type: str, obj: Any, changes: BaseModel | Ma
 
 def delete(session: Session, entity_type: str, obj: Any, *, version: int | None = None) -> None:
     """Delete a record (checking ``version`` when given); its search document goes with it."""
-    _check_version(entity_type, obj, version)
+    check_version(entity_type, obj, version)
     entity_id = obj.id
     session.delete(obj)
     _flush(session, entity_type, obj, version)
