@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from clustermap.organisations.schemas import registry_categories
+from clustermap.organisations.fields import registry_categories
 
 __all__ = ["MIN_RELATEDNESS", "Centroids", "MappingData", "MappingSource", "Relatedness", "strength"]
 

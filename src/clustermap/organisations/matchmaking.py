@@ -46,9 +46,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clustermap.organisations import vocabulary as voc
+from clustermap.organisations.fields import region_name, registry_categories
 from clustermap.organisations.match_inputs import Centroids, MappingData, Relatedness, strength
 from clustermap.organisations.models import Member, Organisation
-from clustermap.organisations.schemas import Profile, region_name, registry_categories
+from clustermap.organisations.schemas import Profile
 
 __all__ = ["WEIGHTS", "match"]
 

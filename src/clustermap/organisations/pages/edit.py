@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import runtime
 from clustermap.organisations.errors import ConflictError, PermissionDeniedError, RegistryError
@@ -45,7 +45,7 @@ def edit_form(request: Request, ref: str) -> Response:
         title=f"Edit {values['name']}",
         values=values,
         errors=[],
-        categories=schemas.registry_categories(),
+        categories=fields.registry_categories(),
         tags=voc.EXCHANGE_TAGS,
         kinds=voc.ORGANISATION_KINDS,
         identity=identity,
@@ -96,7 +96,7 @@ async def edit_submit(request: Request, ref: str) -> Response:
             conflict=exc.message,
             errors=[],
             mine=changes,
-            categories=schemas.registry_categories(),
+            categories=fields.registry_categories(),
             tags=voc.EXCHANGE_TAGS,
             kinds=voc.ORGANISATION_KINDS,
             identity=identity,
@@ -112,7 +112,7 @@ async def edit_submit(request: Request, ref: str) -> Response:
                 title="Please correct",
                 values=values,
                 errors=errs,
-                categories=schemas.registry_categories(),
+                categories=fields.registry_categories(),
                 tags=voc.EXCHANGE_TAGS,
                 kinds=voc.ORGANISATION_KINDS,
                 identity=identity,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, schemas, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import runtime
 from clustermap.organisations.errors import PermissionDeniedError, RegistryError
@@ -70,7 +70,7 @@ def matchmaking_page(request: Request) -> Response:
         form=form,
         results=results,
         errors=errors,
-        categories=schemas.registry_categories(),
+        categories=fields.registry_categories(),
         tags=voc.EXCHANGE_TAGS,
         my_members=my_members,
         identity=identity,

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import PLURALS, runtime
 from clustermap.organisations.errors import RateLimitError, RegistryError
@@ -100,7 +100,7 @@ def _env() -> Environment:
 
 
 def _region_label(code: str) -> str:
-    name = schemas.region_name(code)
+    name = fields.region_name(code)
     return f"{code} {name}" if name else code
 
 
@@ -108,7 +108,7 @@ def display_fields(entity: str, obj: Any) -> list[tuple[str, Any, str | None]]:
     """(label, value text, link) of the fields of a record worth showing, in schema order."""
     spec = repository.ENTITY_SCHEMAS[entity]
     rows: list[tuple[str, Any, str | None]] = []
-    cats = schemas.registry_categories()
+    cats = fields.registry_categories()
     for name in spec.create_schema.model_fields:
         if name in ("name", "title", "slug", "description", "summary"):
             continue

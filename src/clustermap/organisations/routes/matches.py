@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import StringConstraints, ValidationError
 
-from clustermap.organisations import repository, schemas
+from clustermap.organisations import fields, repository, schemas
 from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.services import matches
 
@@ -13,10 +13,10 @@ router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
 
 
 def profile_from_query(
-    region: Annotated[str | None, Query(max_length=5, pattern=schemas.REGION_PATTERN)] = None,
+    region: Annotated[str | None, Query(max_length=5, pattern=fields.REGION_PATTERN)] = None,
     category: Annotated[list[schemas.Category], Query()] = (),
     nace: Annotated[
-        list[Annotated[str, StringConstraints(pattern=schemas.NACE_PATTERN)]],
+        list[Annotated[str, StringConstraints(pattern=fields.NACE_PATTERN)]],
         Query(description="NACE Rev. 2 codes as Eurostat SBS writes them: C29, G471"),
     ] = (),
     offers: Annotated[list[schemas.ExchangeTag], Query()] = (),
