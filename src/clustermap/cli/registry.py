@@ -82,13 +82,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", help="Target revision (default: head).")] = "head",
 ) -> None:
     """Migrate the registry database up to a revision (default: the newest)."""
-    from clustermap.organisations.db import upgrade
-
-    try:
-        reached = upgrade(_url(database_url), revision)
-    except ClustermapError as exc:
-        _fail(exc)
-    console.print(f"registry database at revision {reached}")
+    _migrate("upgrade", database_url, revision)
 
 
 @db_app.command("downgrade")
@@ -97,10 +91,15 @@ def db_downgrade(
     database_url: UrlOpt = None,
 ) -> None:
     """Migrate the registry database down to a revision."""
-    from clustermap.organisations.db import downgrade
+    _migrate("downgrade", database_url, revision)
+
+
+def _migrate(direction: str, database_url: str | None, revision: str) -> None:
+    """Run ``organisations.db.upgrade`` or ``downgrade`` and print the revision reached."""
+    from clustermap.organisations import db
 
     try:
-        reached = downgrade(_url(database_url), revision)
+        reached = getattr(db, direction)(_url(database_url), revision)
     except ClustermapError as exc:
         _fail(exc)
     console.print(f"registry database at revision {reached or 'base (empty)'}")
