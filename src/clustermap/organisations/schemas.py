@@ -9,7 +9,8 @@ a database error. ``*In`` schemas are for creating a record, ``*Patch`` for a pa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -61,6 +62,18 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class _Placed(_In):
+    """An input record with ``countries`` and ``regions``: the country of every region is added to ``countries``."""
+
+    @model_validator(mode="after")
+    def _derive(self) -> _Placed:
+        for code in self.regions:  # type: ignore[attr-defined]
+            country = country_of(code)
+            if country and country not in self.countries:  # type: ignore[attr-defined]
+                self.countries = [*self.countries, country]  # type: ignore[attr-defined]
+        return self
+
+
 class ProgrammeIn(_In):
     """A cluster programme or policy."""
 
@@ -92,7 +105,7 @@ class ProgrammeIn(_In):
         return self
 
 
-class OrganisationIn(_In):
+class OrganisationIn(_Placed):
     """A cluster organisation, cluster initiative or network."""
 
     name: Name
@@ -119,16 +132,8 @@ class OrganisationIn(_In):
     source: SourceText = ""
     source_section: Short | None = None
 
-    @model_validator(mode="after")
-    def _derive(self) -> OrganisationIn:
-        for code in self.regions:
-            country = country_of(code)
-            if country and country not in self.countries:
-                self.countries = [*self.countries, country]
-        return self
 
-
-class CaseStudyIn(_In):
+class CaseStudyIn(_Placed):
     """A case study of a cluster: where, which categories, its success factors, its source."""
 
     title: Name
@@ -143,14 +148,6 @@ class CaseStudyIn(_In):
     organisation_slug: Slug | None = None
     source: SourceText = ""
     source_section: Short | None = None
-
-    @model_validator(mode="after")
-    def _derive(self) -> CaseStudyIn:
-        for code in self.regions:
-            country = country_of(code)
-            if country and country not in self.countries:
-                self.countries = [*self.countries, country]
-        return self
 
 
 class MemberIn(_In):
@@ -215,85 +212,35 @@ class _Public(BaseModel):
     owner_id: int | None = None
 
 
-class ProgrammePublic(_Public):
-    """A programme as shown."""
-
-    name: str
-    level: str
-    country: str | None
-    regions: list[str]
-    description: str
-    policy_focus: list[str]
-    target_groups: list[str]
-    support_type: str | None
-    lifecycle_focus: list[str]
-    sme_focus: bool | None
-    funding_sources: list[str]
-    budget_eur_per_year: float | None
-    start_year: int | None
-    end_year: int | None
-    website: str | None
-    source: str
-    source_section: str | None
+def _plain(annotation: Any) -> Any:
+    """``annotation`` without input limits: ``Annotated`` metadata dropped, a ``Literal`` vocabulary as ``str``."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _plain(args[0])
+    if origin is Literal:
+        return str
+    if origin is list:
+        return list[_plain(args[0])]
+    if origin in (Union, UnionType):
+        return Union[tuple(_plain(a) for a in args)]  # noqa: UP007
+    return annotation
 
 
-class OrganisationPublic(_Public):
-    """An organisation as shown."""
-
-    name: str
-    kind: str
-    description: str
-    countries: list[str]
-    regions: list[str]
-    categories: list[str]
-    members_total: int | None
-    members_firms: int | None
-    members_smes: int | None
-    members_research: int | None
-    members_education: int | None
-    members_public: int | None
-    management_staff: float | None
-    founded: int | None
-    website: str | None
-    contact_name: str | None
-    contact_email: str | None
-    services: list[str]
-    seeking: list[str]
-    programmes: list[str]
-    source: str
-    source_section: str | None
+def _public_model(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """The schema of a record as shown: the id, slug, version, timestamps and owner of every record, then each
+    field of the input schema ``model`` (slug aside) with its plain type and its description, always present."""
+    fields = {
+        n: (_plain(f.annotation), Field(description=f.description))
+        for n, f in model.model_fields.items()
+        if n != "slug"
+    }
+    return create_model(name, __base__=_Public, __doc__=doc, **fields)
 
 
-class CaseStudyPublic(_Public):
-    """A case study as shown."""
-
-    title: str
-    summary: str
-    countries: list[str]
-    regions: list[str]
-    categories: list[str]
-    success_factors: list[str]
-    organisation_slug: str | None
-    source: str
-    source_section: str | None
-
-
-class MemberPublic(_Public):
-    """A member as shown."""
-
-    name: str
-    kind: str
-    description: str
-    country: str | None
-    region: str | None
-    nace_codes: list[str]
-    naics_codes: list[str]
-    categories: list[str]
-    offers: list[str]
-    needs: list[str]
-    employees: int | None
-    website: str | None
-    organisation_slug: str | None
+ProgrammePublic = _public_model(ProgrammeIn, "ProgrammePublic", "A programme as shown.")
+OrganisationPublic = _public_model(OrganisationIn, "OrganisationPublic", "An organisation as shown.")
+CaseStudyPublic = _public_model(CaseStudyIn, "CaseStudyPublic", "A case study as shown.")
+MemberPublic = _public_model(MemberIn, "MemberPublic", "A member as shown.")
 
 
 class Page(BaseModel):
