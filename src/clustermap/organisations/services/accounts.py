@@ -69,7 +69,7 @@ def patch_user(session: Session, user_id: int, body: schemas.UserPatch) -> User:
             setattr(user, key, value)
     if body.password is not None:
         user.password_hash = security.hash_password(body.password)
-    repository.flush_or_conflict(session, "user", user.id, body.version)
+    repository.flush(session, "user", user, body.version)
     return user
 
 

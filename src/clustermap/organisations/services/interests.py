@@ -90,7 +90,7 @@ def answer(session: Session, identity: security.Identity, interest_id: int, body
         raise PermissionDeniedError("only the recipient can accept or decline an expression of interest")
     repository.check_version("interest", interest, body.version)
     interest.status = body.status
-    repository.flush_or_conflict(session, "interest", interest.id, body.version)
+    repository.flush(session, "interest", interest, body.version)
     others = ({sender_owner} if sender_owner else set()) | recipients
     _notify(
         session,
