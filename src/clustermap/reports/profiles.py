@@ -11,14 +11,11 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.errors import UnknownNameError
-from clustermap.reports._common import fmt_int, fmt_num, pct, star_colours, star_map_chart
+from clustermap.reports._common import PCT, fmt_int, fmt_num, pct, report_meta, star_colours, star_map_chart
 from clustermap.reports.model import Chart, Report, Section, Table
-from clustermap.reports.overview import _meta
 from clustermap.reports.study import Study
 
 __all__ = ["build_category_report", "build_region_report", "report_stem"]
-
-_PCT = "pct"
 
 
 def report_stem(text: str) -> str:
@@ -66,7 +63,7 @@ def build_region_report(study: Study, code: str) -> Report:
         stem=report_stem(code),
         title=f"{code} {name}".strip(),
         subtitle=f"Cluster portfolio in {year} · {mapped.label} · {mapped.methodology} on {mapped.categories}",
-        meta=_meta(study),
+        meta=report_meta(study),
     )
     n = len(portfolios)
     paras = [
@@ -133,7 +130,7 @@ def build_region_report(study: Study, code: str) -> Report:
                     "portfolio",
                     f"Regional clusters of {code}",
                     comp,
-                    formats={"employment": "int", "lq": "f2", "share": _PCT, "share_of_portfolio_employment": _PCT},
+                    formats={"employment": "int", "lq": "f2", "share": PCT, "share_of_portfolio_employment": PCT},
                 ),
                 Table(
                     "all_categories",
@@ -153,7 +150,7 @@ def build_region_report(study: Study, code: str) -> Report:
                             "focus_rank",
                         ]
                     ].sort_values("lq", ascending=False),
-                    formats={"employment": "int", "lq": "f2", "share": _PCT},
+                    formats={"employment": "int", "lq": "f2", "share": PCT},
                 ),
             ],
             definitions=["portfolio_strength", "lq", "regional_cluster", "strong_cluster", "strong_share_traded"],
@@ -225,8 +222,8 @@ def build_region_report(study: Study, code: str) -> Report:
                                 "employment_from": "int",
                                 "employment_to": "int",
                                 "change": "int",
-                                "growth": _PCT,
-                                "annual_growth": _PCT,
+                                "growth": PCT,
+                                "annual_growth": PCT,
                             },
                         ),
                     ],
@@ -332,7 +329,7 @@ def build_category_report(study: Study, slug: str) -> Report:
         stem=report_stem(slug),
         title=f"{name}",
         subtitle=f"Category {slug} · {study.eu.label}, {year} · {study.eu.methodology}",
-        meta=_meta(study),
+        meta=report_meta(study),
     )
     ranking = an.category_ranking(cells, slug, year=year, top=15, names=study.names)
     top = g.sort_values("employment", ascending=False).head(25).copy()
@@ -484,8 +481,8 @@ def build_category_report(study: Study, slug: str) -> Report:
                             "employment_from": "int",
                             "employment_to": "int",
                             "change": "int",
-                            "growth": _PCT,
-                            "annual_growth": _PCT,
+                            "growth": PCT,
+                            "annual_growth": PCT,
                         },
                         max_rows=20,
                     ),
@@ -517,7 +514,7 @@ def build_category_report(study: Study, slug: str) -> Report:
                     "regions",
                     f"{name}: every region, {year}",
                     allr,
-                    formats={"employment": "int", "lq": "f2", "share": _PCT},
+                    formats={"employment": "int", "lq": "f2", "share": PCT},
                     max_rows=30,
                 )
             ],

@@ -138,6 +138,15 @@ class Study:
         p["name"] = p["region"].map(self.names).fillna("")
         return p
 
+    def us_sides(self) -> list[tuple[str, str, pd.DataFrame, int]]:
+        """(key, label, portfolios, year) of the US region sets mapped: states, then CBSAs."""
+        out = []
+        if self.us_portfolios is not None:
+            out.append(("us", "US states", self.us_portfolios, int(self.us_year)))
+        if self.us_metro_portfolios is not None:
+            out.append(("us_cbsa", "US CBSAs", self.us_metro_portfolios, int(self.us_metro_year)))
+        return out
+
     @cached_property
     def us_metro_concentration(self) -> pd.DataFrame | None:
         """Category concentration over US metropolitan areas (strong share, Gini, Hoover)."""
