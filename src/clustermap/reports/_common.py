@@ -14,8 +14,11 @@ from clustermap.reports.charts import STAR_COLOURS
 from clustermap.reports.model import Chart, Comparison
 
 __all__ = [
+    "CELL_FORMATS",
+    "GROWTH_FORMATS",
     "PCT",
     "RELATION_COLUMNS",
+    "STAR_CHANGE_FORMATS",
     "compare",
     "fmt_int",
     "fmt_num",
@@ -29,6 +32,19 @@ __all__ = [
 
 #: the format of a table column of shares (0-1, shown as %)
 PCT = "pct"
+
+#: formats of the columns of :func:`clustermap.analyses.employment_growth`
+GROWTH_FORMATS = {
+    "employment_from": "int",
+    "employment_to": "int",
+    "change": "int",
+    "growth": PCT,
+    "annual_growth": PCT,
+}
+#: formats of the columns of :func:`clustermap.analyses.star_changes`
+STAR_CHANGE_FORMATS = {"employment_from": "int", "employment_to": "int", "lq_from": "f2", "lq_to": "f2"}
+#: formats of the columns of mapped cells (employment, location quotient, share of the region)
+CELL_FORMATS = {"employment": "int", "lq": "f2", "share": PCT}
 
 #: the columns of :func:`relation_table` a report shows (and ``clustermap analyse`` prints), in order
 RELATION_COLUMNS = [

@@ -11,9 +11,23 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.errors import UnknownNameError
-from clustermap.reports._common import PCT, fmt_int, fmt_num, pct, report_meta, star_colours, star_map_chart
+from clustermap.reports._common import (
+    CELL_FORMATS,
+    GROWTH_FORMATS,
+    PCT,
+    STAR_CHANGE_FORMATS,
+    fmt_int,
+    fmt_num,
+    pct,
+    report_meta,
+    star_colours,
+    star_map_chart,
+)
 from clustermap.reports.model import Chart, Report, Section, Table
 from clustermap.reports.study import Study
+
+#: the columns of a mapped cell a report lists: employment, location quotient, stars and share of the region
+CELL_COLUMNS = ["employment", "lq", "stars", "size_star", "specialisation_star", "focus_star", "share"]
 
 __all__ = ["build_category_report", "build_region_report", "report_stem"]
 
@@ -130,7 +144,7 @@ def build_region_report(study: Study, code: str) -> Report:
                     "portfolio",
                     f"Regional clusters of {code}",
                     comp,
-                    formats={"employment": "int", "lq": "f2", "share": PCT, "share_of_portfolio_employment": PCT},
+                    formats=CELL_FORMATS | {"share_of_portfolio_employment": PCT},
                 ),
                 Table(
                     "all_categories",
@@ -139,18 +153,12 @@ def build_region_report(study: Study, code: str) -> Report:
                         [
                             "category",
                             "category_name",
-                            "employment",
-                            "lq",
-                            "stars",
-                            "size_star",
-                            "specialisation_star",
-                            "focus_star",
-                            "share",
+                            *CELL_COLUMNS,
                             "size_rank",
                             "focus_rank",
                         ]
                     ].sort_values("lq", ascending=False),
-                    formats={"employment": "int", "lq": "f2", "share": PCT},
+                    formats=CELL_FORMATS,
                 ),
             ],
             definitions=["portfolio_strength", "lq", "regional_cluster", "strong_cluster", "strong_share_traded"],
@@ -212,19 +220,13 @@ def build_region_report(study: Study, code: str) -> Report:
                             "star_changes",
                             f"Stars of {code} by category, {y0} and {y1}",
                             mine,
-                            formats={"employment_from": "int", "employment_to": "int", "lq_from": "f2", "lq_to": "f2"},
+                            formats=STAR_CHANGE_FORMATS,
                         ),
                         Table(
                             "growth",
                             f"Employment growth of {code} by category, {y0}-{y1}",
                             growth,
-                            formats={
-                                "employment_from": "int",
-                                "employment_to": "int",
-                                "change": "int",
-                                "growth": PCT,
-                                "annual_growth": PCT,
-                            },
+                            formats=GROWTH_FORMATS,
                         ),
                     ],
                     definitions=["star_transition", "employment_growth"],
@@ -477,13 +479,7 @@ def build_category_report(study: Study, slug: str) -> Report:
                         "growth",
                         f"Employment growth by region, {y0}-{y1}",
                         growth,
-                        formats={
-                            "employment_from": "int",
-                            "employment_to": "int",
-                            "change": "int",
-                            "growth": PCT,
-                            "annual_growth": PCT,
-                        },
+                        formats=GROWTH_FORMATS,
                         max_rows=20,
                     ),
                 ],
@@ -494,13 +490,7 @@ def build_category_report(study: Study, slug: str) -> Report:
         [
             "region",
             "name",
-            "employment",
-            "lq",
-            "stars",
-            "size_star",
-            "specialisation_star",
-            "focus_star",
-            "share",
+            *CELL_COLUMNS,
             "strong",
         ]
     ]
@@ -514,7 +504,7 @@ def build_category_report(study: Study, slug: str) -> Report:
                     "regions",
                     f"{name}: every region, {year}",
                     allr,
-                    formats={"employment": "int", "lq": "f2", "share": PCT},
+                    formats=CELL_FORMATS,
                     max_rows=30,
                 )
             ],

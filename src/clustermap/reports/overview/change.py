@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from clustermap import analyses as an
 from clustermap.reports._common import (
+    GROWTH_FORMATS,
     PCT,
+    STAR_CHANGE_FORMATS,
     compare,
 )
 from clustermap.reports.model import Chart, Comparison, Section, Table
@@ -96,20 +98,14 @@ def change_section(study: Study, headline: list[Comparison]) -> Section | None:
                 "growth_by_category",
                 f"Employment growth by category {y0}-{y1}",
                 growth,
-                formats={
-                    "employment_from": "int",
-                    "employment_to": "int",
-                    "change": "int",
-                    "growth": PCT,
-                    "annual_growth": PCT,
-                },
+                formats=GROWTH_FORMATS,
             ),
             Table(
                 "star_changes",
                 "Every cell's stars at both dates",
                 ch,
                 max_rows=15,
-                formats={"employment_from": "int", "employment_to": "int", "lq_from": "f2", "lq_to": "f2"},
+                formats=STAR_CHANGE_FORMATS,
             ),
         ],
         definitions=["star_transition", "employment_growth", "cluster_share_by_year"],

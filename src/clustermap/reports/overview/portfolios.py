@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from clustermap import analyses as an
-from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
+from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS, PORTFOLIO_STARS
 from clustermap.reports._common import (
     PCT,
     compare,
@@ -28,20 +28,7 @@ def portfolio_section(study: Study, headline: list[Comparison]) -> Section:
     stats, hist = an.portfolio_distribution(p)
     top = p.head(30).copy()
     top["label"] = top["region"] + " " + top["name"].str.slice(0, 28)
-    strongest = an.strong_portfolios(p, min_stars=k)[
-        [
-            "rank",
-            "region",
-            "name",
-            "country",
-            "portfolio_strength",
-            "n_clusters",
-            "n_3_star",
-            "n_2_star",
-            "n_1_star",
-            "strong_share_traded",
-        ]
-    ]
+    strongest = an.strong_portfolios(p, min_stars=k)[[*PORTFOLIO_STARS, "strong_share_traded"]]
     cmp = [
         compare(
             "Regions with ≥ 25 stars",
@@ -89,15 +76,7 @@ def portfolio_section(study: Study, headline: list[Comparison]) -> Section:
             )
         )
     all_cols = [
-        "rank",
-        "region",
-        "name",
-        "country",
-        "portfolio_strength",
-        "n_clusters",
-        "n_3_star",
-        "n_2_star",
-        "n_1_star",
+        *PORTFOLIO_STARS,
         "n_strong",
         "traded_employment",
         "cluster_employment",
