@@ -12,6 +12,8 @@ from clustermap.reports.model import Chart
 
 __all__ = ["matplotlib_figure", "plotly_figure", "plotly_html"]
 
+#: the smallest text of a chart, CSS px: 11 px prints at 8.25 pt (1 px = 0.75 pt), the reports' minimum of 8 pt
+MIN_FONT_PX = 11
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6b4c9a", "#7f7f7f"]
 STAR_COLOURS = {0: "#c8c8c8", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}
 #: longitude / latitude window of the EU map (leaves out the outermost regions, which are still in the tables)
@@ -113,7 +115,7 @@ def plotly_figure(chart: Chart) -> Any:
                     mode="text",
                     text=h[label],
                     textposition="top center",
-                    textfont={"size": 10},
+                    textfont={"size": MIN_FONT_PX},
                     showlegend=False,
                     hoverinfo="skip",
                 )
@@ -181,7 +183,9 @@ def plotly_figure(chart: Chart) -> Any:
         template="plotly_white",
         margin=fig.layout.margin if chart.kind == "choropleth" else {"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.18},
-        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 11},
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": MIN_FONT_PX},
+        # text inside bars keeps its size (plotly shrinks it to fit the bar by default, down to 6 pt)
+        uniformtext={"minsize": MIN_FONT_PX, "mode": "show"},
     )
     return fig
 

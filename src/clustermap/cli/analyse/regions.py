@@ -39,6 +39,7 @@ def portfolio(
     """Portfolio strength (sum of stars) per region: ranking, distribution, regions with ≥ N stars (Figure 6),
     a region's portfolio and peers (cosine similarity of location quotients)."""
     from clustermap import analyses as an
+    from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 
     try:
         mapped = load_eu(warehouse, data_dir, nuts_version)
@@ -59,7 +60,7 @@ def portfolio(
             return
         stats, _ = an.portfolio_distribution(p)
         print_table(
-            p, f"Portfolio strength, {mapped.label}, {y}", formats=SHARE_FORMATS, top=top, columns=an.PORTFOLIO_COLUMNS
+            p, f"Portfolio strength, {mapped.label}, {y}", formats=SHARE_FORMATS, top=top, columns=PORTFOLIO_COLUMNS
         )
         strong = an.strong_portfolios(p, min_stars=k)
         console.print(
