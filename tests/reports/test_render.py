@@ -152,3 +152,20 @@ def test_count_rows_of_a_statistics_table_print_as_counts(capsys) -> None:
     # an ordinary table (no statistic column) keeps its column formats
     plain = pd.DataFrame({"region": ["A"], "share": [0.5]})
     assert format_table(Table("t", "t", plain, formats={"share": "pct"}))["rows"] == [["A", "50.0%"]]
+
+
+def test_pdf_without_a_browser_prints_at_8pt_or_more(tmp_path) -> None:
+    """The matplotlib PDF: charts, a 15-column table (split over landscape pages, first column repeated) and
+    every text at 8 pt or more, nothing beyond the page edge."""
+    from tests.reports.conftest import off_the_page, pdf_chars, small_text
+    from tests.reports.test_pdf_layout import _chart_report, _wide_report
+
+    report = _chart_report()
+    report.sections += _wide_report().sections
+    files = write_report(report, tmp_path, chromium=None)
+    assert files.pdf_method == "matplotlib"
+    chars = pdf_chars(files.pdf)
+    text = "".join(c[1] for c in chars)
+    assert "3★" in text and "employmentincategory13" in text and "Regionwithalongnamenumber29" in text
+    assert small_text(chars) == {}
+    assert off_the_page(chars) == ""

@@ -14,6 +14,8 @@ __all__ = ["matplotlib_figure", "plotly_figure", "plotly_html"]
 
 #: the smallest text of a chart, CSS px: 11 px prints at 8.25 pt (1 px = 0.75 pt), the reports' minimum of 8 pt
 MIN_FONT_PX = 11
+#: the smallest text of a chart drawn with matplotlib, pt
+MIN_FONT_PT = 8
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6b4c9a", "#7f7f7f"]
 STAR_COLOURS = {0: "#c8c8c8", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}
 #: longitude / latitude window of the EU map (leaves out the outermost regions, which are still in the tables)
@@ -209,6 +211,8 @@ def matplotlib_figure(chart: Chart) -> Any:
     o = chart.options
     d = chart.data
     height = 6.5 if chart.kind in ("choropleth", "barh") else 4.2
+    if chart.kind == "barh":  # room for every label at 8 pt
+        height = max(height, 1.5 + 0.16 * d[chart.y].nunique())
     fig, ax = plt.subplots(figsize=(8.0, height))
     series = _series(chart)
     if chart.kind in ("bar", "barh"):
@@ -226,16 +230,18 @@ def matplotlib_figure(chart: Chart) -> Any:
             start = base[idx] if stack else 0
             colour = g[o["color"]].tolist() if o.get("color") in g.columns else PALETTE[i % len(PALETTE)]
             if chart.kind == "barh":
-                ax.barh(at, vals, height=width, left=start, color=colour, label=name or None)
+                bars = ax.barh(at, vals, height=width, left=start, color=colour, label=name or None)
             else:
-                ax.bar(at, vals, width=width, bottom=start, color=colour, label=name or None)
+                bars = ax.bar(at, vals, width=width, bottom=start, color=colour, label=name or None)
+            if o.get("text") in g.columns:
+                ax.bar_label(bars, labels=g[o["text"]].astype(str).tolist(), fontsize=MIN_FONT_PT, padding=2)
             if stack:
                 np.add.at(base, idx, vals)
         if chart.kind == "barh":
-            ax.set_yticks(range(len(labels)), labels, fontsize=6 if len(labels) > 25 else 8)
+            ax.set_yticks(range(len(labels)), labels, fontsize=MIN_FONT_PT)
             ax.invert_yaxis()
         else:
-            ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
+            ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=MIN_FONT_PT)
     elif chart.kind == "hist":
         n = len(series)
         for i, (name, g) in enumerate(series):
@@ -257,7 +263,11 @@ def matplotlib_figure(chart: Chart) -> Any:
         if hl and label and hl in d.columns:
             for _, r in d[d[hl]].iterrows():
                 ax.annotate(
-                    str(r[label]), (r[chart.x], r[chart.y]), fontsize=7, xytext=(3, 3), textcoords="offset points"
+                    str(r[label]),
+                    (r[chart.x], r[chart.y]),
+                    fontsize=MIN_FONT_PT,
+                    xytext=(3, 3),
+                    textcoords="offset points",
                 )
         fit = o.get("fit")
         if fit and np.isfinite(fit.get("slope", np.nan)):
@@ -284,10 +294,10 @@ def matplotlib_figure(chart: Chart) -> Any:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         for value, text in o.get("hlines", []):
             ax.axhline(value, ls=":", color="#b03a48")
-            ax.annotate(text, (0.99, value), xycoords=("axes fraction", "data"), ha="right", fontsize=7)
+            ax.annotate(text, (0.99, value), xycoords=("axes fraction", "data"), ha="right", fontsize=MIN_FONT_PT)
         for value, text in o.get("vlines", []):
             ax.axvline(value, ls=":", color="#b03a48")
-            ax.annotate(text, (value, 0.98), xycoords=("data", "axes fraction"), fontsize=7, va="top")
+            ax.annotate(text, (value, 0.98), xycoords=("data", "axes fraction"), fontsize=MIN_FONT_PT, va="top")
         ax.set_xlabel(o.get("xlabel", "" if chart.kind == "barh" else (chart.x or "")))
         ax.set_ylabel(o.get("ylabel", "" if chart.kind == "barh" else (chart.y or "")))
         if any(name for name, _ in series) or o.get("fit"):
