@@ -70,6 +70,9 @@ def _chart_report() -> Report:
     report.sections[0].charts.append(
         Chart("lq", "Location quotients", "barh", lq, x="lq", y="category", options=options)
     )
+    rates = pd.DataFrame({"region": list("ABCDEF"), "x": [1, 2, 3, 4, 5, 6], "y": [3.0, 8.0, 12.0, 25.0, 40.0, 60.0]})
+    log = {"log_y": True, "fit": {"slope": 0.2, "intercept": 0.5, "log_y": True}}
+    report.sections[0].charts.append(Chart("log", "Rates on a log scale", "scatter", rates, x="x", y="y", options=log))
     return report
 
 

@@ -39,8 +39,8 @@ def _axis_format(fig: Any, chart: Chart) -> None:
         fig.update_xaxes(tickformat=".0%")
     if o.get("percent_y"):
         fig.update_yaxes(tickformat=".0%")
-    if o.get("log_y"):
-        fig.update_yaxes(type="log")
+    if o.get("log_y"):  # a tick a decade: plotly's labels between decades (2, 5) are drawn at 6 pt
+        fig.update_yaxes(type="log", dtick=1)
 
 
 def plotly_figure(chart: Chart) -> Any:
@@ -206,7 +206,7 @@ def matplotlib_figure(chart: Chart) -> Any:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
 
     o = chart.options
     d = chart.data
@@ -274,8 +274,10 @@ def matplotlib_figure(chart: Chart) -> Any:
             xs = np.linspace(float(d[chart.x].min()), float(d[chart.x].max()), 50)
             ys = fit["intercept"] + fit["slope"] * xs
             ax.plot(xs, 10**ys if fit.get("log_y") else ys, "--", color="#444", label="OLS fit")
-        if o.get("log_y"):
+        if o.get("log_y"):  # plain numbers: the 10^n labels' exponents would print below 8 pt
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
     elif chart.kind == "heatmap":
         m = d.to_numpy(dtype="float64")
         ax.imshow(m, cmap="Blues")
