@@ -195,7 +195,7 @@ class Study:
     def patent_years(self) -> list[int]:
         """The EPO patent years averaged (the last ``PATENT_WINDOW`` up to the study year)."""
         path = self.optional(
-            "EPO patents", lambda: inputs._mirror_file(inputs.EU_PATENTS_FILE, self.mirror, "EPO patent applications")
+            "EPO patents", lambda: inputs.mirror_file(inputs.EU_PATENTS_FILE, self.mirror, "EPO patent applications")
         )
         if path is None:
             return []
@@ -438,7 +438,7 @@ def load_study(
     MissingInputError
         the EU year is not in the results.
     """
-    root = Path(mirror) if mirror is not None else inputs._mirror_root(None)
+    root = Path(mirror) if mirror is not None else inputs.mirror_root(None)
     eu = inputs.eu_mapping(warehouse, mirror=root, nuts_version=nuts_version)
     chosen = an.select_year(eu.cells, year)
     study = Study(eu=eu, us=None, year=chosen, mirror=root, change_from=change_from)

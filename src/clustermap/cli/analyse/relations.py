@@ -55,7 +55,7 @@ def innovation(
         p = an.region_portfolios(eu.cells, year=y, mirror=root)
         years = years_of(patent_years)
         if years is None:
-            path = inputs._mirror_file(inputs.EU_PATENTS_FILE, root, "EPO patent applications")
+            path = inputs.mirror_file(inputs.EU_PATENTS_FILE, root, "EPO patent applications")
             have = sorted(int(t) for t in pd.read_csv(path, usecols=["time"])["time"].unique() if int(t) <= y)
             years = have[-3:]
         pat = inputs.eu_patents(years, nuts_version=eu.nuts_version or 2016, mirror=root)
