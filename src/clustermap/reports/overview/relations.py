@@ -68,15 +68,17 @@ def _scatter(
     )
 
 
+def _unavailable(study: Study, key: str, title: str, what: str) -> Section:
+    """The section without its data: which of the study's missing inputs (those naming ``what``) it needed."""
+    needed = "; ".join(m for m in study.missing if what.lower() in m.lower())
+    return Section(key, title, [f"No {what} data could be read: {needed}"])
+
+
 def innovation_section(study: Study, headline: list[Comparison]) -> Section | None:
     """Patents against cluster strength (Figures 5 and 6): relations, scatters, overlap."""
     it = study.eu_innovation
     if it is None:
-        return Section(
-            "innovation",
-            "Clusters and innovation (Figures 5 and 6)",
-            ["No patent data could be read: " + "; ".join(m for m in study.missing if "patent" in m.lower())],
-        )
+        return _unavailable(study, "innovation", "Clusters and innovation (Figures 5 and 6)", "patent")
     rel = an.innovation_relations(it)
     k = study.min_stars
     ov = an.top_third_overlap(it, min_stars=k)
@@ -280,11 +282,7 @@ def prosperity_section(study: Study, headline: list[Comparison]) -> Section | No
     """GDP per capita against the strong-cluster share (Figure 10); a note when no GDP could be read."""
     pt = study.eu_prosperity
     if pt is None:
-        return Section(
-            "prosperity",
-            "Clusters and prosperity (Figure 10)",
-            ["No GDP data could be read: " + "; ".join(m for m in study.missing if "GDP" in m)],
-        )
+        return _unavailable(study, "prosperity", "Clusters and prosperity (Figure 10)", "GDP")
     rels: dict[str, Any] = {}
     subsets = {
         "EU15 without Portugal and Greece (Figure 10)": ("EU15", ("PT", "EL")),
