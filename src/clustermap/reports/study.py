@@ -113,30 +113,27 @@ class Study:
         return an.scaled_star_threshold(self.n_categories)
 
     # -------------------------------------------------------------------------------------------- analyses
+    def _portfolios(self, mapped: Mapped | None, year: int | None) -> pd.DataFrame | None:
+        if mapped is None:
+            return None
+        p = an.region_portfolios(mapped.cells, year=year, names=False)
+        p["name"] = p["region"].map(self.names).fillna("")
+        return p
+
     @cached_property
     def eu_portfolios(self) -> pd.DataFrame:
         """Cluster portfolio per EU region in the study year (stars, clusters, employment), with names."""
-        p = an.region_portfolios(self.eu.cells, year=self.year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.eu, self.year)
 
     @cached_property
     def us_portfolios(self) -> pd.DataFrame | None:
         """Cluster portfolio per US state in the latest CBP year, with names (``None`` without US)."""
-        if self.us is None:
-            return None
-        p = an.region_portfolios(self.us.cells, year=self.us_year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.us, self.us_year)
 
     @cached_property
     def us_metro_portfolios(self) -> pd.DataFrame | None:
         """Cluster portfolio per US metropolitan area (``None`` without the metro mapping)."""
-        if self.us_metro is None:
-            return None
-        p = an.region_portfolios(self.us_metro.cells, year=self.us_metro_year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.us_metro, self.us_metro_year)
 
     def us_sides(self) -> list[tuple[str, str, pd.DataFrame, int]]:
         """(key, label, portfolios, year) of the US region sets mapped: states, then CBSAs."""
