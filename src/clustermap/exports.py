@@ -106,11 +106,18 @@ def write_expr(expr: ir.Table, path: str | Path, fmt: str | None = None) -> tupl
 
 
 def _spark_write(con: Any, expr: ir.Table, path: Path, kind: str) -> None:
-    """Spark writes one part file into a directory beside ``path``; the part becomes ``path``."""
+    """Spark writes the parts in parallel (one per task) into a directory beside ``path``; they are then joined
+    into ``path`` in part order (:func:`_join_parts`), which keeps the rows' order (an ordered query's parts are
+    its ranges, in order). No row passes through the Spark driver.
+
+    ``coalesce(1)`` before the write would give one part directly, but it runs the whole last stage (the final
+    sort and the joins after the last shuffle) as a single task: on a 9.2 M-row panel that one task ran for
+    more than 11 minutes while the other core idled.
+    """
     import shutil
     import tempfile
 
-    df = con._session.sql(con.compile(expr)).coalesce(1)
+    df = con._session.sql(con.compile(expr))
     tmp = Path(tempfile.mkdtemp(prefix=".cm-write-", dir=path.parent))
     try:
         target = str(tmp / "out")
@@ -121,8 +128,34 @@ def _spark_write(con: Any, expr: ir.Table, path: Path, kind: str) -> None:
         else:
             df.write.mode("overwrite").json(target)
         parts = sorted(p for p in (tmp / "out").iterdir() if p.name.startswith("part-"))
-        if len(parts) != 1:
-            raise ParameterError(f"cannot write {path}: Spark wrote {len(parts)} parts")
-        shutil.move(str(parts[0]), path)
+        if not parts:
+            raise ParameterError(f"cannot write {path}: Spark wrote no part")
+        _join_parts(parts, path, kind)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _join_parts(parts: list[Path], path: Path, kind: str) -> None:
+    """Join Spark's part files into one file ``path``, streaming: Parquet row group by row group (one schema),
+    CSV with the header of the first part only, JSON lines as they are."""
+    import shutil
+
+    if len(parts) == 1:
+        shutil.move(str(parts[0]), path)
+        return
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        first = pq.ParquetFile(parts[0])
+        with pq.ParquetWriter(path, first.schema_arrow) as writer:
+            for part in parts:
+                pf = pq.ParquetFile(part)
+                for group in range(pf.num_row_groups):
+                    writer.write_table(pf.read_row_group(group))
+        return
+    with open(path, "wb") as out:
+        for i, part in enumerate(parts):
+            with open(part, "rb") as fh:
+                if kind == "csv" and i > 0:
+                    fh.readline()  # every part repeats the header
+                shutil.copyfileobj(fh, out, 1 << 20)

@@ -161,3 +161,38 @@ def test_pyspark_writes_one_file_with_the_same_cells(tmp_path: Path, ext: str) -
     assert got[KEY].astype(str).values.tolist() == want[KEY].astype(str).values.tolist()
     pd.testing.assert_series_equal(got["stars"].astype("int64"), want["stars"].astype("int64"), check_names=False)
     assert not list(tmp_path.glob(".cm-write-*"))  # the Spark directory is gone
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv", "json"])
+def test_spark_parts_join_into_one_file_in_order(tmp_path: Path, kind: str) -> None:
+    """Spark writes one part per task; the parts are joined in their order, CSV with one header."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from clustermap.exports import _join_parts
+
+    chunks = [
+        pd.DataFrame({"region": [f"R{i}{j}" for j in range(n)], "stars": list(range(n))})
+        for i, n in enumerate([3, 0, 2, 4])
+    ]
+    parts = []
+    for i, chunk in enumerate(chunks):
+        part = tmp_path / f"part-{i:05d}.{kind}"
+        if kind == "parquet":
+            pq.write_table(pa.Table.from_pandas(chunk, preserve_index=False), part, row_group_size=2)
+        elif kind == "csv":
+            chunk.to_csv(part, index=False)  # every part has the header, as Spark writes them
+        else:
+            chunk.to_json(part, orient="records", lines=True)
+        parts.append(part)
+    out = tmp_path / f"cells.{kind}"
+    _join_parts(parts, out, kind)
+    if kind == "parquet":
+        got = pd.read_parquet(out)
+    elif kind == "csv":
+        got = pd.read_csv(out)
+    else:
+        got = pd.read_json(out, lines=True)
+    want = pd.concat(chunks, ignore_index=True)
+    assert got["region"].tolist() == want["region"].tolist()
+    assert got["stars"].astype("int64").tolist() == want["stars"].tolist()
