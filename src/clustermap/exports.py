@@ -146,12 +146,12 @@ def _join_parts(parts: list[Path], path: Path, kind: str) -> None:
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        first = pq.ParquetFile(parts[0])
-        with pq.ParquetWriter(path, first.schema_arrow) as writer:
+        schema = pq.ParquetFile(parts[0]).schema_arrow
+        with pq.ParquetWriter(path, schema) as writer:
             for part in parts:
                 pf = pq.ParquetFile(part)
                 for group in range(pf.num_row_groups):
-                    writer.write_table(pf.read_row_group(group))
+                    writer.write_table(pf.read_row_group(group).cast(schema))
         return
     with open(path, "wb") as out:
         for i, part in enumerate(parts):

@@ -179,7 +179,8 @@ def test_spark_parts_join_into_one_file_in_order(tmp_path: Path, kind: str) -> N
     for i, chunk in enumerate(chunks):
         part = tmp_path / f"part-{i:05d}.{kind}"
         if kind == "parquet":
-            pq.write_table(pa.Table.from_pandas(chunk, preserve_index=False), part, row_group_size=2)
+            schema = pa.schema([("region", pa.string()), ("stars", pa.int64())])
+            pq.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False), part, row_group_size=2)
         elif kind == "csv":
             chunk.to_csv(part, index=False)  # every part has the header, as Spark writes them
         else:
