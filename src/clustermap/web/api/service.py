@@ -66,6 +66,32 @@ class RunData:
     by_region: dict[str, np.ndarray] = field(default_factory=dict)
     by_category: dict[str, np.ndarray] = field(default_factory=dict)
     by_year: dict[int, np.ndarray] = field(default_factory=dict)
+    #: the cells as read-only columns for the request path (:mod:`clustermap.web.api.cellindex`)
+    index: Any = None
+    #: answers' pieces that depend on one region or category over all years, computed once (:meth:`memo`)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` computed once per run (the run is read-only; two threads may both build it at first)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = build()
+        return found
+
+    @property
+    def region_order(self) -> list[str]:
+        """The run's region codes in the order of the index's sort codes (alphabetical)."""
+        return self.memo("region-order", lambda: sorted(self.by_region))
+
+    def region_code(self, code: str) -> int:
+        """The sort code of a region of the run (:attr:`region_order`)."""
+        codes = self.memo("region-codes", lambda: {c: i for i, c in enumerate(self.region_order)})
+        return codes[code]
+
+    def category_code(self, slug: str) -> int:
+        """The sort code of a category of the run (alphabetical)."""
+        codes = self.memo("category-codes", lambda: {c: i for i, c in enumerate(sorted(self.category_names))})
+        return codes[slug]
 
     @property
     def incomplete_years(self) -> list[int]:
@@ -154,6 +180,7 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
     )
     created = record.get("created")
     from clustermap.warehouse.store import region_family
+    from clustermap.web.api.cellindex import build_index
 
     return RunData(
         run_id=str(record["run_id"]),
@@ -177,6 +204,7 @@ def build_run(record: dict[str, Any], cells: pd.DataFrame, names: Callable[[str]
         by_region=_index(cells, ["region"]),
         by_category=_index(cells, ["category"]),
         by_year=_index(cells, ["year"]),
+        index=build_index(cells),
     )
 
 
@@ -484,6 +512,20 @@ class Observatory:
                         }
                     self._geometry[key] = layer
         return self._geometry[key]
+
+    def drawn(self, run: RunData) -> frozenset[str]:
+        """The codes of the run's regions the map can draw."""
+        return run.memo(
+            ("drawn", id(self.geometry(run))), lambda: frozenset(f["id"] for f in self.geometry(run)["features"])
+        )
+
+    def approximate(self, run: RunData) -> tuple[str, ...]:
+        """The codes of the run's regions drawn approximately (older NUTS boundaries), sorted."""
+        layer = self.geometry(run)
+        return run.memo(
+            ("approximate", id(layer)),
+            lambda: tuple(sorted(f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate")),
+        )
 
     def geometry_bytes(self, run: RunData) -> bytes:
         key = tuple(run.regions)
