@@ -20,9 +20,11 @@ from clustermap.web.api.deps import ApiError
 from clustermap.web.api.service import Observatory, RunData
 
 __all__ = [
+    "category_pieces",
     "category_profile_answer",
     "compare_answer",
     "map_answer",
+    "region_pieces",
     "region_profile_answer",
     "results_positions",
 ]
@@ -237,6 +239,19 @@ def region_profile_answer(obs: Observatory, run: RunData, code: str, year: int, 
 # ------------------------------------------------------------------------------------------- categories
 
 
+def category_pieces(obs: Observatory, run: RunData, slug: str) -> dict[str, Any]:
+    """A category's industries (``definition``) and its table over all years (``change``), once per snapshot."""
+
+    def build() -> dict[str, Any]:
+        from clustermap.web.api.routes.meta import categories_of
+
+        definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
+        change = t.records(t.category_change(run.rows(run.by_category.get(slug))))
+        return {"definition": definition, "change": change}
+
+    return run.memo(("category", slug), build)
+
+
 def _ranking(ix: CellIndex, ordered: np.ndarray) -> list[dict[str, Any]]:
     cols = [c for c in ("region", "region_name", "stars", "strong", "employment", "lq", "share") if c in ix.raw]
     return [{"rank": i, **r} for i, r in enumerate(ix.records(ordered, cols), start=1)]
@@ -244,20 +259,13 @@ def _ranking(ix: CellIndex, ordered: np.ndarray) -> list[dict[str, Any]]:
 
 def category_profile_answer(obs: Observatory, run: RunData, slug: str, year: int, top: int) -> dict[str, Any]:
     """:func:`clustermap.web.api.routes.profiles.category_profile` as a dict."""
-    from clustermap.web.api.routes.meta import categories_of
-
     ix = run.index
     pos = _positions(run.by_year_category.get((year, slug)))
     keys = ["stars", "employment"] if "stars" in ix.raw else ["strong", "lq"]
     by_stars = _descending(ix, pos, keys)[:top]
     by_emp = _descending(ix, pos, ["employment"])[:top]
 
-    def pieces() -> dict[str, Any]:
-        definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
-        change = t.records(t.category_change(run.rows(run.by_category.get(slug))))
-        return {"definition": definition, "change": change}
-
-    kept = run.memo(("category", slug), pieces)
+    kept = category_pieces(obs, run, slug)
     e = np.nan_to_num(ix.raw["employment"][pos].astype(float))
     total = np.nan_to_num(ix.raw["region_total"][pos].astype(float)) if "region_total" in ix.raw else np.ones_like(e)
     strong = ix.raw["strong"][pos].astype(bool) if "strong" in ix.raw else np.zeros(len(pos), dtype=bool)

@@ -298,6 +298,17 @@ def _declared_query(request: Request) -> frozenset[str] | None:
 _QUERY_NAMES: dict[int, frozenset[str]] = {}
 
 
+def json_bytes(value: dict[str, Any] | list[Any]) -> bytes:
+    """Compact JSON of an answer (orjson; the standard library for what orjson refuses, e.g. integer keys)."""
+    import orjson
+
+    try:
+        options = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+        return orjson.dumps(value, default=str, option=options)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
+
+
 def cached(
     request: Request,
     obs: Observatory,
@@ -318,7 +329,7 @@ def cached(
         elif isinstance(value, bytes):
             body = value
         else:
-            body = json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
+            body = json_bytes(value)
         hit = obs.cache.put(key, body, media_type)
     headers = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if filename:
