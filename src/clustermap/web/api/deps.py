@@ -56,7 +56,7 @@ def _allowed(values: list[Any], limit: int = 60) -> list[Any] | None:
 # ---------------------------------------------------------------------------------------------- the data
 
 
-def get_observatory(request: Request) -> Observatory:
+async def get_observatory(request: Request) -> Observatory:
     """The app's :class:`Observatory` (``app.state.observatory``)."""
     return request.app.state.observatory
 
@@ -64,9 +64,15 @@ def get_observatory(request: Request) -> Observatory:
 ObservatoryDep = Annotated[Observatory, Depends(get_observatory)]
 
 
-def get_snapshot(obs: ObservatoryDep) -> Snapshot:
-    """The observatory's current snapshot of the warehouse (runs, geometry)."""
-    return obs.snapshot()
+async def get_snapshot(obs: ObservatoryDep) -> Snapshot:
+    """The observatory's current snapshot of the warehouse (runs, geometry); checking the file (and re-reading
+    it when it changed) happens in the thread pool, not on the event loop."""
+    snap = obs.fresh_snapshot()
+    if snap is not None:
+        return snap
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(obs.snapshot)
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
@@ -194,7 +200,7 @@ def select_run(
     return max(preferred, key=lambda r: r.created)
 
 
-def get_run(
+async def get_run(
     snap: SnapshotDep,
     methodology: MethodologyQuery = None,
     run: RunQuery = None,
@@ -309,6 +315,14 @@ def json_bytes(value: dict[str, Any] | list[Any]) -> bytes:
         return json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
 
 
+def _body(value: bytes | BaseModel | dict[str, Any] | list[Any]) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json().encode()
+    if isinstance(value, bytes):
+        return value
+    return json_bytes(value)
+
+
 def cached(
     request: Request,
     obs: Observatory,
@@ -323,21 +337,43 @@ def cached(
     ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current."""
     hit = obs.cache.get(key)
     if hit is None:
-        value = build()
-        if isinstance(value, BaseModel):
-            body = value.model_dump_json().encode()
-        elif isinstance(value, bytes):
-            body = value
-        else:
-            body = json_bytes(value)
+        hit = obs.cache.put(key, _body(build()), media_type)
+    return _respond(request, obs, key, hit, filename, cache_control)
+
+
+async def cached_async(
+    request: Request,
+    obs: Observatory,
+    key: tuple[Any, ...],
+    build: Callable[[], bytes | BaseModel | dict[str, Any] | list[Any]],
+    *,
+    media_type: str = "application/json",
+    filename: str | None = None,
+    cache_control: str = CACHE_CONTROL,
+) -> Response:
+    """:func:`cached` for ``async`` routes: a hit is answered on the event loop, a miss is built in the thread
+    pool (so that a slow answer never holds up the others)."""
+    from starlette.concurrency import run_in_threadpool
+
+    hit = obs.cache.get(key)
+    if hit is None:
+        body = await run_in_threadpool(lambda: _body(build()))
         hit = obs.cache.put(key, body, media_type)
+    return _respond(request, obs, key, hit, filename, cache_control)
+
+
+def _respond(
+    request: Request, obs: Observatory, key: tuple[Any, ...], hit: Any, filename: str | None, cache_control: str
+) -> Response:
     headers = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     match = request.headers.get("if-none-match")
     if match and (match.strip() == "*" or hit.etag in [m.strip() for m in match.split(",")]):
         return Response(status_code=304, headers=headers)
-    if hit.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(content=hit.gzipped, media_type=hit.media_type, headers=headers)
+    if hit.compressible and "gzip" in request.headers.get("accept-encoding", ""):
+        gz = obs.cache.gzipped(key, hit)
+        if gz is not None:
+            headers["Content-Encoding"] = "gzip"
+            return Response(content=gz, media_type=hit.media_type, headers=headers)
     return Response(content=hit.body, media_type=hit.media_type, headers=headers)

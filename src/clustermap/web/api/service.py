@@ -271,17 +271,24 @@ def _file_token(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CachedBody:
-    """A response body, its gzip form (``None`` when not worth it), its ETag and media type."""
+    """A response body, its gzip form (``None`` until a client asks for it, or when not worth it), its ETag and
+    media type."""
 
     body: bytes
     gzipped: bytes | None
     etag: str
     media_type: str
 
+    @property
+    def compressible(self) -> bool:
+        """Worth compressing: more than a packet of JSON or text."""
+        return len(self.body) > 1400 and ("json" in self.media_type or self.media_type.startswith("text/"))
+
 
 class ResponseCache:
     """A thread-safe LRU of response bodies keyed by request, bounded by **bytes** (body + gzip form + key), not
-    by the number of entries; each entry carries its ETag.
+    by the number of entries; each entry carries its ETag. The gzip form is made the first time a client
+    accepts it (:meth:`gzipped`), not when the answer is computed.
 
     Parameters
     ----------
@@ -309,13 +316,23 @@ class ResponseCache:
 
     def put(self, key: Any, body: bytes, media_type: str) -> CachedBody:
         etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        compressible = len(body) > 1400 and ("json" in media_type or media_type.startswith("text/"))
-        gz = gzip.compress(body, compresslevel=6, mtime=0) if compressible else None
-        entry = CachedBody(body, gz, etag, media_type)
+        entry = CachedBody(body, None, etag, media_type)
+        self._keep(key, entry)
+        return entry
+
+    def gzipped(self, key: Any, entry: CachedBody) -> bytes | None:
+        """The gzip form of ``entry`` (cached under ``key``), made now if it is not yet; ``None`` when the body
+        is not worth compressing."""
+        if entry.gzipped is not None or not entry.compressible:
+            return entry.gzipped
+        gz = gzip.compress(entry.body, compresslevel=6, mtime=0)
+        self._keep(key, CachedBody(entry.body, gz, entry.etag, entry.media_type))
+        return gz
+
+    def _keep(self, key: Any, entry: CachedBody) -> None:
         if _entry_bytes(entry) <= min(self.max_entry_bytes, self.max_bytes):
             with self._lock:
                 self._data[key] = entry
-        return entry
 
     @property
     def bytes(self) -> int:
@@ -435,6 +452,14 @@ class Observatory:
         return r.name if r is not None else code
 
     # -- the warehouse ----------------------------------------------------------------------------------
+    def fresh_snapshot(self) -> Snapshot | None:
+        """The current snapshot when it was checked less than :attr:`recheck_seconds` ago (no file access),
+        else ``None`` (then :meth:`snapshot` checks the file, and may re-read it)."""
+        snap = self._snapshot
+        if snap is not None and time.monotonic() - self._checked < self.recheck_seconds:
+            return snap
+        return None
+
     def snapshot(self) -> Snapshot:
         """The current snapshot; re-read when the warehouse file changed (checked every few seconds)."""
         now = time.monotonic()

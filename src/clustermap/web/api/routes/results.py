@@ -24,7 +24,7 @@ from clustermap.web.api.deps import (
     YearQuery,
     answer_key,
     cache_key,
-    cached,
+    cached_async,
     check_category,
     check_region,
     check_year,
@@ -202,7 +202,7 @@ def _link(request: Request, offset: int | None) -> str | None:
     responses=_RESULTS_CONTENT,
     summary="Mapping results, filtered and paginated (JSON, CSV, GeoJSON)",
 )
-def results(
+async def results(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -245,9 +245,11 @@ def results(
                 return to_csv(run.cells.iloc[page][cell_columns(run)])
             return ix.csv_header + b"".join(ix.csv_lines[i] for i in page.tolist())
 
-        resp = cached(request, obs, key, csv, media_type=CSV, filename=f"clustermap_results_{run.run_id}.csv")
+        resp = await cached_async(
+            request, obs, key, csv, media_type=CSV, filename=f"clustermap_results_{run.run_id}.csv"
+        )
     elif format == "geojson":
-        resp = cached(
+        resp = await cached_async(
             request, obs, key, lambda: to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)]), media_type=GEOJSON
         )
     else:
@@ -270,7 +272,7 @@ def results(
                 "items": [{**_NO_CELL, **r} for r in ix.records(page, CELL_FIELDS)],
             }
 
-        resp = cached(request, obs, key, build)
+        resp = await cached_async(request, obs, key, build)
     resp.headers["X-Total-Count"] = str(total)
     return resp
 
@@ -410,7 +412,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
 
 
 @router.get("/api/map-data", response_model=MapDataPublic, summary="What the choropleth draws")
-def map_data_route(
+async def map_data_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -427,7 +429,7 @@ def map_data_route(
     y = check_year(run, year)
     c = check_category(run, category) if category else default_category(run)
     key = answer_key(snap, "map-data", run.run_id, y, c, metric)
-    return cached(request, obs, key, lambda: map_answer(obs, run, y, c, metric))
+    return await cached_async(request, obs, key, lambda: map_answer(obs, run, y, c, metric))
 
 
 def map_frame(data: MapDataPublic) -> pd.DataFrame:
