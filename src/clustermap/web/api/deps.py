@@ -350,16 +350,45 @@ async def cached_async(
     media_type: str = "application/json",
     filename: str | None = None,
     cache_control: str = CACHE_CONTROL,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     """:func:`cached` for ``async`` routes: a hit is answered on the event loop, a miss is built in the thread
-    pool (so that a slow answer never holds up the others)."""
+    pool (so that a slow answer never holds up the others). The answer is also kept under its exact URL
+    (:mod:`clustermap.web.api.urlcache`) when the route declares every query parameter given; ``headers`` are
+    sent with it."""
     from starlette.concurrency import run_in_threadpool
 
     hit = obs.cache.get(key)
     if hit is None:
         body = await run_in_threadpool(lambda: _body(build()))
         hit = obs.cache.put(key, body, media_type)
-    return _respond(request, obs, key, hit, filename, cache_control)
+    response = _respond(request, obs, key, hit, filename, cache_control)
+    if headers:
+        response.headers.update(headers)
+    _remember_url(request, obs, key, hit, filename, cache_control, headers)
+    return response
+
+
+def _remember_url(
+    request: Request,
+    obs: Observatory,
+    key: tuple[Any, ...],
+    hit: Any,
+    filename: str | None,
+    cache_control: str,
+    headers: dict[str, str] | None,
+) -> None:
+    known = _declared_query(request)
+    if known is None or any(k not in known for k in request.query_params):
+        return
+    from clustermap.web.api.urlcache import UrlAnswer
+
+    sent = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if filename:
+        sent["Content-Disposition"] = f'attachment; filename="{filename}"'
+    sent.update(headers or {})
+    url = (key[0], request.url.path, request.scope.get("query_string", b""))
+    obs.urls.put(url, UrlAnswer(hit, tuple(sent.items())))
 
 
 def _respond(

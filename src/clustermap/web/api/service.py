@@ -372,6 +372,10 @@ class Observatory:
         self.mirror = mirror
         self.recheck_seconds = recheck_seconds
         self.cache = ResponseCache()
+        from clustermap.web.api.urlcache import UrlAnswers
+
+        #: answers by exact URL, served before routing (:mod:`clustermap.web.api.urlcache`)
+        self.urls = UrlAnswers(self.cache.max_bytes // 2)
         #: called (in a thread) with each newly read snapshot: the application pre-computes its answers
         self.on_reload: Callable[[Snapshot], None] | None = None
         #: set when the answers of the newest snapshot are pre-computed
@@ -477,6 +481,7 @@ class Observatory:
                 return self._snapshot
             self._snapshot = fresh
             self.cache.clear()
+            self.urls.clear()
             self._geometry.clear()
             self._geometry_bytes.clear()
             self.ready.clear()

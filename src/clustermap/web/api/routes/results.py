@@ -246,11 +246,22 @@ async def results(
             return ix.csv_header + b"".join(ix.csv_lines[i] for i in page.tolist())
 
         resp = await cached_async(
-            request, obs, key, csv, media_type=CSV, filename=f"clustermap_results_{run.run_id}.csv"
+            request,
+            obs,
+            key,
+            csv,
+            media_type=CSV,
+            filename=f"clustermap_results_{run.run_id}.csv",
+            headers={"X-Total-Count": str(total)},
         )
     elif format == "geojson":
         resp = await cached_async(
-            request, obs, key, lambda: to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)]), media_type=GEOJSON
+            request,
+            obs,
+            key,
+            lambda: to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)]),
+            media_type=GEOJSON,
+            headers={"X-Total-Count": str(total)},
         )
     else:
 
@@ -272,8 +283,7 @@ async def results(
                 "items": [{**_NO_CELL, **r} for r in ix.records(page, CELL_FIELDS)],
             }
 
-        resp = await cached_async(request, obs, key, build)
-    resp.headers["X-Total-Count"] = str(total)
+        resp = await cached_async(request, obs, key, build, headers={"X-Total-Count": str(total)})
     return resp
 
 
