@@ -479,6 +479,8 @@ class Observatory:
             if fresh.error and self._snapshot is not None and self._snapshot.runs:
                 log.warning("keeping the previous snapshot: %s", fresh.error)
                 return self._snapshot
+            if fresh.error and fresh.token != "absent":
+                fresh.token = f"unread-{time.monotonic_ns()}"  # read again at the next check (e.g. a writer held it)
             self._snapshot = fresh
             self.cache.clear()
             self.urls.clear()
@@ -496,12 +498,16 @@ class Observatory:
             return Snapshot(token, {}, pd.DataFrame(), error=f"no warehouse at {self.warehouse}")
         from clustermap.warehouse import Warehouse
 
-        try:
-            with Warehouse(self.warehouse) as wh:
+        def read(read_only: bool) -> tuple[Any, ...]:
+            with Warehouse(self.warehouse, read_only=read_only) as wh:
                 listed = wh.runs()
-                pairs = [wh.run(str(rid)) for rid in listed["run_id"]]
-                loads = wh.loads()
-                published = wh.published()
+                return [wh.run(str(rid)) for rid in listed["run_id"]], wh.loads(), wh.published()
+
+        try:  # read only, so that every worker process of the site can read the file at once
+            try:
+                pairs, loads, published = read(True)
+            except Exception:  # a warehouse of an older version lacks a table: opened for writing, it gets it
+                pairs, loads, published = read(False)
         except (ClustermapError, OSError) as exc:
             return Snapshot(token, {}, pd.DataFrame(), error=f"cannot read the warehouse {self.warehouse}: {exc}")
         except Exception as exc:  # duckdb raises its own errors (e.g. the file is locked by a writer)
