@@ -193,6 +193,7 @@ def test_answers_by_url_equal_the_routed_ones(client, web_app) -> None:
         f"/api/results?format=csv&year={run['years'][0]}&limit=50",
         "/api/results?limit=3&sort=-lq",
         "/api/compare?regions=DE11,FR10",
+        f"/api/downloads/results?format=csv&year={run['years'][0]}",
     ]
     for url in urls:
         for encoding in ("gzip", "identity"):
@@ -208,3 +209,19 @@ def test_answers_by_url_equal_the_routed_ones(client, web_app) -> None:
     obs.urls.clear()
     client.get("/api/results?limit=3&junk=1")
     assert len(obs.urls) == 0  # a parameter the route does not declare: not kept by URL
+
+
+def test_results_download_is_the_pandas_csv(client, web_app) -> None:
+    snap = web_app.state.observatory.snapshot()
+    run = snap.latest
+    category = sorted(run.category_names)[0]
+    region = sorted(run.by_region)[0]
+    for query, filters in (
+        (f"year={run.default_year}&category={category}", {"years": [run.default_year], "categories": [category]}),
+        (f"region={region}&min_stars=1", {"regions": [region], "min_stars": 1}),
+    ):
+        r = client.get(f"/api/downloads/results?format=csv&{query}")
+        assert r.status_code == 200
+        assert r.content == to_csv(filter_cells(run, **filters))
+        assert r.headers["content-disposition"].startswith('attachment; filename="clustermap_results_')
+    assert client.get("/api/downloads/results?format=csv&category=no-such").status_code == 400

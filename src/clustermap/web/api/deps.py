@@ -332,12 +332,16 @@ def cached(
     media_type: str = "application/json",
     filename: str | None = None,
     cache_control: str = CACHE_CONTROL,
+    by_url: bool = False,
 ) -> Response:
     """The answer for ``key`` from the response cache (built by ``build`` on a miss), with ``ETag`` and
-    ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current."""
+    ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current. ``by_url``: also
+    keep it under its exact URL (:func:`cached_async`), for answers that depend on nothing else."""
     hit = obs.cache.get(key)
     if hit is None:
         hit = obs.cache.put(key, _body(build()), media_type)
+    if by_url:
+        _remember_url(request, obs, key, hit, filename, cache_control, None)
     return _respond(request, obs, key, hit, filename, cache_control)
 
 
