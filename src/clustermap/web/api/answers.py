@@ -129,7 +129,10 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         )
         if metric == "lq" and len(finite):
             described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
-    imputed = sum(1 for v in fields["imputed"] if v)
+    if "imputed" in ix.raw and ix.raw["imputed"].dtype.kind == "b":
+        imputed = int(np.count_nonzero(ix.raw["imputed"][pos]))
+    else:
+        imputed = sum(1 for v in fields["imputed"] if v)
     if imputed:
         described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
     here = set(regions)

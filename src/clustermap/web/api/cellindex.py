@@ -26,6 +26,9 @@ import numpy as np
 
 __all__ = ["CellIndex", "build_index", "none_if_nan"]
 
+#: numpy kind → the Python type ``tolist`` gives
+_NATIVE = {"i": int, "u": int, "b": bool, "f": float}
+
 
 def none_if_nan(values: list[Any]) -> list[Any]:
     """``values`` with NaN (and ``pd.NA``-like missing values) replaced by ``None``."""
@@ -66,12 +69,18 @@ class CellIndex:
         arr = source.get(column)
         if arr is None:
             return [None] * len(positions)
-        out = arr[positions].tolist()
-        return none_if_nan(out) if arr.dtype.kind in "fO" else out
+        picked = arr[positions]
+        if arr.dtype.kind == "f" and np.isnan(picked).any():
+            return none_if_nan(picked.tolist())
+        return picked.tolist()  # text columns hold None for missing already
 
     def typed(self, column: str, positions: np.ndarray, kind: type) -> list[Any]:
         """The raw values at ``positions`` converted by ``kind`` (``int``, ``bool``, ``float``, ``str``)."""
-        return [None if v is None else kind(v) for v in self.values(column, positions)]
+        values = self.values(column, positions)
+        arr = self.raw.get(column)
+        if arr is not None and _NATIVE.get(arr.dtype.kind) is kind:
+            return values  # numpy's tolist gives this type already
+        return [None if v is None else kind(v) for v in values]
 
     def records(self, positions: np.ndarray, columns: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
         """The cells at ``positions`` as JSON-ready dicts of ``columns`` (those the run has), as
