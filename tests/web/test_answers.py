@@ -225,3 +225,46 @@ def test_results_download_is_the_pandas_csv(client, web_app) -> None:
         assert r.content == to_csv(filter_cells(run, **filters))
         assert r.headers["content-disposition"].startswith('attachment; filename="clustermap_results_')
     assert client.get("/api/downloads/results?format=csv&category=no-such").status_code == 400
+
+
+# ------------------------------------------------------------------------------------------- workers
+
+
+def _hold(path: Path, read_only: bool):
+    """A child process holding a DuckDB connection on ``path`` until its stdin closes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == '1'); "
+        "print('held', flush=True); sys.stdin.read()"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), "1" if read_only else "0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "held"
+    return child
+
+
+def test_workers_read_the_warehouse_at_once_and_retry_after_a_writer(warehouse_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse_path, path)
+    other_worker = _hold(path, read_only=True)  # another worker process reading the same file
+    try:
+        snap = Observatory(path, mirror=None).snapshot()
+        assert snap.error is None and snap.runs
+    finally:
+        other_worker.communicate("")
+    writer = _hold(path, read_only=False)  # `clustermap run` writing: the file is locked
+    obs = Observatory(path, mirror=None, recheck_seconds=0)
+    try:
+        blocked = obs.snapshot()
+        assert blocked.error and not blocked.runs
+    finally:
+        writer.communicate("")
+    assert obs.snapshot().runs  # read again at the next check, though the file did not change
