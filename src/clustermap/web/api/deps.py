@@ -363,9 +363,9 @@ async def cached_async(
     from starlette.concurrency import run_in_threadpool
 
     hit = obs.cache.get(key)
-    if hit is None:
-        body = await run_in_threadpool(lambda: _body(build()))
-        hit = obs.cache.put(key, body, media_type)
+    if hit is None:  # built, and gzipped if the client takes it, off the event loop
+        compress = "gzip" in request.headers.get("accept-encoding", "")
+        hit = await run_in_threadpool(lambda: obs.cache.put(key, _body(build()), media_type, compress=compress))
     response = _respond(request, obs, key, hit, filename, cache_control)
     if headers:
         response.headers.update(headers)

@@ -269,6 +269,16 @@ def _file_token(path: Path) -> str:
     return f"{st.st_mtime_ns}-{st.st_size}-{extra}"
 
 
+#: gzip level of the answers: 1 makes a map answer's gzip form ~4× faster than 6 (1.2 against 4.6 ms for
+#: 85 kB of JSON on the shared 2-core machine) for an 18 % larger body (20.5 against 17.3 kB)
+GZIP_LEVEL = 1
+
+
+def gzip_body(body: bytes) -> bytes:
+    """``body`` gzipped at :data:`GZIP_LEVEL`, reproducibly (no timestamp)."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+
+
 @dataclass(frozen=True)
 class CachedBody:
     """A response body, its gzip form (``None`` until a client asks for it, or when not worth it), its ETag and
@@ -314,9 +324,12 @@ class ResponseCache:
         with self._lock:
             return self._data.get(key)
 
-    def put(self, key: Any, body: bytes, media_type: str) -> CachedBody:
+    def put(self, key: Any, body: bytes, media_type: str, *, compress: bool = False) -> CachedBody:
+        """Keep ``body`` under ``key``; ``compress``: make its gzip form now (the client asked for it)."""
         etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
         entry = CachedBody(body, None, etag, media_type)
+        if compress and entry.compressible:
+            entry = CachedBody(body, gzip_body(body), etag, media_type)
         self._keep(key, entry)
         return entry
 
@@ -325,7 +338,7 @@ class ResponseCache:
         is not worth compressing."""
         if entry.gzipped is not None or not entry.compressible:
             return entry.gzipped
-        gz = gzip.compress(entry.body, compresslevel=6, mtime=0)
+        gz = gzip_body(entry.body)
         self._keep(key, CachedBody(entry.body, gz, entry.etag, entry.media_type))
         return gz
 

@@ -15,12 +15,11 @@ goes the normal way, which checks the warehouse file.
 
 from __future__ import annotations
 
-import gzip
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from clustermap.web.api.service import CachedBody
+from clustermap.web.api.service import CachedBody, gzip_body
 
 __all__ = ["UrlAnswers", "UrlCacheMiddleware"]
 
@@ -97,7 +96,7 @@ class UrlCacheMiddleware:
         if body.compressible and b"gzip" in request_headers.get(b"accept-encoding", b""):
             gz = body.gzipped
             if gz is None:
-                gz = gzip.compress(body.body, compresslevel=6, mtime=0)
+                gz = gzip_body(body.body)
                 key = (snap.token, scope["path"], scope["query_string"])  # type: ignore[union-attr]
                 self.obs.urls.put(
                     key,
