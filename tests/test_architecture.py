@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "columns",
                 "csv_safety",
                 "exports",
+                "xlsx",
             }
         ),
     ),
