@@ -122,3 +122,43 @@ def test_de91_automotive_2014_gets_a_wage_bill(mirror: Path) -> None:
     nuts1 = f.loc[[(r, "C29") for r in f.index.get_level_values(0).unique() if len(r) == 3], "wages"]
     assert_allclose(nuts1.sum(), f.loc[("DE", "C29"), "wages"], rtol=0.02)
     assert out.stats["wage_left_unknown_with_employment"] <= out.stats["wage_unknown_with_employment"]
+
+
+def test_the_panorama_map_counts_imputed_wages() -> None:
+    # an input imputed beforehand (as the main job's sbs_two_way writes it): E's employment and wage bill are
+    # imputed; its productivity is known (0.005 / 1000 persons) and the imputed part of its wages is reported
+    from clustermap.definitions.categories import resolve_categories
+    from clustermap.engines.backends import connect, to_backend
+    from clustermap.mapping import map_observations
+
+    frame = pd.DataFrame(
+        {
+            "region": list("ABCDE"),
+            "industry": "X",
+            "year": 2012,
+            "employment": 1000.0,
+            "establishments": np.nan,
+            "wages": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "flag": ["", "", "", "", "c"],
+            "size_class": "",
+            "imputed": [False, False, False, False, True],
+            "employment_low": [1000.0] * 4 + [500.0],
+            "employment_high": [1000.0] * 4 + [2000.0],
+            "wages_imputed": [False, False, False, False, True],
+        }
+    )
+    con = connect("duckdb")
+    cats = resolve_categories("none", ["X"])
+    res = map_observations(
+        to_backend(con, frame),
+        categories=cats,
+        methodology="panorama",
+        min_employment=0,
+        productivity_rule="ratio",
+        productivity_ratio=1.5,
+    )
+    cells = res.cells.set_index("region")
+    assert cells.loc["E", "wages_per_person"] == pytest.approx(0.005)
+    assert cells.loc["E", "imputed_wages"] == pytest.approx(5.0) and cells.loc["A", "imputed_wages"] == 0.0
+    # against the category's 15 / 5000 = 0.003: E 1.67 (a star at ratio 1.5), D 1.33 (none)
+    assert cells.loc["E", "productivity_star"] == 1 and cells.loc["D", "productivity_star"] == 0
