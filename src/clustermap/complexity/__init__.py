@@ -52,7 +52,9 @@ COLUMNS: tuple[str, ...] = (
     "cog",
 )
 PROXIMITY_COLUMNS: tuple[str, ...] = ("year", "industry_1", "industry_2", "proximity")
-DTYPES: dict[str, Any] = {"year": np.int64, "mcp": np.int8, "diversity": np.int64, "ubiquity": np.int64}
+#: integer columns: year (int64, as everywhere in the project), counts of at most the number of industries /
+#: regions (int32), presence 0/1 (int8)
+DTYPES: dict[str, Any] = {"year": np.int64, "mcp": np.int8, "diversity": np.int32, "ubiquity": np.int32}
 MissingPolicy = Literal["error", "drop"]
 
 __all__ = ["COLUMNS", "PROXIMITY_COLUMNS", "ComplexityResult", "complexity", "complexity_from_presence"]
