@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from clustermap.complexity.eigen import eci_pci
 from clustermap.complexity.space import co_presence, density, outlook, proximity
 from clustermap.errors import InputError, ParameterError, SchemaError
-from clustermap.indicators.complexity import rca_presence
+from clustermap.indicators.complexity import indexed_presence
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,14 @@ PROXIMITY_COLUMNS: tuple[str, ...] = ("year", "industry_1", "industry_2", "proxi
 DTYPES: dict[str, Any] = {"year": np.int64, "mcp": np.int8, "diversity": np.int32, "ubiquity": np.int32}
 MissingPolicy = Literal["error", "drop"]
 
-__all__ = ["COLUMNS", "PROXIMITY_COLUMNS", "ComplexityResult", "complexity", "complexity_from_presence"]
+__all__ = [
+    "COLUMNS",
+    "PROXIMITY_COLUMNS",
+    "ComplexityResult",
+    "complexity",
+    "complexity_from_entries",
+    "complexity_from_presence",
+]
 
 
 @dataclass
@@ -181,20 +188,83 @@ def complexity_from_presence(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The numeric step: from :func:`clustermap.indicators.complexity.rca_presence` rows (one per cell with
     employment ≠ 0: ``region, industry, year, rca, mcp``) to the full :data:`COLUMNS` table and the proximity
-    table. Each year is one block: its regions × industries with a positive total. Output columns are
-    preallocated (the rectangle of every year), so peak memory is about twice the output. Years run on
-    ``threads`` threads (default: one per CPU)."""
+    table. Each year is one block: its regions × industries with a positive total."""
     table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
     r_all, region_labels = _codes(table["region"])
     p_all, industry_labels = _codes(table["industry"])
     years = np.asarray(table["year"], dtype=np.int64)
+    blocks = _blocks(years, r_all, p_all)
     rca_all = np.asarray(table["rca"], dtype=np.float64)
     mcp_all = np.asarray(table["mcp"], dtype=np.int8)
-    blocks = _blocks(years, r_all, p_all)
+    return _assemble(blocks, rca_all, mcp_all, region_labels, industry_labels, with_proximity, threads)
+
+
+def _local_codes(labels_of: pa.Table, name: str, index: str) -> tuple[dict[int, np.ndarray], pa.Array]:
+    """Per year, the global code (into the sorted labels of every year) of each local position."""
+    codes, labels = _codes(labels_of[name])
+    years = np.asarray(labels_of["year"], dtype=np.int64)
+    local = np.asarray(labels_of[index], dtype=np.int64)
+    per_year = {}
+    for year in np.unique(years).tolist():
+        sel = years == year
+        g = np.empty(int(sel.sum()), dtype=np.int64)
+        g[local[sel]] = codes[sel]
+        per_year[int(year)] = g
+    return per_year, labels
+
+
+def complexity_from_entries(
+    entries: pa.Table,
+    regions: pa.Table,
+    industries: pa.Table,
+    *,
+    with_proximity: bool = False,
+    threads: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`complexity_from_presence` from :func:`clustermap.indicators.complexity.indexed_presence`'s three
+    tables (matrix entries with local positions, and the codes of each year's regions and industries)."""
+    reg_of, region_labels = _local_codes(regions, "region", "r")
+    ind_of, industry_labels = _local_codes(industries, "industry", "p")
+    years = np.asarray(entries["year"], dtype=np.int64)
+    r_all = np.asarray(entries["r"], dtype=np.int64)
+    p_all = np.asarray(entries["p"], dtype=np.int64)
+    blocks = []
+    for year in sorted(reg_of):
+        idx = np.flatnonzero(years == year)
+        blocks.append((year, idx, reg_of[year], r_all[idx], ind_of[year], p_all[idx]))
+    rca_all = np.asarray(entries["rca"], dtype=np.float64)
+    mcp_all = np.asarray(entries["mcp"], dtype=np.int8)
+    return _assemble(blocks, rca_all, mcp_all, region_labels, industry_labels, with_proximity, threads)
+
+
+def _code_dtype(n_labels: int) -> Any:
+    """The integer type pandas stores the codes of a categorical of ``n_labels`` categories in."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_labels < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _assemble(
+    blocks: list[tuple],
+    rca_all: np.ndarray,
+    mcp_all: np.ndarray,
+    region_labels: pa.Array,
+    industry_labels: pa.Array,
+    with_proximity: bool,
+    threads: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The full table from per-year blocks ``(year, entry rows, region codes, local region index, industry
+    codes, local industry index)``. Output columns are preallocated (the rectangle of every year), so peak
+    memory is about the output plus one year's temporaries. Years run on ``threads`` threads (default: one per
+    CPU)."""
     sizes = [len(b[2]) * len(b[4]) for b in blocks]
     n = int(sum(sizes))
     dtypes = {c: DTYPES.get(c, np.float64) for c in COLUMNS if c not in ("region", "industry")}
-    out = _allocate(n, {**dtypes, "region": np.int32, "industry": np.int32})
+    # category codes in the width pandas keeps them in (no conversion copy of two 28.9 M-row columns)
+    dtypes["region"] = _code_dtype(len(region_labels))
+    dtypes["industry"] = _code_dtype(len(industry_labels))
+    out = _allocate(n, dtypes)
     region_codes = out.pop("region")
     industry_codes = out.pop("industry")
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -318,14 +388,13 @@ def complexity(
             column="employment",
         )
     table = table.filter(table.employment.notnull())
-    pres = rca_presence(table, threshold=threshold).select("region", "industry", "year", "rca", "mcp")
-    arrow = pres.to_pyarrow()
-    cells, prox = complexity_from_presence(arrow, with_proximity=with_proximity)
+    entries, regions, industries = (x.to_pyarrow() for x in indexed_presence(table, threshold=threshold))
+    cells, prox = complexity_from_entries(entries, regions, industries, with_proximity=with_proximity)
     notes = {
         "threshold": threshold,
         "missing": missing,
         "missing_cells_dropped": nulls,
-        "cells_present": arrow.num_rows,
+        "cells_present": entries.num_rows,
     }
-    log.info("complexity: %d cells in, %d out, %d missing dropped", arrow.num_rows, len(cells), nulls)
+    log.info("complexity: %d cells in, %d out, %d missing dropped", entries.num_rows, len(cells), nulls)
     return ComplexityResult(cells=cells, proximity=prox, notes=notes)
