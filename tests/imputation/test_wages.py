@@ -162,3 +162,29 @@ def test_the_panorama_map_counts_imputed_wages() -> None:
     assert cells.loc["E", "imputed_wages"] == pytest.approx(5.0) and cells.loc["A", "imputed_wages"] == 0.0
     # against the category's 15 / 5000 = 0.003: E 1.67 (a star at ratio 1.5), D 1.33 (none)
     assert cells.loc["E", "productivity_star"] == 1 and cells.loc["D", "productivity_star"] == 0
+
+
+@pytest.mark.slow
+def test_the_main_jobs_panorama_input_pays_de91_automotive_2014(mirror: Path) -> None:
+    # the main job's input (sbs_two_way with wages) mapped with panorama: the imputed DE91 automotive cell has a
+    # productivity value, and the part of its wages that is imputed is reported
+    from clustermap.definitions.categories import load_category_set
+    from clustermap.engines.backends import connect, to_backend
+    from clustermap.jobs import sbs_two_way
+    from clustermap.mapping import map_observations
+
+    frame, provenance = sbs_two_way(mirror=mirror, years=[2014], wages=True)
+    assert provenance["wage_imputation"]["wage_imputed"] > 0
+    row = frame[(frame["region"] == "DE91") & (frame["industry"] == "C29")].iloc[0]
+    assert row["imputed"] and row["wages_imputed"] and row["wages"] > 0
+    res = map_observations(
+        to_backend(connect("duckdb"), frame),
+        categories=load_category_set("eco-nace2", mirror=mirror),
+        methodology="panorama",
+        years=[2014],
+    )
+    cells = res.cells.set_index(["region", "category"])
+    auto = cells.loc[("DE91", "automotive")]
+    assert auto["imputed"] and auto["imputed_wages"] == pytest.approx(row["wages"])
+    assert auto["wages_per_person"] == pytest.approx(row["wages"] / row["employment"])
+    assert np.isfinite(auto["relative_productivity"])
