@@ -28,7 +28,7 @@ from clustermap.regions.nuts import country_of, is_extra_regio, jrc_matrix
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MIN_SHARE", "SUCCESSOR_COLUMNS", "successors", "successor_note"]
+__all__ = ["MIN_SHARE", "SUCCESSOR_COLUMNS", "successor_note", "successors"]
 
 #: an intersection holding less of the old region's residents than this is a sliver, not a successor
 MIN_SHARE = 0.01
@@ -101,7 +101,7 @@ def successors(nuts: pd.DataFrame, *, mirror: str | Path | None = None, download
     merged = pd.Series(
         [
             any((s, v) in valid for v in era[c]) or any(era[o] & era[c] for o in sources[s] - {c})
-            for c, s in zip(out["code"], out["successor"])
+            for c, s in zip(out["code"], out["successor"], strict=True)
         ],
         index=out.index,
     )
