@@ -80,7 +80,7 @@ def region_charts(run: RunData, code: str, name: str, year: int) -> list[dict[st
     """The charts of a region's dashboard (every year of the run) and its related clusters in ``year``."""
     rows = d.region_dashboard(run.rows(run.by_region.get(code)))
     out = _series_charts(name, rows, "region")
-    related = _related_region(run, code, year)
+    related = related_region(run, code, year)
     if related:
         title = f"Related clusters of {name}, {year}: relatedness density of categories without a star"
         svg = charts.bar_chart(
@@ -104,7 +104,7 @@ def region_charts(run: RunData, code: str, name: str, year: int) -> list[dict[st
     return out
 
 
-def _related_region(run: RunData, code: str, year: int) -> list[dict[str, Any]]:
+def related_region(run: RunData, code: str, year: int) -> list[dict[str, Any]]:
     """The region's opportunities (:func:`clustermap.complexity.related.related_categories`, the function of
     ``/api/regions/{code}/related``), ``[]`` when they cannot be computed."""
     from clustermap.complexity.related import related_categories
@@ -186,7 +186,7 @@ def compare_charts(run: RunData, codes: list[str], names: dict[str, str], year: 
     return out
 
 
-def _csv(chart: dict[str, Any], filename: str) -> Response:
+def chart_csv(chart: dict[str, Any], filename: str) -> Response:
     """A chart's numbers as CSV; a missing value is an empty field (never 0)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -279,7 +279,7 @@ def region_dashboard_csv(
     chosen, code, y, name = _region_context(request, code, methodology, run, year)
     if chosen is None:
         raise ApiError(404, "no_results", "The warehouse has no mapping results.")
-    return _csv(_pick(region_charts(chosen, code, name, y), chart), f"{code}-{chart}.csv")
+    return chart_csv(_pick(region_charts(chosen, code, name, y), chart), f"{code}-{chart}.csv")
 
 
 def _category_context(request: Request, slug: str, methodology: str | None, run: str | None, year: int | None):
@@ -324,7 +324,7 @@ def category_dashboard_csv(
     if chosen is None:
         raise ApiError(404, "no_results", "The warehouse has no mapping results.")
     name = chosen.category_names[slug]
-    return _csv(_pick(category_charts(chosen, slug, name, y), chart), f"{slug}-{chart}.csv")
+    return chart_csv(_pick(category_charts(chosen, slug, name, y), chart), f"{slug}-{chart}.csv")
 
 
 def compare_context(
@@ -355,7 +355,7 @@ def compare_csv(
     codes, names = compare_context(request, chosen, regions, y)
     if not codes:
         raise ApiError(400, "no_regions", "Name at least one region with cells in this run.", parameter="regions")
-    return _csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
+    return chart_csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
 
 
 @router.get("/compare", response_class=HTMLResponse)
