@@ -237,3 +237,9 @@ def test_search_answers_todays_region_of_an_old_nuts_code(page, artifacts) -> No
     with page.expect_navigation():
         page.press("#region-q", "Enter")
     assert page.url.endswith("/region/FRB0")
+    # the run is in NUTS 2013 codes: the page leads to the same territory under its code in the run
+    link = page.locator(".same-territory a").first
+    assert "(FR24)" in link.inner_text()
+    with page.expect_navigation():
+        link.click()
+    assert "/region/FR24" in page.url

@@ -188,3 +188,12 @@ def test_api_answers_the_current_code_of_an_old_one(client, old: str, new: str, 
     first = body["items"][0]
     assert first["code"] == new and note in first["match"], body["items"]
     assert old.upper() in [i["code"] for i in body["items"]]
+
+
+@pytest.mark.realdata
+def test_region_page_of_todays_code_leads_to_the_runs_old_code(client, cells) -> None:
+    assert "FR24" in set(cells["region"]) and "FRB0" not in set(cells["region"])  # the run is in NUTS 2013 codes
+    page = client.get("/region/FRB0")
+    assert page.status_code == 200
+    assert 'href="/region/FR24?run=' in page.text and "formerly FR24 (NUTS 2006–2013)" in page.text
+    assert client.get("/region/XX99").status_code == 404

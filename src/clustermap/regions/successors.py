@@ -19,6 +19,7 @@ the regions of today that hold its territory:
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +29,7 @@ from clustermap.regions.nuts import country_of, is_extra_regio, jrc_matrix
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MIN_SHARE", "SUCCESSOR_COLUMNS", "successor_note", "successors"]
+__all__ = ["MIN_SHARE", "SUCCESSOR_COLUMNS", "same_territory", "successor_note", "successors"]
 
 #: an intersection holding less of the old region's residents than this is a sliver, not a successor
 MIN_SHARE = 0.01
@@ -121,3 +122,22 @@ def successor_note(code: str, versions: str, change: str, share: float) -> str:
     if change == "merge":
         return f"includes the former {code} (NUTS {versions}), merged"
     return f"includes {round(share * 100)} % of the former {code} (NUTS {versions}, split)"
+
+
+@lru_cache(maxsize=4)
+def _table(mirror: str | None) -> pd.DataFrame:
+    from clustermap.regions.registry import get_registry
+
+    return successors(get_registry(mirror=mirror).nuts_table, mirror=mirror)
+
+
+def same_territory(code: str, *, mirror: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The codes that hold ``code``'s territory in other NUTS versions: ``{"earlier": rows whose successor is
+    code, "later": code's own successors}`` (rows of :func:`successors`; empty when the matrices cannot be
+    read)."""
+    try:
+        table = _table(None if mirror is None else str(mirror))
+    except (ClustermapError, OSError) as exc:
+        log.warning("no successors: %s", exc)
+        table = pd.DataFrame(columns=SUCCESSOR_COLUMNS)
+    return {"earlier": table[table["successor"] == code], "later": table[table["code"] == code]}

@@ -271,6 +271,24 @@ def map_page(
     return render("map.html", ctx)
 
 
+def _same_territory(obs: Any, run: Any, code: str) -> list[dict[str, Any]]:
+    """The run's regions that hold ``code``'s territory under another NUTS version's code (``FR24`` for today's
+    ``FRB0``, ``FRB0`` for the old ``FR24``), with how they relate."""
+    from clustermap.regions.successors import same_territory, successor_note
+
+    both = same_territory(code, mirror=obs.mirror)
+    out = []
+    for r in both["earlier"].itertuples(index=False):
+        if r.code in run.by_region:
+            note = successor_note(r.code, r.versions, r.change, r.share)
+            out.append({"code": r.code, "name": obs.name(r.code), "note": f"{code} {note}"})
+    for r in both["later"].itertuples(index=False):
+        if r.successor in run.by_region:
+            note = successor_note(code, r.versions, r.change, r.share)
+            out.append({"code": r.successor, "name": obs.name(r.successor), "note": f"{r.successor} {note}"})
+    return out
+
+
 @router.get("/region/{code}", response_class=HTMLResponse)
 def region_page(
     request: Request, code: str, methodology: Methodology = None, run: RunId = None, year: Year = None
@@ -291,8 +309,9 @@ def region_page(
         children = []
         if reg is not None:
             children = [region_public(obs, ch.code, region=ch) for ch in reg.children(known.code, known.version)]
-        ctx = base(request, f"{info['name']} ({code})", region=info, run=chosen, children=children)
-        return render("region_missing.html", ctx, status=404)
+        same = _same_territory(obs, chosen, known.code)
+        ctx = base(request, f"{info['name']} ({code})", region=info, run=chosen, children=children, same=same)
+        return render("region_missing.html", ctx, status=200 if same else 404)
     cells, y, years = region_year(chosen, code, year)
     this_year = cells[cells["year"] == y]
     stars = t.records(t.region_stars_table(this_year))
