@@ -134,7 +134,10 @@ def pserver(panorama: dict, mirror: Path) -> Iterator[str]:
     from clustermap.web.api.app import create_app
 
     app = create_app(
-        warehouse=panorama["path"], data_dir=mirror, registry_url=f"sqlite:///{panorama['tmp'] / 's.sqlite3'}"
+        warehouse=panorama["path"],
+        data_dir=mirror,
+        registry_url=f"sqlite:///{panorama['tmp'] / 's.sqlite3'}",
+        warm=False,
     )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

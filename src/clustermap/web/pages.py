@@ -292,9 +292,14 @@ def map_page(
         "dataset": chosen.dataset,
         "pinned": run is not None,
     }
+    cbsas = undrawn_cbsas(observatory(request), observatory(request).geometry(chosen)) if chosen.family == "US" else []
+    if cbsas:
+        config["cbsa_undrawn"] = cbsas
     ctx = base(
         request,
         f"Map of {chosen.category_names.get(c, c)} clusters, {y}",
+        cbsa_notice=CBSA_NOTICE if cbsas else None,
+        cbsa_count=len(cbsas),
         run=chosen,
         year=y,
         category=c,
@@ -307,6 +312,26 @@ def map_page(
         place=FAMILY_PLACE.get(chosen.family, "Europe"),
     )
     return render("map.html", ctx)
+
+
+#: why the site draws no US CBSA (metropolitan / micropolitan area): said once, not as "cannot be drawn" per code
+CBSA_NOTICE = (
+    "US metropolitan and micropolitan areas (CBSAs) are not drawn on the map. Their shapes would be the unions of "
+    "their counties, but the list of the counties of each CBSA (the OMB delineation) is not available here: the "
+    "data mirror has none, and no maintained package on PyPI or npm ships it (us-atlas, which draws the states, "
+    "has state and county shapes only). Their values are in the table under the map and in the downloads."
+)
+
+
+def undrawn_cbsas(obs: Any, layer: dict[str, Any]) -> list[str]:
+    """The codes among a layer's regions without a shape that are US CBSAs (by the region registry)."""
+    reg = obs.registry
+    missing = [m["region"] for m in layer.get("missing", [])]
+    if reg is None or not missing:
+        return []
+    us = reg.us_table
+    cbsa = set(us.loc[us["kind"] == "cbsa", "code"])
+    return [c for c in missing if c in cbsa]
 
 
 def _same_territory(obs: Any, run: Any, code: str) -> list[dict[str, Any]]:
@@ -490,14 +515,17 @@ def about_page(request: Request, methodology: Methodology = None, run: RunId = N
         except Exception:  # a methodology from a user's file
             method = None
     layer = obs.geometry(chosen) if chosen is not None else {"missing": [], "credit": ""}
+    cbsas = set(undrawn_cbsas(obs, layer))
     ctx = base(
         request,
         "Data and method",
+        cbsa_notice=CBSA_NOTICE if cbsas else None,
+        cbsa_count=len(cbsas),
         run=chosen,
         method=method,
         datasets=_datasets(snap),
         runs=sorted(snap.runs.values(), key=lambda r: r.created, reverse=True),
-        missing=layer["missing"],
+        missing=[m for m in layer["missing"] if m["region"] not in cbsas],
         geometry_credit=layer.get("credit", ""),
         drawn=len(layer.get("features", [])),
     )

@@ -338,19 +338,33 @@
     if (caption) caption.textContent = state.data.category_name + ', ' + state.data.year + ' (' + state.data.methodology + '): ' + rows.length + ' regions';
   }
 
+  // US CBSAs have no shapes (no delineation to merge counties by): the page says so once, in a notice
+  const CBSA_UNDRAWN = new Set(cfg.cbsa_undrawn || []);
+  function undrawn() { return state.data.regions_without_shape.filter((c) => !CBSA_UNDRAWN.has(c)); }
+  function summaryText() {
+    const text = state.data.summary;
+    const cbsas = state.data.regions_without_shape.length - undrawn().length;
+    if (!cbsas) return text;
+    const others = undrawn();
+    return text.replace(/ \d+ regions? cannot be drawn: [^.]*\.$/, '') +
+      ' ' + cbsas + ' metropolitan area' + (cbsas === 1 ? ' is' : 's are') + ' not drawn (no CBSA shapes: see the notice above the map).' +
+      (others.length ? ' ' + others.length + ' other region' + (others.length === 1 ? ' cannot' : 's cannot') + ' be drawn: ' + others.join(', ') + '.' : '');
+  }
+
   function renderText() {
     const s = $('#map-summary');
-    if (s) s.textContent = state.data.summary;
+    const summary = summaryText();
+    if (s) s.textContent = summary;
     const container = $('#map');
-    if (container) container.setAttribute('aria-label', state.data.summary);
+    if (container) container.setAttribute('aria-label', summary);
     for (const el of $$('[data-title-category]')) el.textContent = state.data.category_name;
     for (const el of $$('[data-title-year]')) el.textContent = state.data.year;
     for (const el of $$('[data-title-metric]')) el.textContent = state.data.metric_label;
     const missing = $('#map-missing');
     if (missing) {
-      const n = state.data.regions_without_shape.length;
+      const n = undrawn().length;
       missing.textContent = n ? (n === 1 ? '1 region of this year has' : n + ' regions of this year have') +
-        ' no shape on the 2016 NUTS map (merged or redrawn since): ' + state.data.regions_without_shape.join(', ') +
+        ' no shape on the 2016 NUTS map (merged or redrawn since): ' + undrawn().join(', ') +
         '. The table lists ' + (n === 1 ? 'it' : 'them') + ' with the others; see Data & method.' : '';
     }
     for (const a of $$('a[data-dl-table]')) {
