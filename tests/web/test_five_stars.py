@@ -125,6 +125,25 @@ def test_category_page_and_eco_run_stay_three(pclient, panorama) -> None:
     assert "of 3 stars" in eco and "of 5 stars" not in eco and "Productivity" not in eco
 
 
+@pytest.mark.realdata
+def test_compare_counts_clusters_up_to_five_stars(pclient, panorama) -> None:
+    cell = _four_star(panorama["cells"])
+    year = int(cell.year)
+    html = pclient.get("/compare", params={"regions": [cell.region], "run": panorama["run"], "year": year}).text
+    totals = html[html.rindex("<thead>") :]
+    assert (
+        '<span class="visually-hidden">5 stars</span>' in totals
+        and '<span class="visually-hidden">4 stars</span>' in totals
+    )
+    mine = panorama["cells"][(panorama["cells"]["region"] == cell.region) & (panorama["cells"]["year"] == year)]
+    counts = [int((mine["stars"] == s).sum()) for s in (5, 4, 3, 2, 1)]
+    row = totals[totals.index("<tbody>") :]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert [int(x) for x in cells[1:6]] == counts, (cells, counts)  # after the clusters' count
+    eco = pclient.get("/compare", params={"regions": ["DE11"], "run": panorama["eco"]}).text
+    assert "4 stars" not in eco[eco.rindex("<thead>") :]
+
+
 @pytest.fixture(scope="module")
 def pserver(panorama: dict, mirror: Path) -> Iterator[str]:
     import socket

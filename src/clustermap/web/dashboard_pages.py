@@ -20,7 +20,17 @@ from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_year
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_totals
 from clustermap.web.api.service import RunData
-from clustermap.web.pages import Methodology, RunId, Year, base, no_results, observatory, page_run, render
+from clustermap.web.pages import (
+    Methodology,
+    RunId,
+    Year,
+    base,
+    no_results,
+    observatory,
+    page_run,
+    render,
+    with_star_counts,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -387,7 +397,14 @@ def compare_page(
         notes.append(f"No cells in {y} for: {', '.join(unknown)}.")
     column = value if value in cells.columns else "strong"
     wide = t.records(t.compare_table(cells, codes, column)) if codes else []
-    totals = [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])} for c in codes]
+    totals = [
+        with_star_counts(
+            [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])}],
+            cells[cells["region"] == c],
+            chosen.kind,
+        )[0]
+        for c in codes
+    ]
     options = sorted(((c, obs.name(c)) for c in present_codes), key=lambda kv: kv[0])
     ctx = base(
         request,
