@@ -41,6 +41,10 @@ from clustermap.web.api.service import Observatory, RunData
 router = APIRouter(tags=["dashboards"], responses={**ERRORS, **NOT_MODIFIED})
 
 CHART_PATTERN = r"^[a-z]{1,20}$"
+#: a chart's numbers as a CSV file
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the chart's numbers (CSV)", "content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 
 class DashboardYearPublic(BaseModel):
@@ -227,7 +231,12 @@ def region_route(
     return cached(request, obs, key, lambda: region_dashboard(obs, run, code, y))
 
 
-@router.get("/api/dashboards/regions/{code}/charts/{chart}.csv", summary="One chart of a region's dashboard (CSV)")
+@router.get(
+    "/api/dashboards/regions/{code}/charts/{chart}.csv",
+    response_model=None,
+    responses=CSV_RESPONSE,
+    summary="One chart of a region's dashboard (CSV)",
+)
 def region_csv_route(
     obs: ObservatoryDep, run: RunDep, code: CodePath, chart: ChartPath, year: YearQuery = None
 ) -> Response:
@@ -253,7 +262,12 @@ def category_route(
     return cached(request, obs, key, lambda: category_dashboard(run, slug, y))
 
 
-@router.get("/api/dashboards/categories/{slug}/charts/{chart}.csv", summary="One chart of a category's dashboard (CSV)")
+@router.get(
+    "/api/dashboards/categories/{slug}/charts/{chart}.csv",
+    response_model=None,
+    responses=CSV_RESPONSE,
+    summary="One chart of a category's dashboard (CSV)",
+)
 def category_csv_route(run: RunDep, slug: SlugPath, chart: ChartPath, year: YearQuery = None) -> Response:
     """The numbers of one chart of a category's dashboard; a missing value is an empty field (never 0)."""
     slug = check_category(run, slug, parameter="slug", status=404)
@@ -278,7 +292,12 @@ def compare_route(
     return cached(request, obs, key, lambda: compare_dashboard(obs, run, codes, y))
 
 
-@router.get("/api/dashboards/compare/charts/{chart}.csv", summary="One chart of the comparison (CSV)")
+@router.get(
+    "/api/dashboards/compare/charts/{chart}.csv",
+    response_model=None,
+    responses=CSV_RESPONSE,
+    summary="One chart of the comparison (CSV)",
+)
 def compare_csv_route(
     obs: ObservatoryDep, run: RunDep, regions: RegionsQuery, chart: ChartPath, year: YearQuery = None
 ) -> Response:
