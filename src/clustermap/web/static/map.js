@@ -146,7 +146,11 @@
           const v = state.byId.get(f.id);
           map.setFeatureState({ source: 'regions', id: f.id }, { color: colourOf(f.id), hidden: hidden.has(f.id), imputed: !!(v && v.imputed) });
         }
-        return new Promise((res) => map.once('idle', res));
+        // a map with nothing to recolour (e.g. a run of US CBSAs, which have no shapes) renders no new frame by
+        // itself: ask for one, so that 'idle' comes
+        const idle = new Promise((res) => map.once('idle', res));
+        map.triggerRepaint();
+        return idle;
       },
       canvas() { return map.getCanvas(); },
       project(lon, lat) { const p = map.project([lon, lat]); return [p.x, p.y]; },
