@@ -7,7 +7,7 @@ import unicodedata
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clustermap.web.api.places import fold, search_places
@@ -197,3 +197,30 @@ def test_region_page_of_todays_code_leads_to_the_runs_old_code(client, cells) ->
     assert page.status_code == 200
     assert 'href="/region/FR24?run=' in page.text and "formerly FR24 (NUTS 2006–2013)" in page.text
     assert client.get("/region/XX99").status_code == 404
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=1, max_size=4))
+def test_successors_come_first_largest_share_first(weights: list[float]) -> None:
+    """Whatever the split, an old code answers its successors by decreasing share, then itself."""
+    shares = [w / sum(weights) for w in weights]
+    new = [f"XXA{i}" for i in range(len(shares))]
+    succ = pd.DataFrame(
+        {
+            "code": "XX11",
+            "versions": "2006",
+            "successor": new,
+            "to_version": 2024,
+            "share": shares,
+            "change": "split" if len(new) > 1 else "recode",
+        }
+    )
+    from clustermap.web.api.places import name_index
+
+    nuts = pd.DataFrame(
+        [("XX11", 2006, "Old"), *[(c, 2024, f"New {i}") for i, c in enumerate(new)]],
+        columns=["code", "version", "name"],
+    ).assign(name_national=lambda f: f["name"], level=2)
+    hits = search_places("xx11", name_index(nuts, successors=succ), None)
+    order = sorted(range(len(new)), key=lambda i: (-shares[i], new[i]))
+    assert [h.code for h in hits] == [new[i] for i in order] + ["XX11"]
