@@ -18,6 +18,7 @@ from clustermap.web.api import tables as t
 from clustermap.web.api.cellindex import CellIndex, none_if_nan
 from clustermap.web.api.deps import ApiError
 from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.stars import max_stars
 
 __all__ = [
     "category_pieces",
@@ -77,7 +78,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         )
     pos = _positions(run.by_year_category.get((year, category)))
     values = ix.raw[metric][pos].astype(float) if metric in ix.raw else np.full(len(pos), np.nan)
-    classes, klass = t.legend_classes(values, metric)
+    classes, klass = t.legend_classes(values, metric, max_stars(run.kind))
     layer = obs.geometry(run)
     drawn = obs.drawn(run)
     regions = ix.values("region", pos)

@@ -417,7 +417,7 @@ class Observatory:
             return []
         with self._lock:
             if self._place_names is None:
-                self._place_names = places.name_index(reg.nuts_table)
+                self._place_names = places.name_index(reg.nuts_table, mirror=self.mirror)
             if self._cities is None:
                 try:
                     from clustermap.settings import get_settings

@@ -32,6 +32,7 @@ from clustermap.web.api.deps import (
 from clustermap.web.api.schemas import MapDataPublic, ResultsPagePublic
 from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.api.tables import CELL_FIELDS, METRICS, NO_DATA, map_classes, records
+from clustermap.web.stars import max_stars
 
 router = APIRouter(tags=["results"], responses={**ERRORS, **NOT_MODIFIED})
 
@@ -322,7 +323,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     cells = run.rows(run.by_year_category.get((year, category)))
     column = metric
     values = cells[column].astype(float) if column in cells else pd.Series(np.nan, index=cells.index)
-    classes, klass = map_classes(values, metric)
+    classes, klass = map_classes(values, metric, max_stars(run.kind))
     layer = obs.geometry(run)
     drawn = {f["id"] for f in layer["features"]}
 
