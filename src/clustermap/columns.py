@@ -58,10 +58,16 @@ CELL_COLUMNS: dict[str, Column] = {
         ),
         Column("wages", "float64", "EUR million", "panorama: wages and salaries of the cell (SBS V13320)"),
         Column(
+            "imputed_wages",
+            "float64",
+            "EUR million",
+            "panorama: the part of wages imputed with the employment of confidential cells (0 if none)",
+        ),
+        Column(
             "wages_per_person",
             "float64",
             "EUR million per person",
-            "panorama: wages / persons employed with published wages",
+            "panorama: wages / persons employed with published or imputed wages",
         ),
         Column(
             "relative_productivity",
