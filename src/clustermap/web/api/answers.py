@@ -64,8 +64,6 @@ def _descending(ix: CellIndex, positions: np.ndarray, keys: list[str]) -> np.nda
 
 def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> dict[str, Any]:
     """:func:`clustermap.web.api.routes.results.map_data` as a dict (the schema ``MapDataPublic``)."""
-    from clustermap.web.api.routes.results import METRIC_LABELS, _by_kind
-
     ix = run.index
     if metric == "stars" and "stars" not in ix.raw:
         raise ApiError(
@@ -124,7 +122,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
     else:
         finite = values[np.isfinite(values)]
         described = (
-            f"{METRIC_LABELS[metric]} from {_by_kind(finite.min(), metric)} to {_by_kind(finite.max(), metric)}"
+            f"{t.METRIC_LABELS[metric]} from {t.by_kind(finite.min(), metric)} to {t.by_kind(finite.max(), metric)}"
             if len(finite)
             else "no values"
         )
@@ -156,7 +154,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         "category": category,
         "category_name": name,
         "metric": metric,
-        "metric_label": METRIC_LABELS[metric],
+        "metric_label": t.METRIC_LABELS[metric],
         "legend": classes,
         "no_data_color": t.NO_DATA,
         "values": rows,

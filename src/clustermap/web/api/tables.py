@@ -28,6 +28,7 @@ top-10 share
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
@@ -84,7 +85,15 @@ CELL_FIELDS = (
     "imputation_policy",
     "flags",
 )
-#: map metrics: what the choropleth colours regions by
+#: map metrics: what the choropleth colours regions by, and how the legend names them
+METRIC_LABELS = {
+    "stars": "Stars (0–3; 0–5 for panorama runs)",
+    "lq": "Location quotient (LQ)",
+    "employment": "Employment (persons)",
+    "share": "Share of the region's employment",
+    "strong": "Strong cluster (LQ > 2 / US rule)",
+}
+
 METRICS = ("stars", "lq", "employment", "share", "strong")
 
 #: colour-blind-safe palettes (viridis, sequential; light = low) — see the legend functions
@@ -107,6 +116,24 @@ def _fmt(x: float) -> str:
     if x >= 100:
         return f"{x:,.0f}"
     return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def by_kind(value: float, metric: str) -> str:
+    """A number as its kind reads: persons without decimals, shares in per cent, LQ with two decimals."""
+    if metric == "employment":
+        return f"{value:,.0f} persons"
+    if metric == "share":
+        return f"{value * 100:.1f} %"
+    return f"{value:,.2f}"
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV bytes, with spreadsheet formulas neutralised (:func:`clustermap.csv_safety.neutralise`)."""
+    from clustermap.csv_safety import neutralise
+
+    buf = io.StringIO()
+    neutralise(frame).to_csv(buf, index=False)
+    return buf.getvalue().encode()
 
 
 # ------------------------------------------------------------------------------------------------ the map
