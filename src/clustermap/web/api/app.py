@@ -207,6 +207,9 @@ def create_app(
 
     pages.install(app)
     app.include_router(dashboard_pages.router)
+    from clustermap.web.api.routes import dashboards  # the dashboards as JSON
+
+    app.include_router(dashboards.router)
     _install_docs(app)
     return app
 
