@@ -207,8 +207,12 @@ class MappingResult:
 
 
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
-    """One scan of the input: rows and suppressed rows per year and industry."""
-    aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
+    """One scan of the input: rows, suppressed rows and rows with a flag (``flagged``) per year and industry."""
+    aggs = {
+        "n": obs.count(),
+        "suppressed": obs.employment.isnull().sum(),
+        "flagged": (obs.flag.fill_null("") != "").cast("int64").sum(),
+    }
     if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute, the main job's two-way)
         before = obs.imputed.fill_null(False)
         aggs["imputed_before"] = before.cast("int64").sum()
@@ -334,6 +338,7 @@ def map_observations(
     inputs: list[dict[str, Any]] | None = None,
     ranks: bool = False,
     lazy: bool = False,
+    sort: bool = True,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -361,6 +366,9 @@ def map_observations(
     lazy
         leave the cells on the backend as an ibis expression (``result.expr``) to be written by the engine
         (:meth:`MappingResult.write`); call :meth:`MappingResult.release` when done.
+    sort
+        order the cells by ``year, region, category`` (default). ``sort=False`` leaves them in the order the
+        engine produces them (not deterministic on several threads) and saves a sort of every cell.
     **params
         methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
     """
@@ -391,15 +399,17 @@ def map_observations(
                 {"low": "float64", "high": "float64", "cmp_value": "float64"}
             ),
         )
+    per_ind = _input_counts(obs)
+    if per_ind.empty:
+        raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
+    if int(per_ind.pop("flagged").sum()) == 0 and policy != "two-way":
+        obs = obs.drop("flag")  # no input row has a flag: every cell's flags is "", and no flag is aggregated
     if policy == "two-way":  # clustermap.imputation: solved in Python per country and year, back on this backend
         from clustermap.imputation.engine import two_way_filled
 
         filled = two_way_filled(obs, size_classes=size_classes)
     else:
         filled = ind.apply_suppression(obs, policy, **kwargs)
-    per_ind = _input_counts(obs)
-    if per_ind.empty:
-        raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
     counts = _suppression_counts(per_ind, filled, policy)
 
     mapped_codes = set(categories.crosswalk["industry"])
@@ -456,7 +466,9 @@ def map_observations(
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
     out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
-    out = out.select(*columns).order_by(["year", "region", "category"])
+    out = out.select(*columns)
+    if sort:  # a sort of every cell with all its columns: on ten million cells the slowest step of the query
+        out = out.order_by(["year", "region", "category"])
     provenance = {
         "methodology": m.as_dict(),
         "categories": {"name": categories.name, "version": categories.version, "source": categories.source},
