@@ -424,17 +424,22 @@ def map_observations(
             ", ".join(unmapped_codes[:20]) + (" …" if len(unmapped_codes) > 20 else ""),
         )
 
-    # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
-    # totals, location quotients and ranks, which read it several times, do not scan the input again
-    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama").cache()
+    # DuckDB runs the mapping as one query: it materialises each common table expression once (the location
+    # quotients feed the cells, the thresholds and the counts from one computed copy, so a float sum cannot
+    # differ between them), and a temporary table would cost a write and a read of every cell. Elsewhere (Spark)
+    # the category aggregate and the location quotients are cached: the stars compare each value with a
+    # threshold taken from the same column; computed twice, a float sum (region totals of imputed, non-integer
+    # cells) may differ in the last bit and flip a star
+    materialise = con.name != "duckdb"
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama")
+    cells = cells.cache() if materialise else cells
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    # materialised: the stars compare each value with a threshold taken from the same column; computed twice, a
-    # float sum (region totals of imputed, non-integer cells) may differ in the last bit and flip a star
-    lq = ind.location_quotients(cells, tot).cache()
-    cached = [cells, lq]
+    lq = ind.location_quotients(cells, tot)
+    lq = lq.cache() if materialise else lq
+    cached = [cells, lq] if materialise else []
     if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
