@@ -159,20 +159,35 @@ def pandas_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
     t["focus_star"] = (big & (focus_rank <= cut)).astype("int8")
     t["stars"] = t["size_star"] + t["specialisation_star"] + t["focus_star"]
     cols = ["region", "category", "year", "employment", "lq", "size_star", "specialisation_star", "focus_star"]
-    t.sort_values(["year", "region", "category"])[[*cols, "stars"]].to_parquet(out, index=False)
+    t[[*cols, "stars"]].to_parquet(out, index=False)  # unsorted, as the CLI writes by default
 
 
 def sql_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
-    """eco2007 in hand-written DuckDB SQL, stars in threshold form: the k-th largest value per category (top-k
-    aggregate ``max(x, k)``) and a join, no rank window."""
+    """eco2007 in hand-written DuckDB SQL as one lean query, stars in threshold form: the k-th largest value per
+    category (and per year, for the focus scope ``all``) by the top-k aggregate ``max(x, k)`` and a join; no rank
+    window, no temporary table, no sort (the CLI does not sort either)."""
     import duckdb
 
     con = duckdb.connect()
-    for name, value in (("threads", os.environ.get("CLUSTERMAP_THREADS")),):
-        if value:
-            con.execute(f"SET {name} = {int(value)}")
+    con.execute("SET preserve_insertion_order = false")
+    if os.environ.get("CLUSTERMAP_THREADS"):
+        con.execute(f"SET threads = {int(os.environ['CLUSTERMAP_THREADS'])}")
+    eps, big = EPS, f"t.employment >= {p['min_employment']}"
+    all_scope = p["focus_scope"] == "all"
+    n_focus = "n_regions * n_categories" if all_scope else "n_regions"
+    # the cut is taken from the top-k list inside the aggregate: a join must not carry the lists to every cell
+    focus_cut = "fcut.cut_s" if all_scope else "cat.cut_s"
+    kth = "list_extract(max({x}, greatest(k.{k}, 1)), least(count({x}), greatest(any_value(k.{k}), 1)))"
+    cat_focus = "" if all_scope else f", {kth.format(x='t.share', k='k_focus')} AS cut_s"
+    fcut = (
+        f", fcut AS (SELECT t.year, {kth.format(x='t.share', k='k_focus')} AS cut_s "
+        "FROM t JOIN k USING (year) GROUP BY t.year)"
+        if all_scope
+        else ""
+    )
+    fjoin = "JOIN fcut USING (year)" if all_scope else ""
     con.execute(
-        f"""CREATE TEMP TABLE t AS
+        f"""COPY (
         WITH cells AS (
             SELECT o.region, o.year, c.category, c.traded, sum(o.employment * c.share) AS employment
             FROM read_parquet('{src}') o JOIN read_csv('{cw}', types = {{'industry': 'VARCHAR',
@@ -180,51 +195,29 @@ def sql_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
             WHERE o.employment IS NOT NULL GROUP BY ALL),
         tot AS (SELECT region, year, sum(employment) AS region_total FROM cells GROUP BY ALL
                 HAVING sum(employment) > 0),
-        per_year AS (SELECT year, sum(region_total) AS grand_total, count(*) AS n_regions FROM tot GROUP BY year)
-        SELECT cells.region, cells.year, cells.category, cells.employment, tot.region_total, per_year.grand_total,
-               per_year.n_regions, cells.employment / tot.region_total AS share
-        FROM cells JOIN tot USING (region, year) JOIN per_year USING (year) WHERE cells.traded"""
-    )
-    ks = con.execute(
-        f"SELECT year, floor(any_value(n_regions) * {p['size_share']} + {EPS})::BIGINT, "
-        f"floor(any_value(n_regions) * {p['focus_share']} + {EPS})::BIGINT, "
-        f"floor(any_value(n_regions) * count(DISTINCT category) * {p['focus_share']} + {EPS})::BIGINT "
-        "FROM t GROUP BY year"
-    ).fetchall()
-    k_size = max(1, max(k[1] for k in ks))
-    k_focus = max(1, max(k[2] for k in ks))
-    con.execute(
-        f"""CREATE TEMP TABLE cat AS SELECT year, category, sum(employment) AS category_total,
-               max(employment, {k_size}) AS top_e, max(share, {k_focus}) AS top_s
-        FROM t GROUP BY year, category"""
-    )
-    kcase = " ".join(f"WHEN {y} THEN {s}" for y, s, _, _ in ks)
-    fcase = " ".join(f"WHEN {y} THEN {f}" for y, _, f, _ in ks)
-    if p["focus_scope"] == "all":
-        cuts = " UNION ALL ".join(
-            f"SELECT {y} AS year, {k} AS k, (SELECT share FROM t WHERE year = {y} ORDER BY share DESC "
-            f"LIMIT 1 OFFSET {max(k - 1, 0)}) AS cut"
-            for y, _, _, k in ks
-        )
-        con.execute(f"CREATE TEMP TABLE fcut AS {cuts}")
-        focus = "(fcut.k > 0 AND t.share >= coalesce(fcut.cut, -1))"
-        focus_join = "JOIN fcut USING (year)"
-    else:
-        focus = f"(CASE t.year {fcase} END > 0 AND t.share >= coalesce(cat.top_s[CASE t.year {fcase} END], -1))"
-        focus_join = ""
-    big = f"t.employment >= {p['min_employment']}"
-    con.execute(
-        f"""COPY (
+        per_year AS (SELECT year, sum(region_total) AS grand_total, count(*) AS n_regions FROM tot GROUP BY year),
+        t AS MATERIALIZED (
+            SELECT cells.region, cells.year, cells.category, cells.employment, tot.region_total,
+                   per_year.grand_total, cells.employment / tot.region_total AS share
+            FROM cells JOIN tot USING (region, year) JOIN per_year USING (year) WHERE cells.traded),
+        k AS (SELECT year, n_regions, n_categories,
+                     floor(n_regions * {p["size_share"]} + {eps})::BIGINT AS k_size,
+                     floor({n_focus} * {p["focus_share"]} + {eps})::BIGINT AS k_focus
+              FROM per_year JOIN (SELECT year, count(DISTINCT category) AS n_categories FROM t GROUP BY year) nc
+                   USING (year)),
+        cat AS (SELECT t.year, t.category, sum(t.employment) AS category_total,
+                       {kth.format(x="t.employment", k="k_size")} AS cut_e{cat_focus}
+                FROM t JOIN k USING (year) GROUP BY t.year, t.category){fcut}
         SELECT region, category, year, employment, lq, size_star, specialisation_star, focus_star,
                size_star + specialisation_star + focus_star AS stars
         FROM (SELECT t.region, t.category, t.year, t.employment,
                  t.employment * t.grand_total / nullif(t.region_total * cat.category_total, 0) AS lq,
-                 ({big} AND CASE t.year {kcase} END > 0
-                      AND t.employment >= coalesce(cat.top_e[CASE t.year {kcase} END], -1))::INT AS size_star,
+                 ({big} AND k.k_size > 0
+                      AND t.employment >= cat.cut_e)::INT AS size_star,
                  ({big} AND coalesce(lq >= {p["lq_threshold"]}, false))::INT AS specialisation_star,
-                 ({big} AND {focus})::INT AS focus_star
-              FROM t JOIN cat USING (year, category) {focus_join})
-        ORDER BY year, region, category) TO '{out}' (FORMAT PARQUET)"""
+                 ({big} AND k.k_focus > 0 AND t.share >= {focus_cut})::INT AS focus_star
+              FROM t JOIN cat USING (year, category) JOIN k USING (year) {fjoin})
+        ) TO '{out}' (FORMAT PARQUET)"""
     )
 
 
