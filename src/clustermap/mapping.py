@@ -432,7 +432,9 @@ def map_observations(
     # cells) may differ in the last bit and flip a star
     materialise = con.name != "duckdb"
     cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama")
-    cells = cells.cache() if materialise else cells
+    # (an aliased relation is always a common table expression: the category aggregate, read by the region totals
+    # and the location quotients, is computed once instead of once per reader)
+    cells = cells.cache() if materialise else cells.alias("cm_cells")
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
