@@ -8,6 +8,7 @@ tables on the backend, executes, and collects counts and provenance.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from clustermap.provenance import code_version
 from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
+_aliases = itertools.count()
 
 #: the competition ranks of the size and focus stars: window sorts, in the cells only when asked (``ranks=True``)
 RANK_COLUMNS = ("size_rank", "focus_rank")
@@ -434,7 +436,7 @@ def map_observations(
     cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama")
     # (an aliased relation is always a common table expression: the category aggregate, read by the region totals
     # and the location quotients, is computed once instead of once per reader)
-    cells = cells.cache() if materialise else cells.alias("cm_cells")
+    cells = cells.cache() if materialise else cells.alias(f"cm_cells_{next(_aliases)}")
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
