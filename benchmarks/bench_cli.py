@@ -1,17 +1,19 @@
 """Time `clustermap map` as users run it — a whole process, start-up included — against the same stars computed
 by a plain pandas script, by hand-written DuckDB SQL in threshold form, and (where the work overlaps: the RCA,
-i.e. the location quotient) by py-ecomplexity, all in one run; print min / median / max wall time, peak RSS and
-the ratios, and check that the stars agree cell by cell.
+i.e. the location quotient) by py-ecomplexity, all in one run; print min / median / max wall time, the CPU time
+(user + system of every thread: on a shared machine the fairer comparison), peak RSS and the ratios, and check
+that the stars agree cell by cell.
 
     python benchmarks/bench_cli.py --panel cli                # 3,000 regions x 1,000 industries x 10 years: 10.5 M rows
     python benchmarks/bench_cli.py --panel county --repeat 1  # make_synthetic_panel.py, 3,200 x 963 x 20: 61.6 M rows
     python benchmarks/bench_cli.py --panel eu                 # the real Eurostat SBS NUTS-2 panel, eco-nace2
     python benchmarks/bench_cli.py --panel small              # a 1,000-row file: fixed overheads
 
-Each timed run is a fresh process (``os.wait4`` gives its peak RSS); the panels are written once to
+Each timed run is a fresh process (``os.wait4`` gives its peak RSS and CPU time); the panels are written once to
 ``benchmarks/data/`` (git-ignored) and not timed. ``--markdown FILE`` appends the table to a results file.
 Every contender computes eco2007 with the methodology's parameters (drop suppressed cells, ``total_base =
-input``), reads the Parquet panel and writes its cells as Parquet.
+input``), reads the Parquet panel and writes its cells as Parquet, unsorted (``clustermap map`` sorts only with
+``--sort``). The CLI runs with its defaults (DuckDB engine memory limit 1.5GB, ``CLUSTERMAP_MEMORY_LIMIT``).
 """
 
 from __future__ import annotations
@@ -242,8 +244,9 @@ WORKERS = {"pandas": pandas_worker, "duckdb-sql": sql_worker, "ecomplexity": eco
 
 
 # ------------------------------------------------------------------------------------------------ timing
-def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit status of one process."""
+def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS (MiB), exit status and CPU seconds (user + system, every thread) of one process.
+    On a shared machine the CPU seconds compare contenders better than the wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = start + timeout
@@ -261,7 +264,7 @@ def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, f
     if code != 0:
         err = proc.stderr.read().decode(errors="replace")[-400:] if proc.stderr else ""
         print(f"  exit {code}: {' '.join(cmd[:4])} … {err}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime
 
 
 def commands(name: str, src: Path, cats: str, cw: Path, out: Path) -> list[str]:
@@ -332,16 +335,19 @@ def main() -> None:
     cw = crosswalk_file(src, cats, work)
     env = dict(os.environ)
     names = [c for c in args.contenders.split(",") if c]
-    results: dict[str, list[tuple[float, float, int]]] = {n: [] for n in names}
+    results: dict[str, list[tuple[float, float, int, float]]] = {n: [] for n in names}
     outs = {n: work / f"{n}.parquet" for n in names}
     print(f"panel {args.panel}: {src} ({rows:,} rows, {src.stat().st_size / 2**20:.0f} MiB), categories {cats}")
     for i in range(args.repeat):  # interleaved, so that a busy spell of the shared machine hits every contender
         for n in names:
             results[n].append(timed(commands(n, src, cats, cw, outs[n]), env, args.timeout))
-            w, m, c = results[n][-1]
-            print(f"  run {i + 1} {n:12s} {w:7.2f} s {m:7.0f} MiB{'' if c == 0 else f'  (exit {c})'}", flush=True)
+            w, m, c, cpu = results[n][-1]
+            note = "" if c == 0 else f"  (exit {c})"
+            print(f"  run {i + 1} {n:12s} {w:7.2f} s {cpu:7.2f} CPU s {m:7.0f} MiB{note}", flush=True)
     notes = agreement(outs)
-    cli_med = statistics.median(w for w, _, c in results.get("cli", []) if c == 0) if "cli" in results else None
+    cli_ok = [(w, cpu) for w, _, c, cpu in results.get("cli", []) if c == 0]
+    cli_med = statistics.median(w for w, _ in cli_ok) if cli_ok else None
+    cli_cpu = statistics.median(cpu for _, cpu in cli_ok) if cli_ok else None
     lines = [
         f"### {args.panel} panel — {rows:,} rows, {args.repeat} runs, "
         + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -350,20 +356,24 @@ def main() -> None:
         f"{platform.python_version()}, DuckDB {duckdb.__version__}; load average at start "
         f"{os.getloadavg()[0]:.1f} (the cores are shared).",
         "",
-        "| contender | min s | median s | max s | peak RSS MiB (max) | median ÷ CLI median | agreement with the CLI |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| contender | min s | median s | max s | median CPU s | peak RSS MiB (max) | median ÷ CLI median "
+        "| CPU ÷ CLI CPU | agreement with the CLI |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n in names:
-        ok = [(w, m) for w, m, c in results[n] if c == 0]
+        ok = [(w, m, cpu) for w, m, c, cpu in results[n] if c == 0]
         if not ok:
-            lines.append(f"| {n} | failed | | | | | |")
+            lines.append(f"| {n} | failed | | | | | | | |")
             continue
-        walls = [w for w, _ in ok]
+        walls = [w for w, _, _ in ok]
         med = statistics.median(walls)
+        cpu = statistics.median(c for _, _, c in ok)
         ratio = f"{med / cli_med:.2f}" if cli_med else ""
+        cpu_ratio = f"{cpu / cli_cpu:.2f}" if cli_cpu else ""
+        note = notes.get(n, "(reference)" if n == "cli" else "RCA only" if n == "ecomplexity" else "")
         lines.append(
-            f"| {n} | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} | {max(m for _, m in ok):.0f} | {ratio} | "
-            f"{notes.get(n, '(reference)' if n == 'cli' else 'RCA only' if n == 'ecomplexity' else '')} |"
+            f"| {n} | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} | {cpu:.2f} | {max(m for _, m, _ in ok):.0f} | "
+            f"{ratio} | {cpu_ratio} | {note} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)
