@@ -52,9 +52,9 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 #: imports that the layers allow but the design forbids: (importer prefix, imported prefix, why)
 FORBIDDEN = (("clustermap.analyses", "clustermap.jobs", "analyses read results; the interfaces run the job"),)
 #: the one import that runs against the layers, and why it stays for now: harmonising a panel across NUTS
-#: versions applies the engine's suppression policy to the cells before they move (``regions.harmonise``; the
-#: way out is for the job to apply the policy first and hand harmonise a filled panel).
-EXCEPTIONS = frozenset({("clustermap.regions.harmonise", "clustermap.indicators")})
+#: versions (or summing them to coarser levels) applies the engine's suppression policy to the cells before they
+#: move (``regions.suppression``; the way out is for the job to apply the policy first and hand a filled panel).
+EXCEPTIONS = frozenset({("clustermap.regions.suppression", "clustermap.indicators")})
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ one readable sentence, which the CLI prints without a traceback.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 
 class ClustermapError(Exception):
@@ -63,36 +67,13 @@ def plain(value: object) -> object:
 
 
 class _Located:
-    """Mixin: an error that knows where in an input it happened and says so first in its message."""
+    """Mixin: an error that knows where in an input it happened and says so first in its message.
+
+    ``more`` counts further problems of the same kind (said after the message)."""
 
     location: Location
     reason: str
     more: int
-
-    def _locate(
-        self,
-        message: str,
-        *,
-        file: str | Path | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        value: object = None,
-        more: int = 0,
-    ) -> str:
-        self.location = Location(str(file) if file is not None else None, line, column, value)
-        self.reason = message
-        self.more = more
-        where = self.location.describe()
-        text = f"{where}: {message}" if where else message
-        if more:
-            text += f" (and {more} more problem{'s' if more != 1 else ''} of this kind)"
-        return text
-
-
-class InputError(_Located, ClustermapError, ValueError):
-    """Bad input data: the message names file, line, column and value where they are known."""
-
-    exit_code = 2
 
     def __init__(
         self,
@@ -104,11 +85,65 @@ class InputError(_Located, ClustermapError, ValueError):
         value: object = None,
         more: int = 0,
     ) -> None:
-        super().__init__(self._locate(message, file=file, line=line, column=column, value=value, more=more))
+        self.location = Location(str(file) if file is not None else None, line, column, value)
+        self.reason = message
+        self.more = more
+        where = self.location.describe()
+        text = f"{where}: {message}" if where else message
+        if more:
+            text += f" (and {more} more problem{'s' if more != 1 else ''} of this kind)"
+        super().__init__(text)
+
+
+class InputError(_Located, ClustermapError, ValueError):
+    """Bad input data: the message names file, line, column and value where they are known."""
+
+    exit_code = 2
+
+    @classmethod
+    def raise_first(
+        cls,
+        bad: Sequence[bool] | np.ndarray,
+        message: str,
+        *,
+        file: str | Path | None,
+        lines: Sequence[int] | np.ndarray,
+        column: str,
+        values: Sequence[object] | np.ndarray,
+    ) -> None:
+        """Raise this error for the first true entry of the boolean mask ``bad``, naming its line (from ``lines``)
+        and value (from ``values``, aligned with ``bad``) and counting the others; return when none is true."""
+        hits = np.flatnonzero(np.asarray(bad, dtype=bool))
+        if len(hits):
+            i = int(hits[0])
+            raise cls(message, file=file, line=int(lines[i]), column=column, value=values[i], more=len(hits) - 1)
 
 
 class SchemaError(InputError):
     """A required column is missing, unexpected, or of the wrong type."""
+
+    @classmethod
+    def missing_columns(
+        cls, missing: Sequence[str], found: Iterable[str], *, file: str | Path | None, what: str = ""
+    ) -> SchemaError:
+        """The error for a header (line 1) that lacks the columns ``missing``: names them, the first as the column,
+        and the columns ``found``; ``what`` (e.g. ``"an SDMX-CSV file"``) starts the message as "not <what>: "."""
+        prefix = f"not {what}: " if what else ""
+        return cls(
+            f"{prefix}missing required column(s) {', '.join(missing)}; found {', '.join(found) or 'none'}",
+            file=file,
+            line=1,
+            column=missing[0],
+        )
+
+    @classmethod
+    def from_parser(cls, exc: Exception, *, file: str | Path | None, fields: str = "fields") -> SchemaError:
+        """The error for a CSV parser's complaint about a row's field count (pandas' "Expected A fields in line L,
+        saw B"): names the line and both counts; any other complaint is passed on as its text."""
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            return cls(str(exc), file=file)
+        return cls(f"a row has {found[3]} {fields}, the header has {found[1]}", file=file, line=int(found[2]))
 
 
 class ValueValidationError(InputError):
@@ -147,17 +182,6 @@ class UnknownNameError(ClustermapError, LookupError):
 
 class UnknownRegionError(_Located, UnknownNameError):
     """A region code the registry does not know, with where it was read (file, line, column) and near matches."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | Path | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        value: object = None,
-    ) -> None:
-        super().__init__(self._locate(message, file=file, line=line, column=column, value=value))
 
 
 class InputLimitError(InputError):

@@ -145,12 +145,7 @@ def validate_observations(
     frame = frame.set_axis(columns, axis=1)
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise SchemaError(
-            f"missing required column(s) {', '.join(missing)}; found {', '.join(columns) or 'none'}",
-            file=file,
-            line=1,
-            column=missing[0],
-        )
+        raise SchemaError.missing_columns(missing, columns, file=file)
     if len(frame) == 0:
         raise EmptyInputError("no data rows", file=file)
     out = pd.DataFrame(index=frame.index)

@@ -11,7 +11,8 @@ import pytest
 
 from clustermap.errors import ParameterError, UnknownNameError
 from clustermap.regions import harmonise
-from clustermap.regions.harmonise import CHANGE_COLUMNS, shares, weight_column
+from clustermap.regions.conversion import shares, weight_column
+from clustermap.regions.harmonise import CHANGE_COLUMNS
 
 from .conftest import MATRIX
 
@@ -237,7 +238,7 @@ def test_a_truncated_target_code_is_never_written(tiny_conversions) -> None:
     QQ13's share of QQ17 is removed and the rest (QQ16) renormalised; with one attested sibling (UKN0 for UKN1)
     the share goes there."""
     from clustermap.regions import RegionRegistry
-    from clustermap.regions.harmonise import attested_codes, repair_targets
+    from clustermap.regions.conversion import attested_codes, repair_targets
 
     from .conftest import CODES
 

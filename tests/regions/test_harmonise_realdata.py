@@ -134,14 +134,14 @@ def test_map_observations_on_ibis_and_nuts0_totals(sbs_2013) -> None:
 )
 def test_jrc_recodes_agree_with_the_official_change_tables(mirror, old, new, prefix, weight) -> None:
     from clustermap.regions import jrc_matrix
-    from clustermap.regions.harmonise import _change_kind, shares
+    from clustermap.regions.conversion import change_kind, shares
 
     changes = pd.read_csv(
         mirror / "eu/nuts/nuts_changes_1999_2021_ropengov_regions.csv", dtype=str, keep_default_na=False
     )
     official = changes[(changes["typology"] == "nuts_level_2") & changes[f"change_{new}"].str.startswith(prefix)]
     s = shares(jrc_matrix(2, old, new, mirror=mirror), weight)
-    s["kind"] = _change_kind(s)
+    s["kind"] = change_kind(s)
     got = official.merge(s, left_on=f"code_{old}", right_on="from_code", how="left")
     assert len(got) >= 12
     assert (got["kind"] == "recode").all() and (got["to_code"] == got[f"code_{new}"]).all()
@@ -150,7 +150,7 @@ def test_jrc_recodes_agree_with_the_official_change_tables(mirror, old, new, pre
 def test_2012_to_2016_conserves_employment_per_country_and_industry(sbs, registry, mirror) -> None:
     """Issue 11 item 5: ``regions convert --from auto --to 2016`` on the 2012 SBS divisions (NUTS 2010 / 2013 codes
     mixed) kept IE C33 at -54 % and UK industries at -1 to -3 %, and wrote UKN1 (no NUTS-2 2016 code)."""
-    from clustermap.regions.harmonise import attested_codes
+    from clustermap.regions.conversion import attested_codes
 
     y2012 = sbs[sbs["year"] == 2012]
     res = harmonise(y2012, to_version=2016, registry=registry, mirror=mirror)

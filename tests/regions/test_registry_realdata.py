@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from clustermap.errors import UnknownNameError
@@ -12,13 +10,10 @@ from clustermap.regions import NUTS_VERSIONS, RegionRegistry, load_nuts_table, l
 pytestmark = pytest.mark.realdata
 
 
-def test_build_is_fast(mirror) -> None:
-    start = time.perf_counter()
+def test_build_from_both_tables(mirror) -> None:
+    """How long the build takes is measured in benchmarks/bench_loaders.py, not here."""
     reg = RegionRegistry(nuts=load_nuts_table(mirror=mirror), us=load_us_table(mirror=mirror))
-    reg.get("DE11")
-    reg.get("06")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"building the registry took {elapsed:.2f} s"  # about 1.3 s measured on a busy machine
+    assert reg.get("DE11").name == "Stuttgart" and reg.get("06").name == "California"
 
 
 def test_stuttgart_and_its_family(registry) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from clustermap.organisations import security
 from clustermap.organisations.db import normalise_url, upgrade
-from clustermap.organisations.matchmaking import Centroids, MappingData, Relatedness
+from clustermap.organisations.match_inputs import Centroids, MappingData, Relatedness
 from clustermap.organisations.models import Base
 
 PG_ENV = "CLUSTERMAP_TEST_POSTGRES_URL"

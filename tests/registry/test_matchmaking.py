@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from clustermap.organisations import repository
-from clustermap.organisations.matchmaking import Centroids, MappingData, Relatedness, match, strength
+from clustermap.organisations.match_inputs import Centroids, MappingData, Relatedness, strength
+from clustermap.organisations.matchmaking import match
 from clustermap.organisations.schemas import Profile
 
 from .conftest import POINTS, small_mapping

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from clustermap.organisations.matchmaking import MappingData
+from clustermap.organisations.match_inputs import MappingData
 
 
 def _cells() -> pd.DataFrame:

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.reports.conftest import off_the_page, pdf_chars, small_text
 
-from clustermap.reports import Report, Section, Table, write_report
+from clustermap.reports import Chart, Report, Section, Table, write_report
 from clustermap.reports.pdf import find_chromium
 
 pdfium = pytest.importorskip("pypdfium2")
@@ -39,34 +40,48 @@ def _wide_report() -> Report:
     )
 
 
-def _chars(pdf: Path) -> list[tuple[int, str, float, float, float, float]]:
-    """(page, character, left, right, page width, font size) of every printed character."""
-    out = []
-    doc = pdfium.PdfDocument(str(pdf))
-    for number in range(len(doc)):
-        page = doc[number]
-        width = page.get_width()
-        text = page.get_textpage()
-        for i in range(text.count_chars()):
-            ch = text.get_text_range(i, 1)
-            if not ch.strip():
-                continue
-            left, _bottom, right, _top = text.get_charbox(i)
-            size = pdfium.raw.FPDFText_GetFontSize(text, i)
-            out.append((number, ch, left, right, width, size))
-    return out
-
-
 def test_tables_fit_the_page_at_8pt_or_more(tmp_path: Path) -> None:
     files = write_report(_wide_report(), tmp_path)
     assert files.pdf_method == "chromium"
-    chars = _chars(files.pdf)
+    chars = pdf_chars(files.pdf)
     text = "".join(c[1] for c in chars)
     # every column of the wide table is printed (a table cut at the page edge loses its last columns)
     assert "category13" in text and "Regionwithalongnamenumber29" in text  # (spaces are not kept in `text`)
-    assert all(left >= 0 and right <= width + 0.5 for _, _, left, right, width, _ in chars)
-    # Chromium writes font sizes in CSS px under a 0.75 page transform (px → pt): 8 pt is 10.67 here
-    sizes = [size * 0.75 for *_, size in chars]
-    assert min(sizes) >= 8 - 0.05, min(sizes)
+    assert off_the_page(chars) == ""
+    assert small_text(chars) == {}
     doc = pdfium.PdfDocument(str(files.pdf))
     assert any(doc[i].get_width() > doc[i].get_height() for i in range(len(doc)))  # a landscape page
+
+
+def _chart_report() -> Report:
+    """Every chart kind of the hand-made report, and bars labelled with their stars as the region reports draw
+    them (25 bars: plotly shrinks text that does not fit its bar unless told not to)."""
+    from tests.reports.test_render import hand_report
+
+    report = hand_report()
+    lq = pd.DataFrame(
+        {
+            "category": [f"Category number {i}" for i in range(25)],
+            "lq": np.linspace(3.0, 0.05, 25),
+            "stars_text": [f"{3 - i // 9}★" for i in range(25)],
+        }
+    )
+    options = {"text": "stars_text", "xlabel": "location quotient", "height": 700}
+    report.sections[0].charts.append(
+        Chart("lq", "Location quotients", "barh", lq, x="lq", y="category", options=options)
+    )
+    rates = pd.DataFrame({"region": list("ABCDEF"), "x": [1, 2, 3, 4, 5, 6], "y": [3.0, 8.0, 12.0, 25.0, 40.0, 60.0]})
+    log = {"log_y": True, "fit": {"slope": 0.2, "intercept": 0.5, "log_y": True}}
+    report.sections[0].charts.append(Chart("log", "Rates on a log scale", "scatter", rates, x="x", y="y", options=log))
+    return report
+
+
+def test_chart_text_prints_at_8pt_or_more(tmp_path: Path) -> None:
+    """The charts print at full size (a chart wider than the page made Chromium shrink every page: 11 px text at
+    5.6 pt) and their labels, axis ticks and bar texts are at least 8 pt."""
+    files = write_report(_chart_report(), tmp_path)
+    assert files.pdf_method == "chromium"
+    chars = pdf_chars(files.pdf)
+    assert "3★" in "".join(c[1] for c in chars) and "E" in "".join(c[1] for c in chars)
+    assert small_text(chars) == {}
+    assert off_the_page(chars) == ""

@@ -134,16 +134,38 @@ def test_pdf_without_a_browser(tmp_path) -> None:
     assert len(ink) >= 8 and all(share > 0.001 for share in ink)  # text page, 6 charts, table, sources
 
 
-def test_count_rows_of_a_statistics_table_print_as_counts() -> None:
+def test_count_rows_of_a_statistics_table_print_as_counts(capsys) -> None:
     """Figure 9's table holds shares and the number of regions in one column: n = 288 printed "288", not
     "28800.0 %", in reports and on the command line."""
-    from clustermap.cli.analyse import _cell
-    from clustermap.reports.render import format_table, row_kind
+    from clustermap.cli.analyse.output import print_table
+    from clustermap.reports.render import format_table
 
     frame = pd.DataFrame({"statistic": ["max", "mean", "n"], "eu": [0.74, 0.21, 288.0], "us": [0.7, 0.3, 51.0]})
     rows = format_table(Table("fig9", "Figure 9", frame, formats={"eu": "pct", "us": "pct"}))["rows"]
     assert rows == [["max", "74.0%", "70.0%"], ["mean", "21.0%", "30.0%"], ["n", "288", "51"]]
-    assert _cell(288.0, row_kind("n", "pct")) == "288" and _cell(0.21, row_kind("mean", "pct")) == "21.0%"
+    print_table(frame, "Figure 9", formats={"eu": "pct", "us": "pct"}, top=2)
+    printed = capsys.readouterr().out
+    assert "74.0%" in printed and "21.0%" in printed and "288" not in printed and "(first 2 of 3)" in printed
+    print_table(frame, "Figure 9", formats={"eu": "pct", "us": "pct"}, columns=["statistic", "eu"])
+    printed = capsys.readouterr().out
+    assert "288" in printed and "28800" not in printed and "70.0%" not in printed
     # an ordinary table (no statistic column) keeps its column formats
     plain = pd.DataFrame({"region": ["A"], "share": [0.5]})
     assert format_table(Table("t", "t", plain, formats={"share": "pct"}))["rows"] == [["A", "50.0%"]]
+
+
+def test_pdf_without_a_browser_prints_at_8pt_or_more(tmp_path) -> None:
+    """The matplotlib PDF: charts, a 15-column table (split over landscape pages, first column repeated) and
+    every text at 8 pt or more, nothing beyond the page edge."""
+    from tests.reports.conftest import off_the_page, pdf_chars, small_text
+    from tests.reports.test_pdf_layout import _chart_report, _wide_report
+
+    report = _chart_report()
+    report.sections += _wide_report().sections
+    files = write_report(report, tmp_path, chromium=None)
+    assert files.pdf_method == "matplotlib"
+    chars = pdf_chars(files.pdf)
+    text = "".join(c[1] for c in chars)
+    assert "3★" in text and "employmentincategory13" in text and "Regionwithalongnamenumber29" in text
+    assert small_text(chars) == {}
+    assert off_the_page(chars) == ""

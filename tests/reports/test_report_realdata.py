@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 import typer
-from tests.reports.conftest import offline_problems, pdf_pages_ink
+from tests.reports.conftest import off_the_page, offline_problems, pdf_chars, pdf_pages_ink, small_text
 from typer.testing import CliRunner
 
 from clustermap.cli.report import report
@@ -184,6 +184,17 @@ def test_no_table_is_cut_at_the_page_edge(written) -> None:
             image = np.asarray(doc[i].render(scale=0.5).to_pil().convert("L"))
             strip = image[:, -max(2, image.shape[1] // 50) :]
             assert (strip < 200).mean() == 0, (stem, f"ink at the right edge of page {i + 1}")
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install -y chromium")
+def test_every_text_of_the_pdfs_at_8pt_or_more(written) -> None:
+    """The overview, region and category PDFs as printed: no text under 8 pt (tables, chart labels, axis ticks,
+    bar texts; a page Chromium shrinks to fit scales them all down) and none past the page edge."""
+    for stem in ("overview", "DE11", "automotive"):
+        chars = pdf_chars(written["out"] / f"{stem}.pdf")
+        assert len(chars) > 5_000
+        assert small_text(chars) == {}, stem
+        assert off_the_page(chars) == "", stem
 
 
 def test_labels_have_no_raw_markup(written) -> None:

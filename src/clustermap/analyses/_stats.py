@@ -108,6 +108,19 @@ class Relation:
         }
 
 
+def _finite_rows(d: pd.DataFrame, x: str, y: str, *, log_x: bool, log_y: bool) -> tuple[pd.DataFrame, str, str]:
+    """The rows of ``d`` with finite ``x`` and ``y`` (``log10`` of a column when asked, rows ≤ 0 left out) and the
+    names of the two variables (``log10(x)`` when logged)."""
+    d = d.replace([np.inf, -np.inf], np.nan).dropna().copy()
+    names = []
+    for column, logged in ((x, log_x), (y, log_y)):
+        if logged:
+            d = d[d[column] > 0]
+            d[column] = np.log10(d[column].astype("float64"))
+        names.append(f"log10({column})" if logged else column)
+    return d, names[0], names[1]
+
+
 def relation(
     frame: pd.DataFrame,
     x: str,
@@ -141,17 +154,7 @@ def relation(
     MissingInputError
         fewer than 3 rows have both values.
     """
-    d = frame[[label, x, y]].copy()
-    d = d.replace([np.inf, -np.inf], np.nan).dropna()
-    xn, yn = x, y
-    if log_x:
-        d = d[d[x] > 0]
-        d[x] = np.log10(d[x].astype("float64"))
-        xn = f"log10({x})"
-    if log_y:
-        d = d[d[y] > 0]
-        d[y] = np.log10(d[y].astype("float64"))
-        yn = f"log10({y})"
+    d, xn, yn = _finite_rows(frame[[label, x, y]], x, y, log_x=log_x, log_y=log_y)
     n = len(d)
     if n < 3:
         raise MissingInputError(f"regions with both {x} and {y}", hint=f"{n} found; a relation needs at least 3")
@@ -322,10 +325,6 @@ class WithinRelation:
 def spearman_interval(rho: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """The ``1 − alpha`` interval of a Spearman ρ over ``n`` rows: Fisher's z with the standard error
     √(1.06 / (n − 3)) (Fieller, Hartley and Pearson 1957); NaN for n < 4 or |ρ| = 1."""
-    return _fisher_interval(rho, n, alpha)
-
-
-def _fisher_interval(rho: float, n: int, alpha: float) -> tuple[float, float]:
     if n < 4 or not np.isfinite(rho) or abs(rho) >= 1:
         return (np.nan, np.nan)
     z, se = np.arctanh(rho), np.sqrt(1.06 / (n - 3))
@@ -365,16 +364,7 @@ def within_relation(
     MissingInputError
         fewer than 2 groups, or too few rows to estimate the slope.
     """
-    d = frame[[group, x, y]].replace([np.inf, -np.inf], np.nan).dropna().copy()
-    xn, yn = x, y
-    if log_x:
-        d = d[d[x] > 0]
-        d[x] = np.log10(d[x].astype("float64"))
-        xn = f"log10({x})"
-    if log_y:
-        d = d[d[y] > 0]
-        d[y] = np.log10(d[y].astype("float64"))
-        yn = f"log10({y})"
+    d, xn, yn = _finite_rows(frame[[group, x, y]], x, y, log_x=log_x, log_y=log_y)
     sizes = d.groupby(group)[x].transform("size")
     skipped = sorted(str(g) for g in d.loc[sizes < min_group, group].unique())
     d = d[sizes >= min_group]
@@ -400,7 +390,7 @@ def within_relation(
     for g, part in d.groupby(group, sort=True):
         same = np.ptp(part[x].to_numpy(float)) == 0 or np.ptp(part[y].to_numpy(float)) == 0
         rho = np.nan if same else round(float(st.spearmanr(part[x], part[y])[0]), 12)
-        low, high = _fisher_interval(rho, len(part), alpha)
+        low, high = spearman_interval(rho, len(part), alpha)
         rows.append({"group": str(g), "n": len(part), "spearman_rho": rho, "low": low, "high": high})
     per = pd.DataFrame(rows).sort_values(["n", "group"], ascending=[False, True], ignore_index=True)
     ok = per[(per["n"] >= 4) & per["spearman_rho"].abs().lt(1)]

@@ -30,8 +30,8 @@ from clustermap.errors import ParameterError, UnknownNameError
 #: the smallest published share of a region's traded employment for it to be ranked
 MIN_COVERAGE = 0.5
 
-#: the columns a portfolio table shows (CLI and reports)
-PORTFOLIO_COLUMNS = [
+#: the columns naming a region and counting its stars, first in every portfolio table
+PORTFOLIO_STARS = [
     "rank",
     "region",
     "name",
@@ -41,14 +41,14 @@ PORTFOLIO_COLUMNS = [
     "n_3_star",
     "n_2_star",
     "n_1_star",
-    "cluster_share_total",
-    "strong_share_traded",
-    "coverage",
 ]
+#: the columns a portfolio table shows (CLI and reports)
+PORTFOLIO_COLUMNS = [*PORTFOLIO_STARS, "cluster_share_total", "strong_share_traded", "coverage"]
 
 __all__ = [
     "ECO_CATEGORIES",
     "PORTFOLIO_COLUMNS",
+    "PORTFOLIO_STARS",
     "REFERENCE_MIN_STARS",
     "portfolio_composition",
     "portfolio_distribution",

@@ -23,14 +23,7 @@ function                                   what
 
 from __future__ import annotations
 
-from clustermap.classifications.concordance import (
-    CBP_VINTAGE_BY_YEAR,
-    ConversionReport,
-    category_coverage,
-    convert_naics,
-    six_digit_panel,
-    to_naics2012,
-)
+from clustermap.classifications.concordance import ConversionReport, convert_naics, to_naics2012
 from clustermap.classifications.eu_us import (
     EU_US_PREFIX,
     EU_US_VINTAGES,
@@ -38,7 +31,8 @@ from clustermap.classifications.eu_us import (
     naics_to_eco_codes,
 )
 from clustermap.classifications.nace import from_sbs_code, nace_titles, to_sbs_code
-from clustermap.classifications.naics import VINTAGES, naics_concordance, naics_titles
+from clustermap.classifications.naics import CBP_VINTAGE_BY_YEAR, VINTAGES, naics_concordance, naics_titles
+from clustermap.classifications.panels import category_coverage, six_digit_panel
 from clustermap.classifications.size_classes import load_size_classes
 
 __all__ = [

@@ -52,12 +52,7 @@ def _read_cached(path: str, stamp: float, columns: tuple[str, ...], sep: str) ->
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SchemaError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}",
-            file=path,
-            line=1,
-            column=missing[0],
-        )
+        raise SchemaError.missing_columns(missing, frame.columns, file=path)
     return frame.apply(lambda s: s.str.strip())
 
 

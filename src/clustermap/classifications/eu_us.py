@@ -68,6 +68,7 @@ __all__ = [
     "ALLOCATION_RULES",
     "EU_US_PREFIX",
     "EU_US_VINTAGES",
+    "check_eu_us_vintage",
     "naics_isic_links",
     "naics_to_eco_codes",
 ]
@@ -82,16 +83,16 @@ _TRADE_DIVISIONS = frozenset({"45", "46", "47"})
 _LINK_COLUMNS = ("naics", "naics_title", "isic4", "isic4_level", "isic4_title", "notes", "nace_rev2_classes_same_isic")
 
 
-def _check_vintage(vintage: int) -> int:
+def check_eu_us_vintage(vintage: int | str) -> int:
+    """``vintage`` as an int when the mirror has its NAICS → ISIC Rev. 4 concordance (:data:`EU_US_VINTAGES`);
+    :class:`UnknownNameError` listing those otherwise."""
     try:
         value = int(vintage)
     except (TypeError, ValueError):
         value = None
     if value not in EU_US_VINTAGES:
-        raise UnknownNameError(
-            f"no NAICS → ISIC Rev. 4 concordance for NAICS {vintage!r}; known: "
-            + ", ".join(str(v) for v in EU_US_VINTAGES)
-        )
+        known = ", ".join(str(v) for v in EU_US_VINTAGES)
+        raise UnknownNameError(f"no NAICS → ISIC Rev. 4 concordance for NAICS {vintage!r}; known: {known}")
     return value
 
 
@@ -115,7 +116,7 @@ def naics_isic_links(vintage: int = 2012, *, mirror: str | Path | None = None) -
         classes fall in k groups) and ``residual`` (notes blank or beginning with "except"). The pseudo-code
         ``0`` (ISIC 9810/9820, households' own use) is left out.
     """
-    vintage = _check_vintage(vintage)
+    vintage = check_eu_us_vintage(vintage)
     links = read_table(f"classifications/naics{vintage}_to_isic4_census.csv", _LINK_COLUMNS, mirror)
     links = links[links["naics"].str.fullmatch(r"\d{6}")].reset_index(drop=True)
     divisions = nace_titles("division", mirror=mirror).set_index("code")["section"]

@@ -16,14 +16,16 @@ code exists in NAICS 2002 and reports every other code as unmapped.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from clustermap.classifications._mirror import read_table
-from clustermap.errors import SourceError, UnknownNameError
+from clustermap.errors import ParameterError, SourceError, UnknownNameError
 
 __all__ = [
+    "CBP_VINTAGE_BY_YEAR",
     "CONCORDANCE_STEPS",
     "TITLE_VINTAGES",
     "VINTAGES",
@@ -31,6 +33,7 @@ __all__ = [
     "naics_concordance",
     "naics_links",
     "naics_titles",
+    "vintages_of",
 ]
 
 #: NAICS vintages clustermap knows (1997 has no table in the mirror: see the module docstring)
@@ -177,3 +180,34 @@ def naics_concordance(source: int, target: int, *, mirror: str | Path | None = N
     links["n_sources"] = links.groupby("target")["source"].transform("nunique").astype("int64")
     links.attrs.update(source_vintage=source, target_vintage=target)
     return links.sort_values(["source", "target"], ignore_index=True)
+
+
+#: NAICS vintage of each County Business Patterns reference year (Census CBP methodology notes)
+CBP_VINTAGE_BY_YEAR: dict[int, int] = {
+    **dict.fromkeys(range(1998, 2003), 1997),
+    **dict.fromkeys(range(2003, 2008), 2002),
+    **dict.fromkeys(range(2008, 2012), 2007),
+    **dict.fromkeys(range(2012, 2017), 2012),
+    **dict.fromkeys(range(2017, 2022), 2017),
+}
+
+
+def vintages_of(years: Iterable[int], vintage_by_year: Mapping[int, int]) -> dict[int, int]:
+    """The NAICS vintage of each of ``years`` (year → vintage) from ``vintage_by_year``.
+
+    Raises
+    ------
+    ParameterError
+        a year without a vintage (all such years named).
+    UnknownNameError
+        a vintage that is not a known NAICS vintage.
+    """
+    out: dict[int, int] = {}
+    missing = sorted(int(y) for y in years if int(y) not in vintage_by_year)
+    if missing:
+        raise ParameterError(
+            f"no NAICS vintage for year(s) {', '.join(map(str, missing))}: pass vintage_by_year={{year: vintage}}"
+        )
+    for y in years:
+        out[int(y)] = check_vintage(vintage_by_year[int(y)])
+    return out

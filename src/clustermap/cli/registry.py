@@ -11,8 +11,10 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -20,6 +22,9 @@ from rich.table import Table
 from clustermap.cli._common import console, err
 from clustermap.cli._common import fail as _fail
 from clustermap.errors import ClustermapError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 HELP = """\
 The registry of cluster organisations, initiatives, programmes, case studies and members (SQLite by default,
@@ -62,6 +67,22 @@ def _kind(kind: str) -> str:
     return KINDS[kind]
 
 
+@contextmanager
+def _session(url: str | None) -> Iterator[Session]:
+    """A session of the registry database at ``url`` (committed when the block ends well); a clustermap error
+    inside the block ends the command with its message and exit status."""
+    from clustermap.organisations.db import session_scope
+
+    engine, factory = _factory(url)
+    try:
+        with session_scope(factory) as session:
+            yield session
+    except ClustermapError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+
+
 def _factory(url: str | None):
     from clustermap.organisations.db import current_revision, make_engine, make_session_factory
     from clustermap.organisations.errors import RegistryError
@@ -82,13 +103,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", help="Target revision (default: head).")] = "head",
 ) -> None:
     """Migrate the registry database up to a revision (default: the newest)."""
-    from clustermap.organisations.db import upgrade
-
-    try:
-        reached = upgrade(_url(database_url), revision)
-    except ClustermapError as exc:
-        _fail(exc)
-    console.print(f"registry database at revision {reached}")
+    _migrate("upgrade", database_url, revision)
 
 
 @db_app.command("downgrade")
@@ -97,10 +112,15 @@ def db_downgrade(
     database_url: UrlOpt = None,
 ) -> None:
     """Migrate the registry database down to a revision."""
-    from clustermap.organisations.db import downgrade
+    _migrate("downgrade", database_url, revision)
+
+
+def _migrate(direction: str, database_url: str | None, revision: str) -> None:
+    """Run ``organisations.db.upgrade`` or ``downgrade`` and print the revision reached."""
+    from clustermap.organisations import db
 
     try:
-        reached = downgrade(_url(database_url), revision)
+        reached = getattr(db, direction)(_url(database_url), revision)
     except ClustermapError as exc:
         _fail(exc)
     console.print(f"registry database at revision {reached or 'base (empty)'}")
@@ -130,7 +150,6 @@ def import_(
     partial: Annotated[bool, typer.Option("--partial", help="Write the good rows even if some are bad.")] = False,
 ) -> None:
     """Import records from CSV or JSON; every bad row is reported with its line and field."""
-    from clustermap.organisations.db import session_scope
     from clustermap.organisations.importers import import_records
     from clustermap.sources.guard import check_file
 
@@ -139,14 +158,8 @@ def import_(
         check_file(file)
     except ClustermapError as exc:
         _fail(exc)
-    engine, factory = _factory(database_url)
-    try:
-        with session_scope(factory) as session:
-            report = import_records(session, entity, file, fmt=fmt, dry_run=dry_run, partial=partial)
-    except ClustermapError as exc:
-        _fail(exc)
-    finally:
-        engine.dispose()
+    with _session(database_url) as session:
+        report = import_records(session, entity, file, fmt=fmt, dry_run=dry_run, partial=partial)
     for error in report.errors:
         err.print(f"{file}: {error}", highlight=False, markup=False, soft_wrap=True)
     console.print(("dry run: " if dry_run else "") + report.summary())
@@ -162,19 +175,12 @@ def export(
     fmt: Annotated[str | None, typer.Option("--format", help="csv or json (default: from --out, else csv).")] = None,
 ) -> None:
     """Export every record of a kind as CSV or JSON (the import format)."""
-    from clustermap.organisations.db import session_scope
     from clustermap.organisations.importers import export_records
 
     entity = _kind(kind)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
-    engine, factory = _factory(database_url)
-    try:
-        with session_scope(factory) as session:
-            text = export_records(session, entity, fmt)  # type: ignore[arg-type]
-    except ClustermapError as exc:
-        _fail(exc)
-    finally:
-        engine.dispose()
+    with _session(database_url) as session:
+        text = export_records(session, entity, fmt)  # type: ignore[arg-type]
     if out is None:
         sys.stdout.write(text)
     else:
@@ -204,7 +210,6 @@ def users_add(
     from pydantic import ValidationError
 
     from clustermap.errors import ParameterError
-    from clustermap.organisations.db import session_scope
     from clustermap.organisations.schemas import UserIn
     from clustermap.organisations.security import create_user
 
@@ -215,31 +220,18 @@ def users_add(
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         _fail(ParameterError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"))
-    engine, factory = _factory(database_url)
-    try:
-        with session_scope(factory) as session:
-            user = create_user(session, checked.email, checked.password, role=checked.role, name=checked.name)
-            console.print(f"created user {user.id} {user.email} ({user.role})")
-    except ClustermapError as exc:
-        _fail(exc)
-    finally:
-        engine.dispose()
+    with _session(database_url) as session:
+        user = create_user(session, checked.email, checked.password, role=checked.role, name=checked.name)
+        console.print(f"created user {user.id} {user.email} ({user.role})")
 
 
 @app.command("content")
 def content(database_url: UrlOpt = None) -> None:
     """Load the shipped programmes, initiatives and case studies that are not in the registry yet."""
     from clustermap.organisations.content import load_content
-    from clustermap.organisations.db import session_scope
 
-    engine, factory = _factory(database_url)
-    try:
-        with session_scope(factory) as session:
-            added = load_content(session)
-    except ClustermapError as exc:
-        _fail(exc)
-    finally:
-        engine.dispose()
+    with _session(database_url) as session:
+        added = load_content(session)
     console.print("added " + ", ".join(f"{n} {kind}" for kind, n in added.items()))
 
 
@@ -266,7 +258,6 @@ def search_cmd(
     """Full-text search with facets."""
     from dataclasses import asdict
 
-    from clustermap.organisations.db import session_scope
     from clustermap.organisations.search import search
 
     filters = {
@@ -278,14 +269,8 @@ def search_cmd(
         "support_type": support_type or [],
         "target_group": target_group or [],
     }
-    engine, factory = _factory(database_url)
-    try:
-        with session_scope(factory) as session:
-            result = search(session, query, filters=filters, per_page=limit)
-    except ClustermapError as exc:
-        _fail(exc)
-    finally:
-        engine.dispose()
+    with _session(database_url) as session:
+        result = search(session, query, filters=filters, per_page=limit)
     if as_json:
         sys.stdout.write(json.dumps(asdict(result), ensure_ascii=False, indent=1) + "\n")
         return

@@ -57,7 +57,8 @@ def report(
     mapped and stored first. The PDF is the HTML printed by headless Chromium, or drawn with matplotlib when no
     browser is installed (the command says which).
     """
-    from clustermap.cli.analyse import err, fail, mirror_of, warehouse_of
+    from clustermap.cli._common import err, fail
+    from clustermap.cli.analyse.options import mirror_of, warehouse_of
 
     if not (overview or region or category):
         err.print("[bold red]error:[/] give --overview, --region CODE or --category SLUG", markup=True)
@@ -92,7 +93,7 @@ def report(
 
 
 def _print_files(files) -> None:
-    from clustermap.cli.analyse import console
+    from clustermap.cli._common import console
 
     console.print(f"[bold]{files.report.title}[/]", highlight=False)
     console.print(f"  {files.html}")

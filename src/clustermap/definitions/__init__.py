@@ -9,32 +9,8 @@
 - :mod:`clustermap.classifications.size_classes`: employment-size classes of withheld CBP cells (re-exported).
 """
 
-from clustermap.definitions.categories import (
-    CROSSWALK_COLUMNS,
-    USCMP_CREDIT,
-    CategorySet,
-    available_category_sets,
-    category_set_schema,
-    identity_category_set,
-    load_category_set,
-    load_size_classes,
-    load_uscmp,
-    read_category_csv,
-    slugify,
-)
+from clustermap.definitions import categories
+from clustermap.definitions.categories import *  # noqa: F403 - the front door's names, listed once in its __all__
 from clustermap.definitions.relatedness import load_cluster_relatedness
 
-__all__ = [
-    "CROSSWALK_COLUMNS",
-    "USCMP_CREDIT",
-    "CategorySet",
-    "available_category_sets",
-    "category_set_schema",
-    "identity_category_set",
-    "load_category_set",
-    "load_cluster_relatedness",
-    "load_size_classes",
-    "load_uscmp",
-    "read_category_csv",
-    "slugify",
-]
+__all__ = [*categories.__all__, "load_cluster_relatedness"]

@@ -36,7 +36,7 @@ from clustermap.classifications.eu_us import (
     ALLOCATION_RULES,
     EU_US_PREFIX,
     EU_US_VINTAGES,
-    _check_vintage,
+    check_eu_us_vintage,
     naics_isic_links,
     naics_to_eco_codes,
 )
@@ -166,7 +166,7 @@ def naics_to_eco_nace2(vintage: int = 2012, *, mirror: str | Path | None = None,
         ``skipped`` lists the NAICS codes wholly out of scope and why. See the module docstring for the
         allocation rules and for what this loses against the 4-digit original.
     """
-    vintage = _check_vintage(vintage)
+    vintage = check_eu_us_vintage(vintage)
     eco = base if base is not None else load_packaged_set("eco-nace2")
     codes = naics_to_eco_codes(vintage, mirror=mirror)
     eco_cw = eco.crosswalk[["industry", "category", "category_name", "traded", "share"]].rename(
@@ -241,7 +241,7 @@ def load_eu_us_category_set(name: str, *, mirror: str | Path | None = None) -> o
     if name == USCMP_NAICS2012:
         return uscmp_naics2012(mirror)
     if name.startswith(EU_US_PREFIX):
-        return naics_to_eco_nace2(_check_vintage(name[len(EU_US_PREFIX) :]), mirror=mirror)
+        return naics_to_eco_nace2(check_eu_us_vintage(name[len(EU_US_PREFIX) :]), mirror=mirror)
     return None
 
 

@@ -28,245 +28,39 @@ files are kept.
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
-import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from clustermap.errors import EmptyInputError, ParameterError, SchemaError, ValueValidationError
-from clustermap.provenance import LoadProvenance, LoadResult, sha256_file
-from clustermap.schema import CBP_SIZE_CLASSES, to_number, validate_observations
+from clustermap.errors import SchemaError
+from clustermap.loaders.cbp_reader import (
+    TOTAL,
+    cbp_provenance,
+    code_column,
+    drop_rows,
+    industry_rows,
+    keep_years,
+    normalise_naics,
+    read_cbp_csv,
+    requires_columns,
+    text_column,
+    totals_table,
+    year_from_name,
+    years_column,
+)
+from clustermap.provenance import LoadProvenance, LoadResult
 from clustermap.sources.catalog import get as get_dataset
-from clustermap.sources.fetch import read_text, resolve
-
-logger = logging.getLogger(__name__)
+from clustermap.sources.fetch import resolve
 
 STATE_DATASET = "census:cbp_state_2000_2011"
 CBSA_DATASET = "census:cbp_cbsa_2018_2019"
-TOTAL = "total"
-_NOISE_FLAGS = frozenset({"", "G", "H", "J", "D", "S", "N"})
-_WITHHELD_NOISE = frozenset({"D", "S", "N"})
-_NAICS_PADDED = re.compile(r"^(\d{2,6})[-/]*$")
-_NAICS_SECTOR_RANGE = re.compile(r"^(\d{2})-\d{2}$")
-
-
-def _year_from_name(path: Path, kind: str) -> int | None:
-    found = re.search(rf"cbp(\d{{2}}){kind}", path.name, re.IGNORECASE)
-    if not found:
-        return None
-    yy = int(found[1])
-    return 1900 + yy if yy >= 86 else 2000 + yy
-
-
-def normalise_naics(codes: pd.Series, *, file: Path, lines: np.ndarray, total_codes: Collection[str]) -> pd.Series:
-    """CBP NAICS codes as plain digits: ``3322--`` → ``3322``, ``113///`` → ``113``, ``31-33`` → ``31``; the
-    all-industries codes (``------``, ``total``, ``00`` …) → ``"total"``.
-
-    Raises
-    ------
-    ValueValidationError
-        a code that is none of these (names file, line, column ``naics`` and the code).
-    """
-    codes_i, uniques = pd.factorize(codes.astype(str).to_numpy(dtype=object), use_na_sentinel=False)
-    totals = set(total_codes)
-    mapped: list[str | None] = []
-    for raw in uniques:
-        code = str(raw).strip()
-        if code in totals or (code and set(code) <= {"-", "/"}):
-            mapped.append(TOTAL)
-        elif (m := _NAICS_PADDED.match(code)) or (m := _NAICS_SECTOR_RANGE.match(code)):
-            mapped.append(m[1])
-        else:
-            mapped.append(None)
-    bad_u = np.array([m is None for m in mapped], dtype=bool)
-    if bad_u.any():
-        bad = bad_u[codes_i]
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueValidationError(
-            "not a NAICS code (2-6 digits, optionally padded with '-' or '/')",
-            file=file,
-            line=int(lines[i]),
-            column="naics",
-            value=str(uniques[codes_i[i]]),
-            more=int(bad.sum()) - 1,
-        )
-    return pd.Series(np.asarray(mapped, dtype=object)[codes_i], index=codes.index, dtype=object)
-
-
-def _read_csv(
-    file: Path,
-    *,
-    text_cols: Collection[str],
-    numeric_cols: Collection[str],
-    check: Callable[[set[str]], None],
-) -> pd.DataFrame:
-    """Read the wanted columns of a CBP CSV (names matched case-insensitively and returned in lower case):
-    numbers parsed by pandas' C parser (fast path), with a slow path that names the first bad cell. ``check``
-    receives the lower-cased header names and raises :class:`SchemaError` when the layout is not understood.
-    Negative numbers are rejected in every row (not only in the rows a loader keeps)."""
-    text = read_text(file)
-    if not text.strip():
-        raise EmptyInputError("empty file", file=file)
-    try:
-        header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]))
-    except csv.Error as exc:  # e.g. a lone \r (old Mac line ends) inside the header line
-        raise SchemaError(f"cannot read the header line: {exc}", file=file, line=1) from exc
-    lower = {name: name.strip().lower() for name in header}
-    check(set(lower.values()))
-    wanted_text = {n for n, low in lower.items() if low in set(text_cols)}
-    wanted_num = {n for n, low in lower.items() if low in set(numeric_cols)}
-    options = dict(
-        usecols=sorted(wanted_text | wanted_num),
-        keep_default_na=False,
-        skip_blank_lines=False,
-        engine="c",
-    )
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype={**{n: str for n in wanted_text}, **{n: "float64" for n in wanted_num}},
-            na_values={n: [""] for n in wanted_num},
-            **options,
-        )
-    except pd.errors.ParserError as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        raise SchemaError(
-            f"a row has {found[3]} fields, the header has {found[1]}" if found else str(exc),
-            file=file,
-            line=int(found[2]) if found else None,
-        ) from exc
-    except ValueError:
-        # a cell pandas' float parser refuses (text, or blanks such as a tab): read every column as text, and let
-        # to_number name the file, line, column and value of a bad one and read blank cells as null
-        frame = pd.read_csv(io.StringIO(text), dtype=str, **options)
-    frame.columns = [lower[c] for c in frame.columns]
-    frame["_line"] = np.arange(len(frame), dtype="int64") + 2
-    for col in (lower[n] for n in wanted_text):
-        frame[col] = frame[col].fillna("").str.strip()
-    for col in sorted(lower[n] for n in wanted_num):
-        frame[col] = to_number(frame, col, file=file)  # negative / non-finite values, with file, line, column, value
-    text_lower = {lower[n] for n in wanted_text}
-    if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for col in frame.columns[:-1]:
-            blank &= (frame[col] == "").to_numpy() if col in text_lower else frame[col].isna().to_numpy()
-        if blank.any():
-            frame = frame.loc[~blank]
-    if len(frame) == 0:
-        raise EmptyInputError("no data rows below the header", file=file)
-    return frame
-
-
-def _requires(columns: tuple[str, ...], what: str, file: Path) -> Callable[[set[str]], None]:
-    """A header check for :func:`_read_csv`: :class:`SchemaError` on line 1 naming the first missing column."""
-
-    def check(names: set[str]) -> None:
-        missing = [c for c in columns if c not in names]
-        if missing:
-            raise SchemaError(
-                f"not {what}: missing column(s) {', '.join(missing)}; found {', '.join(sorted(names))}",
-                file=file,
-                line=1,
-                column=missing[0],
-            )
-
-    return check
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype=object)
-    return frame[column]
-
-
-def _canonical(frame: pd.DataFrame, *, file: Path, prov: LoadProvenance) -> pd.DataFrame:
-    """Shared CBP logic: numbers, withheld cells, size classes and noise flags → a canonical frame (unvalidated).
-
-    ``frame`` holds the file's columns (lower case) plus ``_region``, ``_industry``, ``_year`` and ``_line``.
-    """
-    emp = to_number(frame, "emp", file=file)
-    est_col = "est" if "est" in frame.columns else "estab"
-    est = to_number(frame, est_col, file=file) if est_col in frame.columns else pd.Series(np.nan, index=frame.index)
-    ap = to_number(frame, "ap", file=file) if "ap" in frame.columns else pd.Series(np.nan, index=frame.index)
-    empflag = _text(frame, "empflag")
-    bad = (empflag != "") & ~empflag.isin(CBP_SIZE_CLASSES)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "unknown employment-size class (A-C, E-M)",
-            file=file,
-            line=int(frame["_line"].iloc[i]),
-            column="empflag",
-            value=empflag.iloc[i],
-            more=int(bad.sum()) - 1,
-        )
-    emp_nf = _text(frame, "emp_nf").replace("-", "")
-    bad = ~emp_nf.isin(_NOISE_FLAGS)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "unknown noise flag (G, H, J, D, S, N or '-')",
-            file=file,
-            line=int(frame["_line"].iloc[i]),
-            column="emp_nf",
-            value=emp_nf.iloc[i],
-            more=int(bad.sum()) - 1,
-        )
-    ap_nf = _text(frame, "ap_nf").replace("-", "")
-    withheld = (emp == 0) & ((empflag != "") | emp_nf.isin(_WITHHELD_NOISE))
-    not_available = emp_nf == "N"
-    if not_available.any():  # the canonical flag set has no 'N': the cell is null and counted here
-        prov.notes["not_available_cells"] = int(not_available.sum())
-        emp_nf = emp_nf.where(~not_available, "")
-    wages_withheld = (ap == 0) & (withheld | ap_nf.isin(_WITHHELD_NOISE))
-    prov.notes["withheld_cells"] = int(withheld.sum())
-    prov.notes["flagged_but_published"] = int(((empflag != "") & ~withheld).sum())
-    return pd.DataFrame(
-        {
-            "region": frame["_region"].to_numpy(dtype=object),
-            "industry": frame["_industry"].to_numpy(dtype=object),
-            "year": frame["_year"].to_numpy(dtype="int64"),
-            "employment": emp.where(~withheld).to_numpy(dtype="float64"),
-            "establishments": est.to_numpy(dtype="float64"),
-            "wages": ap.where(~wages_withheld).to_numpy(dtype="float64"),
-            "flag": emp_nf.to_numpy(dtype=object),
-            "size_class": empflag.where(withheld, "").to_numpy(dtype=object),
-            "_line": frame["_line"].to_numpy(),
-        }
-    )
 
 
 def _url(dataset_id: str, year: int | None) -> str:
     """The publisher URL of the catalog file, or of the raw Census file of ``year``."""
     ds = get_dataset(dataset_id)
     return ds.url_for(year) if year else ds.url
-
-
-def _drop(frame: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str, prov: LoadProvenance) -> pd.DataFrame:
-    mask = np.asarray(mask, dtype=bool)
-    prov.drop(reason, int(mask.sum()))
-    return frame.loc[~mask]
-
-
-def _years_column(frame: pd.DataFrame, file: Path, year: int | None, kind: str) -> pd.Series:
-    if "year" in frame.columns:
-        years = to_number(frame, "year", file=file)
-        bad = years.isna() | (years != np.floor(years))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueValidationError(
-                "not a year", file=file, line=int(frame["_line"].iloc[i]), column="year", value=frame["year"].iloc[i]
-            )
-        return years.astype("int64")
-    y = year if year is not None else _year_from_name(file, kind)
-    if y is None:
-        raise ParameterError(f"{file}: the file has no year column and its name is not cbpYY{kind}.txt; pass year=")
-    return pd.Series(int(y), index=frame.index, dtype="int64")
 
 
 def _read_state(
@@ -276,69 +70,24 @@ def _read_state(
     ``_industry`` (NAICS digits or ``total``) and ``_year``."""
     file = Path(path) if path is not None else resolve(STATE_DATASET, mirror=mirror)
 
-    frame = _read_csv(
+    frame = read_cbp_csv(
         file,
         text_cols={"fipstate", "naics", "lfo", "empflag", "emp_nf", "ap_nf"},
         numeric_cols={"year", "emp", "est", "ap"},
-        check=_requires(("fipstate", "naics", "emp", "est"), "a CBP state file", file),
+        check=requires_columns(("fipstate", "naics", "emp", "est"), "a CBP state file", file),
     )
     mirror_layout = "year" in frame.columns
-    yr = _year_from_name(file, "st") if year is None and not mirror_layout else year
+    yr = year_from_name(file, "st") if year is None and not mirror_layout else year
     dataset = "cbp_state_2000_2011" if mirror_layout else (f"cbp{yr % 100:02d}st" if yr else file.stem)
-    prov = LoadProvenance(
-        source="census",
-        dataset=dataset,
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=_url(STATE_DATASET, None if mirror_layout else yr),
-    )
-    prov.notes["layout"] = "mirror" if mirror_layout else "census-raw"
+    url = _url(STATE_DATASET, None if mirror_layout else yr)
+    prov = cbp_provenance(file, frame, dataset, url, "mirror" if mirror_layout else "census-raw")
     if "lfo" in frame.columns:
-        frame = _drop(frame, _text(frame, "lfo") != "-", "legal-form subset (lfo != '-')", prov)
-    year_s = _years_column(frame, file, year, "st")
-    if years is not None:
-        wanted = {int(y) for y in years}
-        other = ~year_s.isin(wanted)
-        frame, year_s = _drop(frame, other, "other year", prov), year_s.loc[~other.to_numpy()]
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame["naics"], file=file, lines=lines, total_codes={TOTAL})
-    fips = _text(frame, "fipstate")
-    bad = ~fips.str.fullmatch(r"\d{1,2}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "not a state FIPS code", file=file, line=int(lines[i]), column="fipstate", value=fips.iloc[i]
-        )
+        frame = drop_rows(frame, text_column(frame, "lfo") != "-", "legal-form subset (lfo != '-')", prov)
+    frame, year_s = keep_years(frame, years_column(frame, file, year, "st"), years, prov)
+    naics = normalise_naics(frame["naics"], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL})
+    fips = code_column(frame, "fipstate", r"\d{1,2}", "not a state FIPS code", file)
     frame = frame.assign(_region=fips.str.zfill(2), _industry=naics, _year=year_s)
     return frame, prov, file
-
-
-def _finish(frame: pd.DataFrame, prov: LoadProvenance, file: Path, what: str) -> LoadResult:
-    out = validate_observations(_canonical(frame, file=file, prov=prov), file=file)
-    prov.rows_kept = len(out)
-    logger.info(
-        "%s: read %d rows from %s, kept %d (%d withheld: employment null, size class kept), dropped %s",
-        what,
-        prov.rows_read,
-        file,
-        prov.rows_kept,
-        int(out["size_class"].ne("").sum()),
-        prov.rows_dropped or "none",
-    )
-    return LoadResult(frame=out, provenance=prov)
-
-
-def _industry_rows(
-    frame: pd.DataFrame, prov: LoadProvenance, file: Path, *, digits: int | None, note: str
-) -> LoadResult:
-    """Industry rows of one NAICS length (all lengths when ``digits`` is None), without the all-industries
-    total; dropped rows are counted in the provenance."""
-    frame = _drop(frame, frame["_industry"] == TOTAL, "all-industries total", prov)
-    if digits is not None:
-        frame = _drop(frame, frame["_industry"].str.len() != digits, "other NAICS level", prov)
-    prov.notes[note] = digits
-    return _finish(frame, prov, file, prov.dataset)
 
 
 def load_cbp_state(
@@ -376,7 +125,7 @@ def load_cbp_state(
         (lfo != '-')"``.
     """
     frame, prov, file = _read_state(path, year=year, years=years, mirror=mirror)
-    return _industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
+    return industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
 
 
 def load_cbp_state_totals(
@@ -394,13 +143,7 @@ def load_cbp_state_totals(
         ``region`` (2-digit state FIPS), ``year`` (int64), ``total`` (employees, float64; null when withheld).
         The provenance is in ``frame.attrs["provenance"]``.
     """
-    frame, prov, file = _read_state(path, year=year, years=years, mirror=mirror)
-    frame = _drop(frame, frame["_industry"] != TOTAL, "industry row (not the total)", prov)
-    result = _finish(frame, prov, file, f"{prov.dataset} totals")
-    out = result.frame[["region", "year", "employment"]].rename(columns={"employment": "total"})
-    out = out.sort_values(["region", "year"], ignore_index=True)
-    out.attrs["provenance"] = result.provenance
-    return out
+    return totals_table(*_read_state(path, year=year, years=years, mirror=mirror))
 
 
 def _read_cbsa(
@@ -423,36 +166,19 @@ def _read_cbsa(
                 column="cbsa_code" if "msa" not in names else "est",
             )
 
-    frame = _read_csv(
+    frame = read_cbp_csv(
         file,
         text_cols={"cbsa_code", "naics_code", "msa", "naics", "empflag", "emp_nf", "ap_nf"},
         numeric_cols={"year", "emp", "estab", "est", "ap"},
         check=check,
     )
     region_col, naics_col = ("cbsa_code", "naics_code") if layout[0] == "mirror" else ("msa", "naics")
-    yr = _year_from_name(file, "msa") if year is None and layout[0] != "mirror" else year
-    prov = LoadProvenance(
-        source="census",
-        dataset="cbp_cbsa_2018_2019" if layout[0] == "mirror" else (f"cbp{yr % 100:02d}msa" if yr else file.stem),
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=_url(CBSA_DATASET, None if layout[0] == "mirror" else yr),
-    )
-    prov.notes["layout"] = layout[0]
-    year_s = _years_column(frame, file, year, "msa")
-    if years is not None:
-        other = ~year_s.isin({int(y) for y in years})
-        frame, year_s = _drop(frame, other, "other year", prov), year_s.loc[~other.to_numpy()]
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame[naics_col], file=file, lines=lines, total_codes={TOTAL, "00"})
-    region = _text(frame, region_col)
-    bad = ~region.str.fullmatch(r"\d{5}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueValidationError(
-            "not a 5-digit CBSA code", file=file, line=int(lines[i]), column=region_col, value=region.iloc[i]
-        )
+    yr = year_from_name(file, "msa") if year is None and layout[0] != "mirror" else year
+    dataset = "cbp_cbsa_2018_2019" if layout[0] == "mirror" else (f"cbp{yr % 100:02d}msa" if yr else file.stem)
+    prov = cbp_provenance(file, frame, dataset, _url(CBSA_DATASET, None if layout[0] == "mirror" else yr), layout[0])
+    frame, year_s = keep_years(frame, years_column(frame, file, year, "msa"), years, prov)
+    naics = normalise_naics(frame[naics_col], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL, "00"})
+    region = code_column(frame, region_col, r"\d{5}", "not a 5-digit CBSA code", file)
     frame = frame.assign(_region=region, _industry=naics, _year=year_s)
     return frame, prov, file
 
@@ -490,7 +216,7 @@ def load_cbp_cbsa(
         thousand). Dropped rows are counted by reason in the provenance.
     """
     frame, prov, file = _read_cbsa(path, year=year, years=years, mirror=mirror)
-    return _industry_rows(frame, prov, file, digits=naics_level, note="naics_level")
+    return industry_rows(frame, prov, file, digits=naics_level, note="naics_level")
 
 
 def load_cbp_cbsa_totals(
@@ -502,13 +228,7 @@ def load_cbp_cbsa_totals(
 ) -> pd.DataFrame:
     """All-industries CBP employment per CBSA and year: ``region``, ``year``, ``total`` (employees; null when
     withheld). Provenance in ``frame.attrs["provenance"]``."""
-    frame, prov, file = _read_cbsa(path, year=year, years=years, mirror=mirror)
-    frame = _drop(frame, frame["_industry"] != TOTAL, "industry row (not the total)", prov)
-    result = _finish(frame, prov, file, f"{prov.dataset} totals")
-    out = result.frame[["region", "year", "employment"]].rename(columns={"employment": "total"})
-    out = out.sort_values(["region", "year"], ignore_index=True)
-    out.attrs["provenance"] = result.provenance
-    return out
+    return totals_table(*_read_cbsa(path, year=year, years=years, mirror=mirror))
 
 
 # ---------------------------------------------------------------------------------------------- counties
@@ -524,41 +244,24 @@ def _read_county(path: str | Path, *, year: int | None) -> tuple[pd.DataFrame, L
     (5-digit county FIPS), ``_industry`` and ``_year``; statewide records (county 999) are dropped and counted."""
     file = Path(path)
 
-    frame = _read_csv(
+    frame = read_cbp_csv(
         file,
         text_cols={"fipstate", "fipscty", "naics", "empflag", "emp_nf", "ap_nf"},
         numeric_cols={"year", "emp", "est", "ap"},
-        check=_requires(("fipstate", "fipscty", "naics", "emp", "est"), "a CBP county file (Census cbpYYco.txt)", file),
+        check=requires_columns(
+            ("fipstate", "fipscty", "naics", "emp", "est"), "a CBP county file (Census cbpYYco.txt)", file
+        ),
     )
-    yr = year if year is not None or "year" in frame.columns else _year_from_name(file, "co")
-    prov = LoadProvenance(
-        source="census",
-        dataset=f"cbp{yr % 100:02d}co" if yr else file.stem,
-        file=str(file),
-        sha256=sha256_file(file),
-        rows_read=len(frame),
-        url=COUNTY_URL_TEMPLATE.format(year=yr, yy=f"{yr % 100:02d}") if yr else None,
-    )
-    prov.notes["layout"] = "census-raw county"
-    year_s = _years_column(frame, file, year, "co")
-    lines = frame["_line"].to_numpy()
-    naics = normalise_naics(frame["naics"], file=file, lines=lines, total_codes={TOTAL})
-    state, county = _text(frame, "fipstate"), _text(frame, "fipscty")
-    for col, values, width in (("fipstate", state, 2), ("fipscty", county, 3)):
-        bad = ~values.str.fullmatch(rf"\d{{1,{width}}}")
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueValidationError(
-                f"not a {'state' if width == 2 else 'county'} FIPS code",
-                file=file,
-                line=int(lines[i]),
-                column=col,
-                value=values.iloc[i],
-                more=int(bad.sum()) - 1,
-            )
+    yr = year if year is not None or "year" in frame.columns else year_from_name(file, "co")
+    url = COUNTY_URL_TEMPLATE.format(year=yr, yy=f"{yr % 100:02d}") if yr else None
+    prov = cbp_provenance(file, frame, f"cbp{yr % 100:02d}co" if yr else file.stem, url, "census-raw county")
+    year_s = years_column(frame, file, year, "co")
+    naics = normalise_naics(frame["naics"], file=file, lines=frame["_line"].to_numpy(), total_codes={TOTAL})
+    state = code_column(frame, "fipstate", r"\d{1,2}", "not a state FIPS code", file)
+    county = code_column(frame, "fipscty", r"\d{1,3}", "not a county FIPS code", file)
     frame = frame.assign(_region=state.str.zfill(2) + county.str.zfill(3), _industry=naics, _year=year_s)
     statewide = (county.str.zfill(3) == STATEWIDE_COUNTY).to_numpy()
-    frame = _drop(frame, statewide, "statewide record (county 999, no county location)", prov)
+    frame = drop_rows(frame, statewide, "statewide record (county 999, no county location)", prov)
     return frame, prov, file
 
 
@@ -594,7 +297,7 @@ def load_cbp_county(
         (county 999) are dropped and counted in the provenance: they belong to no county or economic area.
     """
     frame, prov, file = _read_county(path, year=year)
-    return _industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
+    return industry_rows(frame, prov, file, digits=naics_digits, note="naics_digits")
 
 
 def load_cbp_economic_areas(

@@ -51,14 +51,6 @@ _CONFIDENTIAL = {"C", "D", "N"}
 _YEAR = re.compile(r"^\d{4}$")
 
 
-def _first_bad(mask: np.ndarray, lines: np.ndarray, values, column: str, message: str, file: Path, cls=None):
-    if mask.any():
-        i = int(np.flatnonzero(mask)[0])
-        raise (cls or ValueValidationError)(
-            message, file=file, line=int(lines[i]), column=column, value=values[i], more=int(mask.sum()) - 1
-        )
-
-
 def _read_sdmx(path: str | Path, filters: Filters | None = None, text: str | None = None) -> EurostatRead:
     file = Path(path)
     text = read_text(file) if text is None else text
@@ -67,24 +59,14 @@ def _read_sdmx(path: str | Path, filters: Filters | None = None, text: str | Non
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=object, na_filter=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        raise SchemaError(
-            f"a row has {found[3]} comma-separated fields, the header has {found[1]}" if found else str(exc),
-            file=file,
-            line=int(found[2]) if found else None,
-        ) from exc
+        raise SchemaError.from_parser(exc, file=file, fields="comma-separated fields") from exc
     header = [str(c).strip() for c in raw.columns]
     labelled = [":" in c and c.split(":", 1)[0] not in META_COLUMNS for c in header]
     names = [c.split(":", 1)[0].strip() if lab else c for c, lab in zip(header, labelled, strict=True)]
     raw.columns = names
     missing = [c for c in ("TIME_PERIOD", "OBS_VALUE") if c not in names]
     if missing:
-        raise SchemaError(
-            f"not an SDMX-CSV file: missing column(s) {', '.join(missing)}; found {', '.join(names)}",
-            file=file,
-            line=1,
-            column=missing[0],
-        )
+        raise SchemaError.missing_columns(missing, names, file=file, what="an SDMX-CSV file")
     t = names.index("TIME_PERIOD")
     start = 0
     while start < t and names[start].upper() in META_COLUMNS:
@@ -117,7 +99,14 @@ def _read_sdmx(path: str | Path, filters: Filters | None = None, text: str | Non
         cols[dim] = values.to_numpy(dtype=object)
     period = raw["TIME_PERIOD"].astype(str).str.strip().to_numpy(dtype=object)
     bad_period = ~pd.Series(period).str.match(_YEAR).to_numpy(dtype=bool)
-    _first_bad(bad_period, lines, period, "TIME_PERIOD", "not an annual period (expected a 4-digit year)", file)
+    ValueValidationError.raise_first(
+        bad_period,
+        "not an annual period (expected a 4-digit year)",
+        file=file,
+        lines=lines,
+        column="TIME_PERIOD",
+        values=period,
+    )
     year = period.astype("int64")
 
     wanted = normalise_filters(filters)
@@ -136,7 +125,14 @@ def _read_sdmx(path: str | Path, filters: Filters | None = None, text: str | Non
     obs = raw["OBS_VALUE"].astype(str).str.strip()
     na = (obs == "") | (obs == ":")
     value = pd.to_numeric(obs.where(~na), errors="coerce").to_numpy(dtype="float64")
-    _first_bad(np.isnan(value) & ~na.to_numpy(), lines, obs.to_numpy(dtype=object), "OBS_VALUE", "not a number", file)
+    ValueValidationError.raise_first(
+        np.isnan(value) & ~na.to_numpy(),
+        "not a number",
+        file=file,
+        lines=lines,
+        column="OBS_VALUE",
+        values=obs.to_numpy(dtype=object),
+    )
     if "OBS_FLAG" in raw.columns:
         flag = raw["OBS_FLAG"].astype(str).str.replace(r"[\s,]", "", regex=True)
         if labelled[names.index("OBS_FLAG")]:
@@ -151,13 +147,13 @@ def _read_sdmx(path: str | Path, filters: Filters | None = None, text: str | Non
     uniq = pd.unique(flag_arr)
     unknown = {f for f in uniq if f and not set(f) <= EUROSTAT_FLAGS}
     if unknown:
-        _first_bad(
+        ValueValidationError.raise_first(
             np.isin(flag_arr, list(unknown)),
-            lines,
-            flag_arr,
-            "OBS_FLAG",
             f"unknown flag (Eurostat flags are {''.join(sorted(EUROSTAT_FLAGS))})",
-            file,
+            file=file,
+            lines=lines,
+            column="OBS_FLAG",
+            values=flag_arr,
         )
     frame = pd.DataFrame({d: pd.Series(cols[d], dtype=object).astype(str) for d in dims})
     frame["year"] = year

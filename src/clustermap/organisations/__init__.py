@@ -12,6 +12,7 @@ PostgreSQL for deployments), separate from the DuckDB warehouse, whose mapping r
 :mod:`~clustermap.organisations.repository`      create / update / delete with version checks, audit log, search index
 :mod:`~clustermap.organisations.search`          full text (FTS5 / tsvector) and facets
 :mod:`~clustermap.organisations.matchmaking`     ranked partners and regions with explanations
+:mod:`~clustermap.organisations.match_inputs`    what matchmaking reads: mapping results, relatedness, region points
 :mod:`~clustermap.organisations.assessment`      31 indicators, levels, benchmark (``data/excellence_indicators.toml``)
 :mod:`~clustermap.organisations.security`        argon2, sessions, tokens, roles, ownership, CSRF, login rate limit
 :mod:`~clustermap.organisations.importers`       CSV / JSON import (every bad row with line and field) and export

@@ -30,7 +30,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from clustermap.organisations import matchmaking, repository, routes
+from clustermap.organisations import match_inputs, repository, routes
 from clustermap.organisations import pages as web_pages
 from clustermap.organisations.content import load_content
 from clustermap.organisations.db import RegistrySettings, get_registry_settings, upgrade
@@ -83,7 +83,7 @@ def install(
     app: FastAPI,
     *,
     database_url: str | None = None,
-    mapping: "matchmaking.MappingData | str | FilePath | None" = None,
+    mapping: "match_inputs.MappingData | str | FilePath | None" = None,
     settings: RegistrySettings | None = None,
     pages: bool = True,
     content: bool | None = None,

@@ -161,25 +161,22 @@ def upgrade(url: str, revision: str = HEAD) -> str | None:
     >>> upgrade("sqlite://")  # an in-memory database, gone afterwards
     '0002_search'
     """
-    from alembic import command
-
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            command.upgrade(_alembic_config(url, connection), revision)
-        return current_revision(engine)
-    finally:
-        engine.dispose()
+    return _migrate(url, "upgrade", revision)
 
 
 def downgrade(url: str, revision: str) -> str | None:
     """Migrate the database at ``url`` down to ``revision`` (``"base"`` removes every registry table)."""
+    return _migrate(url, "downgrade", revision)
+
+
+def _migrate(url: str, direction: str, revision: str) -> str | None:
+    """Run Alembic's ``upgrade`` or ``downgrade`` command to ``revision`` in one transaction; the revision reached."""
     from alembic import command
 
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            command.downgrade(_alembic_config(url, connection), revision)
+            getattr(command, direction)(_alembic_config(url, connection), revision)
         return current_revision(engine)
     finally:
         engine.dispose()

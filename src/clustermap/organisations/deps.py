@@ -9,7 +9,7 @@ body is read, so that a write without identity is 401 and one by a role the rout
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -26,6 +26,7 @@ __all__ = [
     "PREFIX",
     "SAFE_METHODS",
     "Ident",
+    "RecordId",
     "RegistryRoute",
     "Rt",
     "User_",
@@ -47,6 +48,8 @@ PLURALS = {
 }
 #: the largest id a path accepts (a 32-bit signed integer: the database column)
 MAX_ID = 2_147_483_647
+#: a record id in a path: 1 to :data:`MAX_ID`
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _ERRORS = {
     401: {"model": schemas.ErrorBody, "description": "No valid session or token"},
     403: {"model": schemas.ErrorBody, "description": "Role or ownership does not allow this"},

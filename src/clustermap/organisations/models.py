@@ -65,6 +65,15 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}
 
 
+class Sourced:
+    """Mixin of a record taken from a document: ``source`` (the document), ``source_section`` (where in it) and
+    ``owner_id`` (the account that may edit it; null when the owner is deleted)."""
+
+    source: Mapped[str] = mapped_column(Text, default="")
+    source_section: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+
 # -------------------------------------------------------------------------------------------- accounts
 
 
@@ -164,7 +173,7 @@ class Programme(Versioned, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Organisation(Versioned, Base):
+class Organisation(Sourced, Versioned, Base):
     """A cluster organisation or cluster initiative (or a network of them)."""
 
     __tablename__ = "organisations"
@@ -191,12 +200,9 @@ class Organisation(Versioned, Base):
     services: Mapped[list[str]] = mapped_column(default=list)
     seeking: Mapped[list[str]] = mapped_column(default=list)
     programmes: Mapped[list[str]] = mapped_column(default=list)
-    source: Mapped[str] = mapped_column(Text, default="")
-    source_section: Mapped[str | None] = mapped_column(String(200))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
-class CaseStudy(Versioned, Base):
+class CaseStudy(Sourced, Versioned, Base):
     """A case study of a cluster or cluster initiative: where, which category, what made it succeed."""
 
     __tablename__ = "case_studies"
@@ -210,9 +216,6 @@ class CaseStudy(Versioned, Base):
     categories: Mapped[list[str]] = mapped_column(default=list)
     success_factors: Mapped[list[str]] = mapped_column(default=list)
     organisation_slug: Mapped[str | None] = mapped_column(String(120))
-    source: Mapped[str] = mapped_column(Text, default="")
-    source_section: Mapped[str | None] = mapped_column(String(200))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
 class Member(Versioned, Base):

@@ -32,7 +32,6 @@ from clustermap.organisations import schemas, search
 from clustermap.organisations.errors import ConflictError, NotFoundError, RegistryValidationError
 from clustermap.organisations.models import (
     AUDITED,
-    ENTITY_MODELS,
     ApiToken,
     Assessment,
     AuditEntry,
@@ -286,7 +285,9 @@ def _check_references(session: Session, data: Mapping[str, Any]) -> None:
         raise RegistryValidationError(f"no organisation {slug!r}", field="organisation_slug", value=slug)
 
 
-def _flush(session: Session, entity_type: str, obj: Any, expected: int | None) -> None:
+def flush(session: Session, entity_type: str, obj: Any, expected: int | None) -> None:
+    """Write pending changes of ``obj``; :class:`ConflictError` (409) when another transaction changed it since
+    version ``expected`` (reason ``stale_version``) or when it clashes with an existing record (``duplicate``)."""
     obj_id = obj.__dict__.get("id")  # read before the flush: a failed flush leaves the session unusable
     try:
         session.flush()
@@ -330,7 +331,7 @@ def create(session: Session, entity_type: str, data: BaseModel | Mapping[str, An
         slug = _unique_slug(session, model, _slugify(values[spec.title_field]))
     obj = model(slug=slug, owner_id=owner_id, **values)
     session.add(obj)
-    _flush(session, entity_type, obj, None)
+    flush(session, entity_type, obj, None)
     search.index_record(session, entity_type, obj)
     return obj
 
@@ -363,8 +364,11 @@ def validation_error(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) 
     return err
 
 
-def _check_version(entity_type: str, obj: Any, expected: int | None) -> None:
+def check_version(entity_type: str, obj: Any, expected: int | None) -> None:
+    """Optimistic locking: :class:`ConflictError` (reason ``stale_version``, both versions and, for a public
+    entity, its current state) when the record ``obj`` is no longer at the ``expected`` version (None: no check)."""
     if expected is not None and obj.version != expected:
+        current = {"current": public(entity_type, obj)} if entity_type in ENTITY_SCHEMAS else {}
         raise ConflictError(
             f"the {entity_type.replace('_', ' ')} is at version {obj.version}, not {expected}: someone else changed "
             "it; reload it and apply your change again",
@@ -373,7 +377,7 @@ def _check_version(entity_type: str, obj: Any, expected: int | None) -> None:
             expected_version=expected,
             current_version=obj.version,
             reason="stale_version",
-            current=public(entity_type, obj) if entity_type in ENTITY_SCHEMAS else None,
+            **current,
         )
 
 
@@ -394,7 +398,7 @@ def update(session: Session, entity_type: str, obj: Any, changes: BaseModel | Ma
     expected = patch.pop("version", None)
     if expected is None:
         raise RegistryValidationError("version is required (the version you read)", field="version")
-    _check_version(entity_type, obj, expected)
+    check_version(entity_type, obj, expected)
     current = spec.create_schema.model_validate(
         {k: getattr(obj, k) for k in spec.create_schema.model_fields if k != "slug"} | {"slug": obj.slug}
     ).model_dump()
@@ -409,33 +413,18 @@ def update(session: Session, entity_type: str, obj: Any, changes: BaseModel | Ma
     for key, value in merged.items():
         if getattr(obj, key) != value:
             setattr(obj, key, value)
-    _flush(session, entity_type, obj, expected)
+    flush(session, entity_type, obj, expected)
     search.index_record(session, entity_type, obj)
     return obj
 
 
 def delete(session: Session, entity_type: str, obj: Any, *, version: int | None = None) -> None:
     """Delete a record (checking ``version`` when given); its search document goes with it."""
-    _check_version(entity_type, obj, version)
+    check_version(entity_type, obj, version)
     entity_id = obj.id
     session.delete(obj)
-    _flush(session, entity_type, obj, version)
+    flush(session, entity_type, obj, version)
     search.remove_record(session, entity_type, entity_id)
-
-
-def entity_types() -> list[str]:
-    """The kinds of record: ``organisation``, ``programme``, ``case_study``, ``member``."""
-    return list(ENTITY_MODELS)
-
-
-def flush_or_conflict(session: Session, entity: str, entity_id: int, expected: int | None) -> None:
-    """Flush; a row another transaction changed since version ``expected`` is :class:`ConflictError` (409)."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise ConflictError(
-            f"the {entity} was changed by someone else", entity=entity, id=entity_id, expected_version=expected
-        ) from exc
 
 
 # -------------------------------------------------------------------------------------------- other reads

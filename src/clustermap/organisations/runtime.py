@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request
 
-from clustermap.organisations import matchmaking, schemas, security
+from clustermap.organisations import match_inputs, matchmaking, schemas, security
 from clustermap.organisations.db import (
     RegistrySettings,
     get_registry_settings,
@@ -37,22 +37,22 @@ class RegistryRuntime:
         database_url: str,
         *,
         settings: RegistrySettings | None = None,
-        mapping: "matchmaking.MappingData | str | FilePath | None" = None,
+        mapping: "match_inputs.MappingData | str | FilePath | None" = None,
     ) -> None:
         self.settings = settings or get_registry_settings()
         self.url = normalise_url(database_url)
         self.engine = make_engine(self.url)
         self.sessions = make_session_factory(self.engine)
-        self._centroids: matchmaking.Centroids | None = None
-        if isinstance(mapping, matchmaking.MappingData):
-            self._mapping: matchmaking.MappingData | None = mapping
-            self._mapping_source: matchmaking.MappingSource | None = None
+        self._centroids: match_inputs.Centroids | None = None
+        if isinstance(mapping, match_inputs.MappingData):
+            self._mapping: match_inputs.MappingData | None = mapping
+            self._mapping_source: match_inputs.MappingSource | None = None
         else:
             from clustermap.settings import get_settings
 
             path = mapping or self.settings.warehouse or get_settings().warehouse
             self._mapping = None
-            self._mapping_source = matchmaking.MappingSource(path)
+            self._mapping_source = match_inputs.MappingSource(path)
 
     @contextmanager
     def transaction(self, identity: security.Identity | None = None) -> Iterator[Any]:
@@ -60,21 +60,21 @@ class RegistryRuntime:
         with session_scope(self.sessions, actor_id=identity.user_id if identity else None) as session:
             yield session
 
-    def centroids(self) -> "matchmaking.Centroids":
+    def centroids(self) -> "match_inputs.Centroids":
         """Region label points for distances (GISCO, from the mirror; loaded once)."""
         if self._centroids is None:
             data = self.mapping_data()
             if data is not None and data.centroids.points:
                 self._centroids = data.centroids
             else:
-                self._centroids = matchmaking.Centroids.from_gisco()
+                self._centroids = match_inputs.Centroids.from_gisco()
         return self._centroids
 
     def match(self, session: Any, profile: schemas.Profile) -> dict[str, Any]:
         """Matchmaking with this runtime's mapping results and centroids."""
         return matchmaking.match(session, profile, self.mapping_data(), centroids=self.centroids())
 
-    def mapping_data(self) -> "matchmaking.MappingData | None":
+    def mapping_data(self) -> "match_inputs.MappingData | None":
         """The mapping results matchmaking reads (``None`` when there are none)."""
         if self._mapping is not None:
             return self._mapping

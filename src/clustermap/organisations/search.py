@@ -56,13 +56,13 @@ def _terms(query: str) -> list[str]:
 
 
 def _region_names(codes: Iterable[str]) -> list[str]:
-    from clustermap.organisations.schemas import region_name
+    from clustermap.organisations.fields import region_name
 
     return [name for name in (region_name(c) for c in codes) if name]
 
 
 def _category_names(slugs: Iterable[str]) -> list[str]:
-    from clustermap.organisations.schemas import registry_categories
+    from clustermap.organisations.fields import registry_categories
 
     names = registry_categories()
     return [names.get(s, s) for s in slugs]
@@ -197,7 +197,7 @@ class SearchResult:
 
 
 def _facet_label(facet: str, value: str) -> str:
-    from clustermap.organisations.schemas import region_name, registry_categories
+    from clustermap.organisations.fields import region_name, registry_categories
 
     if facet == "type":
         return voc.label(voc.ENTITY_TYPES, value)

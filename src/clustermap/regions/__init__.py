@@ -13,6 +13,7 @@ version, region levels and custom region sets.
 ========================================  ===================================================================
 """
 
+from clustermap.regions.conversion import detect_versions
 from clustermap.regions.custom import (
     OverlappingRegionsError,
     RegionGroups,
@@ -20,7 +21,7 @@ from clustermap.regions.custom import (
     aggregate_groups,
     load_groups,
 )
-from clustermap.regions.harmonise import Harmonisation, detect_versions, harmonise
+from clustermap.regions.harmonise import Harmonisation, harmonise
 from clustermap.regions.levels import Aggregation, aggregate, aggregate_nuts, aggregate_us
 from clustermap.regions.nuts import jrc_matrix, load_nuts_table
 from clustermap.regions.registry import Region, RegionRegistry, get_registry

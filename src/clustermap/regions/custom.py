@@ -153,12 +153,7 @@ def load_groups(
     lower = [h.casefold() for h in header]
     missing = [c for c in ("region", "group") if c not in lower]
     if missing:
-        raise SchemaError(
-            f"missing required column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}",
-            file=file,
-            line=1,
-            column=missing[0],
-        )
+        raise SchemaError.missing_columns(missing, header, file=file)
     records = []
     for i, row in enumerate(body, start=2):
         if not any(cell.strip() for cell in row):

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from clustermap.errors import ParameterError, UnknownNameError
-from clustermap.regions.harmonise import POLICIES, _apply_policy, _flag_union
 from clustermap.regions.nuts import is_extra_regio
 from clustermap.regions.registry import RegionRegistry, get_registry
+from clustermap.regions.suppression import POLICIES, apply_policy, flag_union
 from clustermap.schema import COLUMNS, validate_observations
 from clustermap.tables import like as _like
 from clustermap.tables import to_pandas as _to_pandas
@@ -105,7 +105,7 @@ def aggregate(
     df = validate_observations(_to_pandas(frame))
     notes: dict[str, Any] = {"policy": policy or "none (a null input makes the sum null)", "missing": missing}
     if policy is not None:
-        df, counts = _apply_policy(df, policy)
+        df, counts = apply_policy(df, policy)
         notes.update(counts)
     m = mapping[["region", "group"]].astype(str).drop_duplicates()
     expected = m.groupby("group")["region"].nunique().rename("expected")
@@ -131,7 +131,7 @@ def aggregate(
     nulled = null_input | (out["incomplete"] if missing == "null" else False)
     out.loc[nulled, "employment"] = np.nan
     out["null_input"] = null_input
-    flags = g["flag"].agg(_flag_union)
+    flags = g["flag"].agg(flag_union)
     out["flag"] = flags
     out["size_class"] = ""
     out = out.reset_index()

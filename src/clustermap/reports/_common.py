@@ -4,6 +4,7 @@ charts."""
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,62 @@ from clustermap.analyses.reference import DIFFERENCE_LABELS, REFERENCE
 from clustermap.reports.charts import STAR_COLOURS
 from clustermap.reports.model import Chart, Comparison
 
-__all__ = ["compare", "fmt_int", "fmt_num", "fmt_p", "pct", "relation_table", "star_map_chart", "why"]
+__all__ = [
+    "CELL_FORMATS",
+    "GROWTH_FORMATS",
+    "PCT",
+    "RELATION_COLUMNS",
+    "STAR_CHANGE_FORMATS",
+    "compare",
+    "fmt_int",
+    "fmt_num",
+    "fmt_p",
+    "pct",
+    "relation_table",
+    "report_meta",
+    "star_map_chart",
+    "why",
+]
+
+#: the format of a table column of shares (0-1, shown as %)
+PCT = "pct"
+
+#: formats of the columns of :func:`clustermap.analyses.employment_growth`
+GROWTH_FORMATS = {
+    "employment_from": "int",
+    "employment_to": "int",
+    "change": "int",
+    "growth": PCT,
+    "annual_growth": PCT,
+}
+#: formats of the columns of :func:`clustermap.analyses.star_changes`
+STAR_CHANGE_FORMATS = {"employment_from": "int", "employment_to": "int", "lq_from": "f2", "lq_to": "f2"}
+#: formats of the columns of mapped cells (employment, location quotient, share of the region)
+CELL_FORMATS = {"employment": "int", "lq": "f2", "share": PCT}
+
+#: the columns of :func:`relation_table` a report shows (and ``clustermap analyse`` prints), in order
+RELATION_COLUMNS = [
+    "sample",
+    "n",
+    "pearson_r",
+    "pearson_p",
+    "spearman_rho",
+    "spearman_p",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "r2",
+    "outliers",
+]
+
+
+def report_meta(study: Any) -> dict[str, Any]:
+    """A report's metadata: ``created`` (UTC, to the minute), ``code_version`` and the ``runs`` it reads (a
+    :class:`~clustermap.reports.study.Study`'s EU and US run ids)."""
+    from clustermap.mapping import code_version
+
+    runs = ", ".join(r for r in (study.eu.run_id, study.us.run_id if study.us else None) if r)
+    return {"created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "code_version": code_version(), "runs": runs}
 
 
 def pct(value: Any, digits: int = 0) -> str:

@@ -12,6 +12,10 @@ from clustermap.reports.model import Chart
 
 __all__ = ["matplotlib_figure", "plotly_figure", "plotly_html"]
 
+#: the smallest text of a chart, CSS px: 11 px prints at 8.25 pt (1 px = 0.75 pt), the reports' minimum of 8 pt
+MIN_FONT_PX = 11
+#: the smallest text of a chart drawn with matplotlib, pt
+MIN_FONT_PT = 8
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6b4c9a", "#7f7f7f"]
 STAR_COLOURS = {0: "#c8c8c8", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}
 #: longitude / latitude window of the EU map (leaves out the outermost regions, which are still in the tables)
@@ -35,8 +39,8 @@ def _axis_format(fig: Any, chart: Chart) -> None:
         fig.update_xaxes(tickformat=".0%")
     if o.get("percent_y"):
         fig.update_yaxes(tickformat=".0%")
-    if o.get("log_y"):
-        fig.update_yaxes(type="log")
+    if o.get("log_y"):  # a tick a decade: plotly's labels between decades (2, 5) are drawn at 6 pt
+        fig.update_yaxes(type="log", dtick=1)
 
 
 def plotly_figure(chart: Chart) -> Any:
@@ -113,7 +117,7 @@ def plotly_figure(chart: Chart) -> Any:
                     mode="text",
                     text=h[label],
                     textposition="top center",
-                    textfont={"size": 10},
+                    textfont={"size": MIN_FONT_PX},
                     showlegend=False,
                     hoverinfo="skip",
                 )
@@ -181,7 +185,9 @@ def plotly_figure(chart: Chart) -> Any:
         template="plotly_white",
         margin=fig.layout.margin if chart.kind == "choropleth" else {"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.18},
-        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 11},
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": MIN_FONT_PX},
+        # text inside bars keeps its size (plotly shrinks it to fit the bar by default, down to 6 pt)
+        uniformtext={"minsize": MIN_FONT_PX, "mode": "show"},
     )
     return fig
 
@@ -200,11 +206,13 @@ def matplotlib_figure(chart: Chart) -> Any:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
 
     o = chart.options
     d = chart.data
     height = 6.5 if chart.kind in ("choropleth", "barh") else 4.2
+    if chart.kind == "barh":  # room for every label at 8 pt
+        height = max(height, 1.5 + 0.16 * d[chart.y].nunique())
     fig, ax = plt.subplots(figsize=(8.0, height))
     series = _series(chart)
     if chart.kind in ("bar", "barh"):
@@ -222,16 +230,18 @@ def matplotlib_figure(chart: Chart) -> Any:
             start = base[idx] if stack else 0
             colour = g[o["color"]].tolist() if o.get("color") in g.columns else PALETTE[i % len(PALETTE)]
             if chart.kind == "barh":
-                ax.barh(at, vals, height=width, left=start, color=colour, label=name or None)
+                bars = ax.barh(at, vals, height=width, left=start, color=colour, label=name or None)
             else:
-                ax.bar(at, vals, width=width, bottom=start, color=colour, label=name or None)
+                bars = ax.bar(at, vals, width=width, bottom=start, color=colour, label=name or None)
+            if o.get("text") in g.columns:
+                ax.bar_label(bars, labels=g[o["text"]].astype(str).tolist(), fontsize=MIN_FONT_PT, padding=2)
             if stack:
                 np.add.at(base, idx, vals)
         if chart.kind == "barh":
-            ax.set_yticks(range(len(labels)), labels, fontsize=6 if len(labels) > 25 else 8)
+            ax.set_yticks(range(len(labels)), labels, fontsize=MIN_FONT_PT)
             ax.invert_yaxis()
         else:
-            ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
+            ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=MIN_FONT_PT)
     elif chart.kind == "hist":
         n = len(series)
         for i, (name, g) in enumerate(series):
@@ -253,15 +263,21 @@ def matplotlib_figure(chart: Chart) -> Any:
         if hl and label and hl in d.columns:
             for _, r in d[d[hl]].iterrows():
                 ax.annotate(
-                    str(r[label]), (r[chart.x], r[chart.y]), fontsize=7, xytext=(3, 3), textcoords="offset points"
+                    str(r[label]),
+                    (r[chart.x], r[chart.y]),
+                    fontsize=MIN_FONT_PT,
+                    xytext=(3, 3),
+                    textcoords="offset points",
                 )
         fit = o.get("fit")
         if fit and np.isfinite(fit.get("slope", np.nan)):
             xs = np.linspace(float(d[chart.x].min()), float(d[chart.x].max()), 50)
             ys = fit["intercept"] + fit["slope"] * xs
             ax.plot(xs, 10**ys if fit.get("log_y") else ys, "--", color="#444", label="OLS fit")
-        if o.get("log_y"):
+        if o.get("log_y"):  # plain numbers: the 10^n labels' exponents would print below 8 pt
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
     elif chart.kind == "heatmap":
         m = d.to_numpy(dtype="float64")
         ax.imshow(m, cmap="Blues")
@@ -280,10 +296,10 @@ def matplotlib_figure(chart: Chart) -> Any:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         for value, text in o.get("hlines", []):
             ax.axhline(value, ls=":", color="#b03a48")
-            ax.annotate(text, (0.99, value), xycoords=("axes fraction", "data"), ha="right", fontsize=7)
+            ax.annotate(text, (0.99, value), xycoords=("axes fraction", "data"), ha="right", fontsize=MIN_FONT_PT)
         for value, text in o.get("vlines", []):
             ax.axvline(value, ls=":", color="#b03a48")
-            ax.annotate(text, (value, 0.98), xycoords=("data", "axes fraction"), fontsize=7, va="top")
+            ax.annotate(text, (value, 0.98), xycoords=("data", "axes fraction"), fontsize=MIN_FONT_PT, va="top")
         ax.set_xlabel(o.get("xlabel", "" if chart.kind == "barh" else (chart.x or "")))
         ax.set_ylabel(o.get("ylabel", "" if chart.kind == "barh" else (chart.y or "")))
         if any(name for name, _ in series) or o.get("fit"):

@@ -31,7 +31,10 @@ CHROMIUM_FLAGS = (
     "--run-all-compositor-stages-before-draw",
     "--virtual-time-budget=20000",
     "--no-pdf-header-footer",
-    "--window-size=1200,1600",
+    # the screen layout's content (760 - 2 x 32 px of padding = 696 px) fits the A4 portrait print width (186 mm =
+    # 703 px): charts drawn at screen width print at 100 %. A wider window made Chromium shrink every page to fit
+    # the charts (to 68 % at 1,200 px: 11 px text printed at 5.6 pt)
+    "--window-size=760,1600",
 )
 _CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
@@ -98,7 +101,7 @@ def matplotlib_pdf(report: Report, pdf: str | Path) -> Path:
                 "h1": (16, "bold", 70),
                 "h2": (13, "bold", 85),
                 "p": (9, "normal", 110),
-                "small": (7.5, "normal", 130),
+                "small": (8, "normal", 120),
             }[style]
             for line in textwrap.wrap(text, width) or [""]:
                 if y < 0.04:
@@ -141,18 +144,9 @@ def matplotlib_pdf(report: Report, pdf: str | Path) -> Path:
             pages.savefig(fig)
             plt.close(fig)
         for t in s.tables:
-            ft = format_table(t)
-            rows = ft["rows"][:30]
-            fig, ax = plt.subplots(figsize=(8.27, 11.69))
-            ax.set_axis_off()
-            ax.set_title(ft["title"], fontsize=9, loc="left")
-            if rows:
-                tab = ax.table(cellText=rows, colLabels=ft["headers"], loc="upper center", cellLoc="left")
-                tab.auto_set_font_size(False)
-                tab.set_fontsize(5.5 if len(ft["headers"]) > 8 else 7)
-                tab.scale(1, 1.2)
-            pages.savefig(fig)
-            plt.close(fig)
+            for fig in _table_pages(format_table(t)):
+                pages.savefig(fig)
+                plt.close(fig)
     src = [("h2", "Data sources and provenance")]
     for s in report.sources:
         src.append(
@@ -165,6 +159,77 @@ def matplotlib_pdf(report: Report, pdf: str | Path) -> Path:
     text_page(src)
     pages.close()
     return pdf
+
+
+#: the text of a table page drawn with matplotlib, pt (the reports' minimum), and the landscape A4 page, inches
+TABLE_FONT_PT = 8
+_LANDSCAPE = (11.69, 8.27)
+
+
+def _wrap_cells(row: list[str], widths: list[int]) -> list[str]:
+    return [
+        "\n".join(textwrap.wrap(str(v), w, break_long_words=True) or [""]) for v, w in zip(row, widths, strict=True)
+    ]
+
+
+def _table_pages(ft: dict[str, Any]) -> list[Any]:
+    """Landscape A4 pages drawing a formatted table (:func:`~clustermap.reports.render.format_table`) at
+    :data:`TABLE_FONT_PT`: cells wrapped, the columns split over pages (the first column repeated) when they do
+    not fit across, and the rows over pages when they do not fit down; no text is shrunk or cut at the edge."""
+    import matplotlib.pyplot as plt
+
+    headers, rows = ft["headers"], ft["rows"][:30]
+    char_pt, line_pt = 0.6 * TABLE_FONT_PT, 1.35 * TABLE_FONT_PT  # a DejaVu Sans character's width, a line
+    usable_w, usable_h = (_LANDSCAPE[0] - 0.8) * 72, (_LANDSCAPE[1] - 1.2) * 72
+    # a column's width in characters: its longest cell, at most 40 (then wrapped), at least its header's longest word
+    width = [
+        max(min(40, max([len(str(r[i])) for r in rows] + [len(headers[i])])), *(len(w) for w in headers[i].split()), 4)
+        for i in range(len(headers))
+    ]
+    groups: list[list[int]] = []
+    for i in range(1, len(headers)) if len(headers) > 1 else [0]:
+        if groups and sum(width[j] + 2 for j in [0, *groups[-1], i]) * char_pt <= usable_w:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    figures = []
+    for g, group in enumerate(groups):
+        cols = [0, *group] if group != [0] else [0]
+        w = [width[i] for i in cols]
+        head = _wrap_cells([headers[i] for i in cols], w)
+        body = [_wrap_cells([r[i] for i in cols], w) for r in rows]
+        lines = [max(c.count("\n") + 1 for c in row) for row in [head, *body]]
+        start = 1
+        while start <= len(body) or (not body and start == 1):
+            stop, used = start, lines[0]
+            while stop <= len(body) and (used + lines[stop]) * line_pt * 1.1 <= usable_h - 2 * line_pt:
+                used += lines[stop]
+                stop += 1
+            stop = max(stop, start + 1)
+            fig = plt.figure(figsize=_LANDSCAPE)
+            ax = fig.add_axes((0.4 / _LANDSCAPE[0], 0.4 / _LANDSCAPE[1], usable_w / 72 / _LANDSCAPE[0], 0.85))
+            ax.set_axis_off()
+            part = f" (columns {g + 1} of {len(groups)})" if len(groups) > 1 else ""
+            ax.set_title(ft["title"] + part, fontsize=TABLE_FONT_PT + 1, loc="left")
+            chunk = body[start - 1 : stop - 1]
+            if chunk:
+                tab = ax.table(
+                    cellText=chunk,
+                    colLabels=head,
+                    loc="upper left",
+                    cellLoc="left",
+                    colWidths=[(x + 2) * char_pt / usable_w for x in w],
+                )
+                tab.auto_set_font_size(False)
+                tab.set_fontsize(TABLE_FONT_PT)
+                row_lines = [lines[0], *lines[start:stop]]
+                for (r, _c), cell in tab.get_celld().items():
+                    cell.set_height(row_lines[r] * line_pt * 1.1 / (0.85 * _LANDSCAPE[1] * 72))
+            figures.append(fig)
+            start = stop
+            if not body:
+                break
+    return figures
 
 
 def write_pdf(report: Report, html_path: str | Path, pdf_path: str | Path, *, chromium: Any = "auto") -> str:

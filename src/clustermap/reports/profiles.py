@@ -11,14 +11,25 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.errors import UnknownNameError
-from clustermap.reports._common import fmt_int, fmt_num, pct, star_colours, star_map_chart
+from clustermap.reports._common import (
+    CELL_FORMATS,
+    GROWTH_FORMATS,
+    PCT,
+    STAR_CHANGE_FORMATS,
+    fmt_int,
+    fmt_num,
+    pct,
+    report_meta,
+    star_colours,
+    star_map_chart,
+)
 from clustermap.reports.model import Chart, Report, Section, Table
-from clustermap.reports.overview import _meta
 from clustermap.reports.study import Study
 
-__all__ = ["build_category_report", "build_region_report", "report_stem"]
+#: the columns of a mapped cell a report lists: employment, location quotient, stars and share of the region
+CELL_COLUMNS = ["employment", "lq", "stars", "size_star", "specialisation_star", "focus_star", "share"]
 
-_PCT = "pct"
+__all__ = ["build_category_report", "build_region_report", "report_stem"]
 
 
 def report_stem(text: str) -> str:
@@ -66,7 +77,7 @@ def build_region_report(study: Study, code: str) -> Report:
         stem=report_stem(code),
         title=f"{code} {name}".strip(),
         subtitle=f"Cluster portfolio in {year} · {mapped.label} · {mapped.methodology} on {mapped.categories}",
-        meta=_meta(study),
+        meta=report_meta(study),
     )
     n = len(portfolios)
     paras = [
@@ -133,7 +144,7 @@ def build_region_report(study: Study, code: str) -> Report:
                     "portfolio",
                     f"Regional clusters of {code}",
                     comp,
-                    formats={"employment": "int", "lq": "f2", "share": _PCT, "share_of_portfolio_employment": _PCT},
+                    formats=CELL_FORMATS | {"share_of_portfolio_employment": PCT},
                 ),
                 Table(
                     "all_categories",
@@ -142,18 +153,12 @@ def build_region_report(study: Study, code: str) -> Report:
                         [
                             "category",
                             "category_name",
-                            "employment",
-                            "lq",
-                            "stars",
-                            "size_star",
-                            "specialisation_star",
-                            "focus_star",
-                            "share",
+                            *CELL_COLUMNS,
                             "size_rank",
                             "focus_rank",
                         ]
                     ].sort_values("lq", ascending=False),
-                    formats={"employment": "int", "lq": "f2", "share": _PCT},
+                    formats=CELL_FORMATS,
                 ),
             ],
             definitions=["portfolio_strength", "lq", "regional_cluster", "strong_cluster", "strong_share_traded"],
@@ -215,19 +220,13 @@ def build_region_report(study: Study, code: str) -> Report:
                             "star_changes",
                             f"Stars of {code} by category, {y0} and {y1}",
                             mine,
-                            formats={"employment_from": "int", "employment_to": "int", "lq_from": "f2", "lq_to": "f2"},
+                            formats=STAR_CHANGE_FORMATS,
                         ),
                         Table(
                             "growth",
                             f"Employment growth of {code} by category, {y0}-{y1}",
                             growth,
-                            formats={
-                                "employment_from": "int",
-                                "employment_to": "int",
-                                "change": "int",
-                                "growth": _PCT,
-                                "annual_growth": _PCT,
-                            },
+                            formats=GROWTH_FORMATS,
                         ),
                     ],
                     definitions=["star_transition", "employment_growth"],
@@ -332,7 +331,7 @@ def build_category_report(study: Study, slug: str) -> Report:
         stem=report_stem(slug),
         title=f"{name}",
         subtitle=f"Category {slug} · {study.eu.label}, {year} · {study.eu.methodology}",
-        meta=_meta(study),
+        meta=report_meta(study),
     )
     ranking = an.category_ranking(cells, slug, year=year, top=15, names=study.names)
     top = g.sort_values("employment", ascending=False).head(25).copy()
@@ -480,13 +479,7 @@ def build_category_report(study: Study, slug: str) -> Report:
                         "growth",
                         f"Employment growth by region, {y0}-{y1}",
                         growth,
-                        formats={
-                            "employment_from": "int",
-                            "employment_to": "int",
-                            "change": "int",
-                            "growth": _PCT,
-                            "annual_growth": _PCT,
-                        },
+                        formats=GROWTH_FORMATS,
                         max_rows=20,
                     ),
                 ],
@@ -497,13 +490,7 @@ def build_category_report(study: Study, slug: str) -> Report:
         [
             "region",
             "name",
-            "employment",
-            "lq",
-            "stars",
-            "size_star",
-            "specialisation_star",
-            "focus_star",
-            "share",
+            *CELL_COLUMNS,
             "strong",
         ]
     ]
@@ -517,7 +504,7 @@ def build_category_report(study: Study, slug: str) -> Report:
                     "regions",
                     f"{name}: every region, {year}",
                     allr,
-                    formats={"employment": "int", "lq": "f2", "share": _PCT},
+                    formats=CELL_FORMATS,
                     max_rows=30,
                 )
             ],

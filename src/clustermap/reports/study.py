@@ -113,30 +113,36 @@ class Study:
         return an.scaled_star_threshold(self.n_categories)
 
     # -------------------------------------------------------------------------------------------- analyses
+    def _portfolios(self, mapped: Mapped | None, year: int | None) -> pd.DataFrame | None:
+        if mapped is None:
+            return None
+        p = an.region_portfolios(mapped.cells, year=year, names=False)
+        p["name"] = p["region"].map(self.names).fillna("")
+        return p
+
     @cached_property
     def eu_portfolios(self) -> pd.DataFrame:
         """Cluster portfolio per EU region in the study year (stars, clusters, employment), with names."""
-        p = an.region_portfolios(self.eu.cells, year=self.year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.eu, self.year)
 
     @cached_property
     def us_portfolios(self) -> pd.DataFrame | None:
         """Cluster portfolio per US state in the latest CBP year, with names (``None`` without US)."""
-        if self.us is None:
-            return None
-        p = an.region_portfolios(self.us.cells, year=self.us_year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.us, self.us_year)
 
     @cached_property
     def us_metro_portfolios(self) -> pd.DataFrame | None:
         """Cluster portfolio per US metropolitan area (``None`` without the metro mapping)."""
-        if self.us_metro is None:
-            return None
-        p = an.region_portfolios(self.us_metro.cells, year=self.us_metro_year, names=False)
-        p["name"] = p["region"].map(self.names).fillna("")
-        return p
+        return self._portfolios(self.us_metro, self.us_metro_year)
+
+    def us_sides(self) -> list[tuple[str, str, pd.DataFrame, int]]:
+        """(key, label, portfolios, year) of the US region sets mapped: states, then CBSAs."""
+        out = []
+        if self.us_portfolios is not None:
+            out.append(("us", "US states", self.us_portfolios, int(self.us_year)))
+        if self.us_metro_portfolios is not None:
+            out.append(("us_cbsa", "US CBSAs", self.us_metro_portfolios, int(self.us_metro_year)))
+        return out
 
     @cached_property
     def us_metro_concentration(self) -> pd.DataFrame | None:
@@ -186,7 +192,7 @@ class Study:
     def patent_years(self) -> list[int]:
         """The EPO patent years averaged (the last ``PATENT_WINDOW`` up to the study year)."""
         path = self.optional(
-            "EPO patents", lambda: inputs._mirror_file(inputs.EU_PATENTS_FILE, self.mirror, "EPO patent applications")
+            "EPO patents", lambda: inputs.mirror_file(inputs.EU_PATENTS_FILE, self.mirror, "EPO patent applications")
         )
         if path is None:
             return []
@@ -429,7 +435,7 @@ def load_study(
     MissingInputError
         the EU year is not in the results.
     """
-    root = Path(mirror) if mirror is not None else inputs._mirror_root(None)
+    root = Path(mirror) if mirror is not None else inputs.mirror_root(None)
     eu = inputs.eu_mapping(warehouse, mirror=root, nuts_version=nuts_version)
     chosen = an.select_year(eu.cells, year)
     study = Study(eu=eu, us=None, year=chosen, mirror=root, change_from=change_from)

@@ -22,7 +22,7 @@ from clustermap.reports.text import readable
 from clustermap.web import charts
 from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_category, check_year, select_run
-from clustermap.web.api.routes.meta import _datasets, categories_of
+from clustermap.web.api.routes.meta import categories_of, datasets_loaded
 from clustermap.web.api.routes.profiles import region_totals, region_year
 from clustermap.web.api.routes.regions import region_public
 from clustermap.web.api.routes.results import METRIC_LABELS, default_category
@@ -436,7 +436,7 @@ def about_page(request: Request, methodology: Methodology = None, run: RunId = N
         "Data and method",
         run=chosen,
         method=method,
-        datasets=_datasets(snap),
+        datasets=datasets_loaded(snap),
         runs=sorted(snap.runs.values(), key=lambda r: r.created, reverse=True),
         missing=layer["missing"],
         geometry_credit=layer.get("credit", ""),

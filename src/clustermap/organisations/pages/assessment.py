@@ -10,9 +10,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clustermap.organisations import assessment as assess
 from clustermap.organisations import repository, security
 from clustermap.organisations.deps import runtime
-from clustermap.organisations.errors import NotFoundError, PermissionDeniedError, RegistryError
+from clustermap.organisations.errors import NotFoundError, RegistryError
 from clustermap.organisations.models import Organisation
-from clustermap.organisations.pages.render import BASE, error_page, form_of, identity_of, login_redirect, render
+from clustermap.organisations.pages.render import (
+    BASE,
+    error_page,
+    identity_of,
+    login_redirect,
+    render,
+    signed_in_form,
+)
 from clustermap.organisations.services import assessments
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -51,14 +58,11 @@ def assessment_form(request: Request) -> Response:
 async def assessment_submit(request: Request) -> Response:
     """Score and keep a self-assessment; the form again, with the errors, when answers are invalid."""
     rt = runtime(request)
-    identity = identity_of(request)
-    if identity is None:
-        return login_redirect(request)
+    signed_in = await signed_in_form(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    identity, form = signed_in
     q = assess.load_questionnaire()
-    try:
-        form = await form_of(request, identity)
-    except PermissionDeniedError as exc:
-        return error_page(request, exc)
     answers: dict[str, Any] = {}
     errors: list[str] = []
     for ind in q.indicators:

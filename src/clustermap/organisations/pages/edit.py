@@ -6,18 +6,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import runtime
-from clustermap.organisations.errors import ConflictError, PermissionDeniedError, RegistryError
+from clustermap.organisations.errors import ConflictError, RegistryError
 from clustermap.organisations.pages.render import (
     BASE,
     as_list,
     error_page,
-    form_of,
     identity_of,
     login_redirect,
     render,
+    signed_in_form,
 )
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -45,7 +45,7 @@ def edit_form(request: Request, ref: str) -> Response:
         title=f"Edit {values['name']}",
         values=values,
         errors=[],
-        categories=schemas.registry_categories(),
+        categories=fields.registry_categories(),
         tags=voc.EXCHANGE_TAGS,
         kinds=voc.ORGANISATION_KINDS,
         identity=identity,
@@ -56,13 +56,10 @@ def edit_form(request: Request, ref: str) -> Response:
 async def edit_submit(request: Request, ref: str) -> Response:
     """Save the edit; 409 with both versions when someone else saved first, 422 with the errors."""
     rt = runtime(request)
-    identity = identity_of(request)
-    if identity is None:
-        return login_redirect(request)
-    try:
-        form = await form_of(request, identity)
-    except PermissionDeniedError as exc:
-        return error_page(request, exc)
+    signed_in = await signed_in_form(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    identity, form = signed_in
     version_raw = str(form.get("version") or "")
     changes: dict[str, Any] = {
         "version": int(version_raw) if version_raw.isdigit() and len(version_raw) < 10 else 0,
@@ -96,7 +93,7 @@ async def edit_submit(request: Request, ref: str) -> Response:
             conflict=exc.message,
             errors=[],
             mine=changes,
-            categories=schemas.registry_categories(),
+            categories=fields.registry_categories(),
             tags=voc.EXCHANGE_TAGS,
             kinds=voc.ORGANISATION_KINDS,
             identity=identity,
@@ -112,7 +109,7 @@ async def edit_submit(request: Request, ref: str) -> Response:
                 title="Please correct",
                 values=values,
                 errors=errs,
-                categories=schemas.registry_categories(),
+                categories=fields.registry_categories(),
                 tags=voc.EXCHANGE_TAGS,
                 kinds=voc.ORGANISATION_KINDS,
                 identity=identity,

@@ -7,12 +7,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, schemas, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import runtime
-from clustermap.organisations.errors import PermissionDeniedError, RegistryError
+from clustermap.organisations.errors import RegistryError
 from clustermap.organisations.models import Member, Notification, Organisation
-from clustermap.organisations.pages.render import BASE, error_page, form_of, identity_of, login_redirect, render
+from clustermap.organisations.pages.render import (
+    BASE,
+    error_page,
+    identity_of,
+    login_redirect,
+    render,
+    signed_in_form,
+)
 from clustermap.organisations.services import accounts, interests
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -70,7 +77,7 @@ def matchmaking_page(request: Request) -> Response:
         form=form,
         results=results,
         errors=errors,
-        categories=schemas.registry_categories(),
+        categories=fields.registry_categories(),
         tags=voc.EXCHANGE_TAGS,
         my_members=my_members,
         identity=identity,
@@ -81,11 +88,11 @@ def matchmaking_page(request: Request) -> Response:
 async def interest_submit(request: Request) -> Response:
     """Send an expression of interest from one of the caller's member profiles."""
     rt = runtime(request)
-    identity = identity_of(request)
-    if identity is None:
-        return login_redirect(request)
+    signed_in = await signed_in_form(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    identity, form = signed_in
     try:
-        form = await form_of(request, identity)
         security.authorize(identity, "interest", "create")
 
         def to_int(key: str) -> int | None:
@@ -143,13 +150,10 @@ def notifications_page(request: Request) -> Response:
 async def notification_read(request: Request, notification_id: int) -> Response:
     """Mark a notification as read."""
     rt = runtime(request)
-    identity = identity_of(request)
-    if identity is None:
-        return login_redirect(request)
-    try:
-        await form_of(request, identity)
-    except PermissionDeniedError as exc:
-        return error_page(request, exc)
+    signed_in = await signed_in_form(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    identity, _ = signed_in
     with rt.transaction(identity) as s:
         note = repository.by_id(s, Notification, notification_id)
         if note is not None and note.user_id == identity.user_id:
@@ -161,11 +165,11 @@ async def notification_read(request: Request, notification_id: int) -> Response:
 async def interest_answer(request: Request, interest_id: int) -> Response:
     """Accept, decline or withdraw an expression of interest."""
     rt = runtime(request)
-    identity = identity_of(request)
-    if identity is None:
-        return login_redirect(request)
+    signed_in = await signed_in_form(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    identity, form = signed_in
     try:
-        form = await form_of(request, identity)
         body = schemas.InterestPatch(version=int(str(form.get("version") or "0") or 0), status=form.get("status"))
         with rt.transaction(identity) as s:
             interests.answer(s, identity, interest_id, body)

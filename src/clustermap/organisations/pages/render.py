@@ -6,13 +6,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from clustermap.organisations import repository, schemas, security
+from clustermap.organisations import fields, repository, security
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import PLURALS, runtime
-from clustermap.organisations.errors import RateLimitError, RegistryError
+from clustermap.organisations.errors import PermissionDeniedError, RateLimitError, RegistryError
 from clustermap.organisations.runtime import RegistryRuntime
 
 BASE = "/registry"
@@ -100,7 +100,7 @@ def _env() -> Environment:
 
 
 def _region_label(code: str) -> str:
-    name = schemas.region_name(code)
+    name = fields.region_name(code)
     return f"{code} {name}" if name else code
 
 
@@ -108,7 +108,7 @@ def display_fields(entity: str, obj: Any) -> list[tuple[str, Any, str | None]]:
     """(label, value text, link) of the fields of a record worth showing, in schema order."""
     spec = repository.ENTITY_SCHEMAS[entity]
     rows: list[tuple[str, Any, str | None]] = []
-    cats = schemas.registry_categories()
+    cats = fields.registry_categories()
     for name in spec.create_schema.model_fields:
         if name in ("name", "title", "slug", "description", "summary"):
             continue
@@ -209,6 +209,18 @@ async def form_of(request: Request, identity: security.Identity | None) -> dict[
         nonce=request.cookies.get(security.ANON_COOKIE),
     )
     return flat
+
+
+async def signed_in_form(request: Request) -> tuple[security.Identity, dict[str, Any]] | Response:
+    """The signed-in caller and the form they posted (CSRF checked, as :func:`form_of`), or the answer to give
+    instead: a redirect to the login page (nobody signed in) or the error page of a failed CSRF check."""
+    identity = identity_of(request)
+    if identity is None:
+        return login_redirect(request)
+    try:
+        return identity, await form_of(request, identity)
+    except PermissionDeniedError as exc:
+        return error_page(request, exc)
 
 
 def error_page(request: Request, exc: RegistryError) -> HTMLResponse:

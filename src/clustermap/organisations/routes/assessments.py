@@ -2,11 +2,21 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from clustermap.organisations import assessment as assess
 from clustermap.organisations import schemas
-from clustermap.organisations.deps import MAX_ID, PREFIX, Ident, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations.deps import (
+    MAX_ID,
+    PREFIX,
+    Ident,
+    RecordId,
+    RegistryRoute,
+    Rt,
+    User_,
+    permission,
+    responses,
+)
 from clustermap.organisations.services import assessments
 
 router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
@@ -46,7 +56,7 @@ def create_assessment(body: schemas.AssessmentIn, identity: User_, rt: Rt) -> An
 
 @router.get("/assessments/{assessment_id}", response_model=schemas.AssessmentPublic, responses=responses(404))
 def get_assessment(
-    assessment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    assessment_id: RecordId,
     identity: Ident,
     rt: Rt,
     peer_group: Literal["all", "country", "category"] = "all",
@@ -62,7 +72,7 @@ def get_assessment(
     responses=responses(401, 403, 404),
     openapi_extra=permission("assessment", "delete"),
 )
-def delete_assessment(assessment_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_, rt: Rt) -> Response:
+def delete_assessment(assessment_id: RecordId, identity: User_, rt: Rt) -> Response:
     """Delete an assessment (administrators)."""
     with rt.transaction(identity) as s:
         assessments.delete(s, assessment_id)

@@ -1,11 +1,11 @@
 """``/auth``: log in and out, the caller, API tokens."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from clustermap.organisations import repository, schemas, security
-from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations.deps import PREFIX, RecordId, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.outputs import MeOut
 from clustermap.organisations.services import accounts
 
@@ -73,7 +73,7 @@ def create_token(body: schemas.TokenIn, identity: User_, rt: Rt) -> Any:
     responses=responses(401, 403, 404),
     openapi_extra=permission("token", "delete"),
 )
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_, rt: Rt) -> Response:
+def revoke_token(token_id: RecordId, identity: User_, rt: Rt) -> Response:
     """Revoke one of the caller's tokens (administrators: anyone's)."""
     with rt.transaction(identity) as s:
         security.revoke_token(s, identity, token_id)

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from clustermap.organisations import repository, schemas, search
+from clustermap.organisations import fields, repository, search
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.content import survey
 from clustermap.organisations.deps import PLURALS, PREFIX, RegistryRoute, Rt, clean, clean_list, responses
@@ -87,7 +87,7 @@ def vocabulary() -> dict[str, dict[str, str]]:
         "member_kinds": dict(voc.MEMBER_KINDS),
         "exchange_tags": dict(voc.EXCHANGE_TAGS),
         "facets": dict(voc.FACETS),
-        "categories": schemas.registry_categories(),
+        "categories": fields.registry_categories(),
     }
 
 

@@ -1,11 +1,11 @@
 """``/interests``: expressions of interest between members and organisations."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from clustermap.organisations import schemas
-from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations.deps import PREFIX, RecordId, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.services import interests
 
 router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
@@ -38,9 +38,7 @@ def list_interests(identity: User_, rt: Rt) -> Any:
     responses=responses(401, 403, 404, 409, 422),
     openapi_extra=permission("interest", "update"),
 )
-def answer_interest(
-    interest_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: schemas.InterestPatch, identity: User_, rt: Rt
-) -> Any:
+def answer_interest(interest_id: RecordId, body: schemas.InterestPatch, identity: User_, rt: Rt) -> Any:
     """Accept or decline (the recipient) or withdraw (the sender) an expression of interest; the other side
     is notified."""
     with rt.transaction(identity) as s:

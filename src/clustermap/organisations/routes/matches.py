@@ -2,21 +2,21 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import StringConstraints, ValidationError
 
-from clustermap.organisations import repository, schemas
-from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations import fields, repository, schemas
+from clustermap.organisations.deps import MAX_ID, PREFIX, RecordId, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.services import matches
 
 router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
 
 
 def profile_from_query(
-    region: Annotated[str | None, Query(max_length=5, pattern=schemas.REGION_PATTERN)] = None,
+    region: Annotated[str | None, Query(max_length=5, pattern=fields.REGION_PATTERN)] = None,
     category: Annotated[list[schemas.Category], Query()] = (),
     nace: Annotated[
-        list[Annotated[str, StringConstraints(pattern=schemas.NACE_PATTERN)]],
+        list[Annotated[str, StringConstraints(pattern=fields.NACE_PATTERN)]],
         Query(description="NACE Rev. 2 codes as Eurostat SBS writes them: C29, G471"),
     ] = (),
     offers: Annotated[list[schemas.ExchangeTag], Query()] = (),
@@ -72,7 +72,7 @@ def saved_matches(identity: User_, rt: Rt) -> Any:
 
 
 @router.get("/matches/{match_id}", response_model=schemas.MatchResults, responses=responses(401, 404))
-def saved_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_, rt: Rt) -> Any:
+def saved_match(match_id: RecordId, identity: User_, rt: Rt) -> Any:
     """One saved matchmaking request (its owner or an administrator)."""
     with rt.transaction() as s:
         return matches.saved_one(s, identity, match_id)
@@ -84,7 +84,7 @@ def saved_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_
     responses=responses(401, 403, 404),
     openapi_extra=permission("match", "delete"),
 )
-def delete_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_, rt: Rt) -> Response:
+def delete_match(match_id: RecordId, identity: User_, rt: Rt) -> Response:
     """Delete a saved matchmaking request (its owner or an administrator)."""
     with rt.transaction(identity) as s:
         matches.delete(s, identity, match_id)

@@ -1,11 +1,11 @@
 """``/notifications``: the caller's in-app notifications."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from clustermap.organisations import repository, schemas
-from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations.deps import PREFIX, RecordId, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.services import accounts
 
 router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
@@ -24,7 +24,7 @@ def notifications(identity: User_, rt: Rt, unread: bool = False) -> Any:
     responses=responses(401, 403, 404),
     openapi_extra=permission("notification", "update"),
 )
-def read_notification(notification_id: Annotated[int, Path(ge=1, le=MAX_ID)], identity: User_, rt: Rt) -> Any:
+def read_notification(notification_id: RecordId, identity: User_, rt: Rt) -> Any:
     """Mark one of the caller's notifications as read."""
     with rt.transaction(identity) as s:
         return accounts.mark_read(s, identity, notification_id)

@@ -1,11 +1,11 @@
 """``/users``: accounts (administrators)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from clustermap.organisations import repository, schemas, security
-from clustermap.organisations.deps import MAX_ID, PREFIX, RegistryRoute, Rt, User_, permission, responses
+from clustermap.organisations.deps import PREFIX, RecordId, RegistryRoute, Rt, User_, permission, responses
 from clustermap.organisations.services import accounts
 
 router = APIRouter(prefix=PREFIX, tags=["registry"], route_class=RegistryRoute)
@@ -38,7 +38,7 @@ def create_user(body: schemas.UserIn, identity: User_, rt: Rt) -> Any:
     responses=responses(401, 403, 404, 409, 422),
     openapi_extra=permission("user", "update"),
 )
-def patch_user(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: schemas.UserPatch, identity: User_, rt: Rt) -> Any:
+def patch_user(user_id: RecordId, body: schemas.UserPatch, identity: User_, rt: Rt) -> Any:
     """Change an account's name, role, activity or password (administrators; optimistic locking)."""
     with rt.transaction(identity) as s:
         return accounts.patch_user(s, user_id, body)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from clustermap.organisations import repository, schemas, security
 from clustermap.organisations.db import RegistrySettings
-from clustermap.organisations.errors import ConflictError, NotFoundError, PermissionDeniedError, RegistryError
+from clustermap.organisations.errors import NotFoundError, PermissionDeniedError, RegistryError
 from clustermap.organisations.models import Notification, User, WebSession, utcnow
 
 __all__ = ["create_token", "log_in", "log_out", "mark_read", "me", "patch_user"]
@@ -62,22 +62,14 @@ def patch_user(session: Session, user_id: int, body: schemas.UserPatch) -> User:
     user = repository.by_id(session, User, user_id)
     if user is None:
         raise NotFoundError(f"no user {user_id}")
-    if user.version != body.version:
-        raise ConflictError(
-            f"the user is at version {user.version}, not {body.version}",
-            entity="user",
-            id=user.id,
-            expected_version=body.version,
-            current_version=user.version,
-            reason="stale_version",
-        )
+    repository.check_version("user", user, body.version)
     for key in ("name", "role", "active"):
         value = getattr(body, key)
         if value is not None:
             setattr(user, key, value)
     if body.password is not None:
         user.password_hash = security.hash_password(body.password)
-    repository.flush_or_conflict(session, "user", user.id, body.version)
+    repository.flush(session, "user", user, body.version)
     return user
 
 

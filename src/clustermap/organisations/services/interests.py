@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from clustermap.organisations import repository, schemas, security
 from clustermap.organisations.errors import (
-    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     RegistryValidationError,
@@ -89,17 +88,9 @@ def answer(session: Session, identity: security.Identity, interest_id: int, body
         raise PermissionDeniedError("only the sender can withdraw an expression of interest")
     if body.status in ("accepted", "declined") and not (admin or identity.user_id in recipients):
         raise PermissionDeniedError("only the recipient can accept or decline an expression of interest")
-    if interest.version != body.version:
-        raise ConflictError(
-            f"the interest is at version {interest.version}, not {body.version}",
-            entity="interest",
-            id=interest.id,
-            expected_version=body.version,
-            current_version=interest.version,
-            reason="stale_version",
-        )
+    repository.check_version("interest", interest, body.version)
     interest.status = body.status
-    repository.flush_or_conflict(session, "interest", interest.id, body.version)
+    repository.flush(session, "interest", interest, body.version)
     others = ({sender_owner} if sender_owner else set()) | recipients
     _notify(
         session,

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from clustermap import columns
+from clustermap.web.api.tables import CELL_FIELDS
 
 
 class _Public(BaseModel):
@@ -177,33 +180,35 @@ class RegionPagePublic(_Public):
 # ---------------------------------------------------------------------------------------------- results
 
 
-class CellPublic(_Public):
-    """One region × category × year of a mapping run (fields a methodology does not produce are null)."""
+#: the cell columns every cell has (the others are null when a methodology does not produce them)
+CELL_KEYS = ("region", "region_name", "category", "category_name", "year")
 
-    region: str
-    region_name: str
-    category: str
-    category_name: str
-    year: int
-    employment: float | None = None
-    region_total: float | None = None
-    share: float | None = Field(default=None, description="E[r,c] / T[r]")
-    lq: float | None = None
-    size_star: int | None = None
-    specialisation_star: int | None = None
-    focus_star: int | None = None
-    stars: int | None = None
-    strong: bool | None = None
-    strong_strict: bool | None = None
-    size_rank: int | None = None
-    focus_rank: int | None = None
-    establishments: float | None = None
-    imputed: bool | None = None
-    imputed_employment: float | None = None
-    employment_low: float | None = Field(default=None, description="persons: every imputed input at its lower bound")
-    employment_high: float | None = Field(default=None, description="persons: every imputed input at its upper bound")
-    imputation_policy: str | None = None
-    flags: str | None = Field(default=None, description="Eurostat flags of the inputs (b, c, e, i, u …)")
+
+_PYTHON_TYPES: dict[str, type] = {"string": str, "int64": int, "float64": float, "bool": bool}
+
+
+def cell_field(name: str, *, required: bool = False) -> Any:
+    """The pydantic field of the result column ``name`` as the result vocabulary (:mod:`clustermap.columns`)
+    declares it: its description is ``columns.describe(name)`` (meaning and unit); optional fields default to
+    null, never zero."""
+    if required:
+        return Field(description=columns.describe(name))
+    return Field(default=None, description=columns.describe(name))
+
+
+def cell_type(name: str, *, required: bool = False) -> Any:
+    """The Python type of the result column ``name`` from its vocabulary dtype (``T | None`` unless required)."""
+    py = _PYTHON_TYPES[columns.CELL_COLUMNS[name].dtype]
+    return py if required else py | None
+
+
+CellPublic = create_model(
+    "CellPublic",
+    __base__=_Public,
+    __doc__="One region × category × year of a mapping run: the fields the API publishes (``tables.CELL_FIELDS``), "
+    "each typed and described by the result vocabulary; fields a methodology does not produce are null.",
+    **{n: (cell_type(n, required=n in CELL_KEYS), cell_field(n, required=n in CELL_KEYS)) for n in CELL_FIELDS},
+)
 
 
 class PageLinksPublic(_Public):
@@ -235,19 +240,21 @@ class LegendClassPublic(_Public):
 
 
 class MapValuePublic(_Public):
-    region: str
+    """One region's value on the choropleth, with the cell figures behind it."""
+
+    region: str = cell_field("region", required=True)
     name: str
     value: float | None
     klass: int = Field(description="legend class index; -1 = no value")
-    stars: int | None = None
-    strong: bool | None = None
-    lq: float | None = None
-    employment: float | None = None
-    share: float | None = None
-    imputed: bool | None = Field(default=None, description="the value rests on imputed confidential cells")
-    employment_low: float | None = Field(default=None, description="persons: every imputed input at its lower bound")
-    employment_high: float | None = Field(default=None, description="persons: every imputed input at its upper bound")
-    flags: str | None = Field(default=None, description="Eurostat flags of the inputs, comma-separated")
+    stars: int | None = cell_field("stars")
+    strong: bool | None = cell_field("strong")
+    lq: float | None = cell_field("lq")
+    employment: float | None = cell_field("employment")
+    share: float | None = cell_field("share")
+    imputed: bool | None = cell_field("imputed")
+    employment_low: float | None = cell_field("employment_low")
+    employment_high: float | None = cell_field("employment_high")
+    flags: str | None = cell_field("flags")
     employment_text: str = Field(
         default="", description="employment as a statistics office shows it: 'about 41,000 (imputed; …)'"
     )

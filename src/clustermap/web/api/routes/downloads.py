@@ -29,7 +29,7 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.meta import _datasets, categories_of, public_file_name, run_public
+from clustermap.web.api.routes.meta import categories_of, datasets_loaded, public_file_name, run_public
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
 from clustermap.web.api.routes.results import default_category, filter_cells, map_data, map_frame
 from clustermap.web.api.schemas import ErrorPublic
@@ -144,7 +144,7 @@ def build_table(
                 rows.append({"category": c["slug"], "category_name": c["name"], "traded": c["traded"], **i})
         frame = pd.DataFrame(rows)
     elif table == "datasets":
-        frame = pd.DataFrame(_datasets(snap))
+        frame = pd.DataFrame(datasets_loaded(snap))
         for col in ("rows_dropped", "notes"):
             if col in frame:
                 frame[col] = frame[col].map(lambda v: json.dumps(v, default=str))

@@ -155,7 +155,9 @@ def public_provenance(prov: dict[str, Any]) -> dict[str, Any]:
     return strip(prov)
 
 
-def _datasets(snap: Snapshot) -> list[dict[str, Any]]:
+def datasets_loaded(snap: Snapshot) -> list[dict[str, Any]]:
+    """The datasets loaded into the snapshot's warehouse, the latest load of each, sorted by name: the load's
+    provenance (rows read, kept and dropped by reason, notes) without file-system paths."""
     if snap.loads.empty:
         return []
     loads = snap.loads.sort_values("loaded_at").drop_duplicates("dataset", keep="last").sort_values("dataset")
@@ -195,7 +197,7 @@ def _datasets(snap: Snapshot) -> list[dict[str, Any]]:
 def datasets(request: Request, obs: ObservatoryDep, snap: SnapshotDep) -> Response:
     """Every dataset loaded into the warehouse (its latest load): publisher, file, sha256, URL, rows read, kept
     and dropped by reason, when it was retrieved."""
-    return cached(request, obs, cache_key(request, snap), lambda: _datasets(snap))
+    return cached(request, obs, cache_key(request, snap), lambda: datasets_loaded(snap))
 
 
 @router.get("/api/datasets/{dataset}", response_model=DatasetPublic, summary="One dataset")
@@ -203,7 +205,7 @@ def dataset(
     request: Request, obs: ObservatoryDep, snap: SnapshotDep, dataset: Annotated[str, Path(pattern=NAME_PATTERN)]
 ) -> Response:
     """A loaded dataset's provenance."""
-    found = [d for d in _datasets(snap) if d["dataset"] == dataset]
+    found = [d for d in datasets_loaded(snap) if d["dataset"] == dataset]
     if not found:
         raise ApiError(
             404,
@@ -211,7 +213,7 @@ def dataset(
             f"no dataset {dataset!r} in the warehouse",
             parameter="dataset",
             value=dataset,
-            allowed=[d["dataset"] for d in _datasets(snap)],
+            allowed=[d["dataset"] for d in datasets_loaded(snap)],
         )
     return cached(request, obs, cache_key(request, snap), lambda: found[0])
 
