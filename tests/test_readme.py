@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from clustermap.settings import get_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
@@ -199,7 +201,9 @@ PYTHON_BLOCKS = [b for b in blocks() if b.lang == "python"]
 
 @pytest.mark.realdata
 @pytest.mark.slow  # the PySpark line starts a JVM: about 2 minutes on a busy machine
-def test_python_blocks_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_blocks_run_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     """Each python block runs as written, in order, in one namespace (on the mirror at CLUSTERMAP_DATA_DIR)."""
     if not os.environ.get("CLUSTERMAP_DATA_DIR"):
         mirror = ROOT.parent / "shared" / "data"
@@ -207,6 +211,8 @@ def test_python_blocks_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             pytest.skip("the data mirror is not available (set CLUSTERMAP_DATA_DIR)")
         monkeypatch.setenv("CLUSTERMAP_DATA_DIR", str(mirror))
     monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()  # read the mirror set here, not the settings an earlier test cached
+    request.addfinalizer(get_settings.cache_clear)
     namespace: dict[str, object] = {"__name__": "__readme__"}
     for block in PYTHON_BLOCKS:
         try:

@@ -140,7 +140,7 @@ def sbs_two_way(
     from clustermap.loaders.eurostat import load_sbs
     from clustermap.schema import COLUMNS
 
-    every_level = load_sbs(mirror=mirror, nuts_level=None, years=years, wages=wages)
+    every_level = load_sbs(mirror=mirror, nuts_level=None, years=years, wages=wages, establishments=True)
     filled = two_way_frame(every_level.frame)
     nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")]
     nuts2 = nuts2[[*COLUMNS, "imputed", "employment_low", "employment_high"]].reset_index(drop=True)
@@ -181,7 +181,7 @@ def run_main_job(
 
     # the panorama methodology's productivity star needs V13320 wages and salaries too
     wages = get_methodology(methodology).kind == "panorama"
-    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=wages)
+    sbs = load_sbs(mirror=mirror, nuts_level=2, wages=wages, establishments=True)  # V11210: the dashboards
     warehouse.load_observations(SBS_DATASET, sbs)
     step("reading Eurostat LFS lfst_r_lfe2en2 TOTAL (external totals)")
     lfs = load_lfs_totals(mirror=mirror)

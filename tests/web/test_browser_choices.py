@@ -224,3 +224,22 @@ def test_no_serious_accessibility_violations(page, url: str, artifacts) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, bad
+
+
+def test_search_answers_todays_region_of_an_old_nuts_code(page, artifacts) -> None:
+    page.goto("/about")
+    page.fill("#region-q", "FR24")
+    page.wait_for_selector("#region-q-list li")
+    items = page.locator("#region-q-list li").all_inner_texts()
+    assert "(FRB0)" in items[0] and "formerly FR24" in items[0], items
+    page.screenshot(path=str(artifacts / "search_old_code.png"))
+    page.press("#region-q", "ArrowDown")
+    with page.expect_navigation():
+        page.press("#region-q", "Enter")
+    assert page.url.endswith("/region/FRB0")
+    # the run is in NUTS 2013 codes: the page leads to the same territory under its code in the run
+    link = page.locator(".same-territory a").first
+    assert "(FR24)" in link.inner_text()
+    with page.expect_navigation():
+        link.click()
+    assert "/region/FR24" in page.url

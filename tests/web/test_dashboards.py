@@ -145,7 +145,14 @@ def test_region_dashboard_page_and_csv(client, cells) -> None:
     for key in ("employment", "growth", "jobs", "related"):
         assert f'data-chart="{key}"' in html
         assert f'href="/dashboard/region/DE11/{key}.csv?' in html
-    assert "Not in this run" in html  # the stars run loads neither wages nor establishments: said, not drawn
+    assert "Not in this run" in html  # the stars run does not load wages: said, not drawn
+    # establishments: SBS V11210 local units, summed over the region's cells that have them
+    assert 'data-chart="establishments"' in html
+    est = list(csv.reader(io.StringIO(client.get("/dashboard/region/DE11/establishments.csv").text)))
+    assert est[0] == ["year", "establishments"]
+    mine_est = cells[cells["region"] == "DE11"].groupby("year")["establishments"].sum(min_count=1)
+    assert {int(y): float(v) for y, v in est[1:]} == {int(y): float(v) for y, v in mine_est.items()}
+    assert all(float(v) > 0 for _, v in est[1:])
     got = list(csv.reader(io.StringIO(client.get("/dashboard/region/DE11/employment.csv").text)))
     assert got[0] == ["year", "employment"]
     mine = cells[cells["region"] == "DE11"].groupby("year")["region_total"].first()
@@ -159,6 +166,24 @@ def test_region_dashboard_page_and_csv(client, cells) -> None:
     ]
     assert client.get("/dashboard/region/DE11/nope.csv").status_code == 404
     assert client.get("/region/DE11").text.count("/dashboard/region/DE11?") == 1
+
+
+@pytest.mark.realdata
+def test_sbs_local_units_are_read_as_establishments(mirror) -> None:
+    from clustermap.loaders.eurostat import load_sbs
+
+    frame = load_sbs(mirror=mirror, years=[2015], establishments=True).frame.set_index(["region", "industry"])
+    assert frame.at[("DE11", "C29"), "establishments"] == 598  # C29,V11210,DE11 2015: 598
+    assert frame.at[("DE11", "C29"), "employment"] > 598  # still V16110 persons employed
+    assert pd.isna(frame.at[("FR10", "C29"), "establishments"])  # ':' is unknown, not 0
+    assert load_sbs(mirror=mirror, years=[2015]).frame["establishments"].isna().all()  # only when asked
+
+
+@pytest.mark.realdata
+def test_the_main_job_carries_establishments(cells) -> None:
+    assert cells["establishments"].notna().mean() > 0.5
+    de11 = cells[(cells["region"] == "DE11") & (cells["category"] == "automotive")]
+    assert (de11["establishments"].dropna() > 0).all() and len(de11["establishments"].dropna())
 
 
 @pytest.mark.realdata

@@ -29,13 +29,25 @@ def serve(
         Path | None,
         typer.Option("--data-dir", help="Data mirror for region names and shapes [env CLUSTERMAP_DATA_DIR]."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (e.g. one per core); each reads the same warehouse read-only into its own "
+            "in-memory index and response cache, so memory grows with N.",
+        ),
+    ] = 1,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the web site (map of stars, region and category pages, comparisons, downloads) at / and the REST API
     under /api/ (OpenAPI schema at /openapi.json, interactive docs at /api/docs).
 
     Reads the warehouse written by `clustermap run`; results stored later are picked up without a restart.
+
+    With --workers N, N processes answer on the same port; each opens the warehouse with a read-only DuckDB
+    connection (several readers at once), keeps the runs as a read-only columnar index and answers from it and
+    from its own response cache (bounded by CLUSTERMAP_RESPONSE_CACHE_BYTES).
     """
     import os
 

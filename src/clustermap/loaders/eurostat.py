@@ -257,6 +257,7 @@ def load_sbs(
     mirror: str | Path | None = None,
     drop_missing: bool = False,
     wages: bool = False,
+    establishments: bool = False,
 ) -> LoadResult:
     """Eurostat regional SBS (``sbs_r_nuts06_r2``, or a file of the same layout such as ``sbs_r_nuts03``)
     for one indicator, as canonical observations.
@@ -285,6 +286,9 @@ def load_sbs(
     wages : bool
         Also read ``V13320`` wages and salaries (EUR million) into ``wages`` (null where not published), for the
         productivity star of the ``panorama`` methodology.
+    establishments : bool
+        Also read ``V11210`` local units (number) into ``establishments`` (null where not published), for the
+        establishments of the site's dashboards.
 
     Returns
     -------
@@ -319,6 +323,22 @@ def load_sbs(
         key = ["region", "industry", "year"]
         frame = res.frame.drop(columns="wages").merge(
             w[[*key, "employment"]].rename(columns={"employment": "wages"}), on=key, how="left"
+        )
+        res = LoadResult(frame[list(res.frame.columns)], res.provenance)
+    if establishments:
+        u = load_eurostat(
+            path,
+            dataset="sbs_r_nuts06_r2",
+            industry_dim="nace_r2",
+            value_filters={"indic_sb": "V11210"},
+            nuts_level=nuts_level,
+            years=years,
+            mirror=mirror,
+            measure="indic_sb V11210: local units (number)",
+        ).frame
+        key = ["region", "industry", "year"]
+        frame = res.frame.drop(columns="establishments").merge(
+            u[[*key, "employment"]].rename(columns={"employment": "establishments"}), on=key, how="left"
         )
         res = LoadResult(frame[list(res.frame.columns)], res.provenance)
     return res

@@ -101,20 +101,17 @@ def _correspondence_names(path: Path, old: int, new: int) -> pd.DataFrame:
     code, as the ``old`` name of the old code.
     """
     try:
-        if path.suffix.lower() == ".xls":
-            import xlrd  # read only the sheet needed: the change tables hold 3-4 large sheets
-
-            book = pd.ExcelFile(xlrd.open_workbook(str(path), on_demand=True), engine="xlrd")
-        else:
-            book = pd.ExcelFile(path)
+        # calamine reads .xls and .xlsx alike, a sheet at a time: 0.01-0.06 s a change table against
+        # 0.02-0.56 s with xlrd / openpyxl (measured on the seven tables of the mirror, same cells)
+        book = pd.ExcelFile(path, engine="calamine")
         sheets = [str(n) for n in book.sheet_names]
         name = next((n for n in sheets if re.fullmatch(rf"NUTS\s*{old}\s*-\s*NUTS\s*{new}", n.strip())), None)
         if name is None:
             raise CorruptFileError(f"no sheet 'NUTS{old}-NUTS{new}' (sheets: {', '.join(sheets)})", file=path)
-        raw = book.parse(name, header=None, dtype=str)
+        raw = pd.read_excel(book, sheet_name=name, header=None, dtype=str)
     except CorruptFileError:
         raise
-    except Exception as exc:  # xlrd / openpyxl raise many types for bad files
+    except Exception as exc:  # calamine raises several types for bad files
         raise CorruptFileError(f"cannot read the NUTS change table ({exc})", file=path) from exc
     header = raw.index[raw.iloc[:, 1].astype(str).str.strip().eq(f"Code {old}")]
     body = raw.iloc[int(header[0]) + 1 :] if len(header) else raw.iloc[2:]

@@ -248,7 +248,7 @@ def load_cbsa_delineation(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.suffix.lower() in {".xls", ".xlsx"}:
-        raw = pd.read_excel(path, header=None, dtype=str)
+        raw = pd.read_excel(path, header=None, dtype=str, engine="calamine")
     else:
         from clustermap.sources.fetch import read_text
 

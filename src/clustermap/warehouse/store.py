@@ -96,15 +96,15 @@ class Warehouse:
     []
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
+        if self.path != ":memory:" and not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(self.path)
+        try:  # read_only: several processes (the site's workers) may read the file at once
+            self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
-        for stmt in _DDL:
+        for stmt in () if read_only else _DDL:
             self.con.execute(stmt)
         self._ibis: Any = None
         self._in_atomic = False

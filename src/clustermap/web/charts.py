@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from clustermap.web.api.tables import STAR_COLOURS
+from clustermap.web.stars import star_colours
 
 __all__ = ["bar_chart", "change_chart", "format_value", "line_chart", "lq_chart", "multi_line_chart"]
 
@@ -42,9 +43,11 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident:
     )
 
 
-def lq_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "lq-chart", threshold: float = 2.0) -> Markup:
-    """Horizontal bars of the location quotient per category, coloured by stars, with the specialisation
-    threshold (LQ = 2) and the national-average line (LQ = 1) marked.
+def lq_chart(
+    rows: Sequence[dict[str, Any]], *, title: str, ident: str = "lq-chart", threshold: float = 2.0, of: int = 3
+) -> Markup:
+    """Horizontal bars of the location quotient per category, coloured by stars (0 … ``of``: 3, or 5 for a
+    panorama run), with the specialisation threshold (LQ = 2) and the national-average line (LQ = 1) marked.
 
     ``rows``: dicts with ``category_name``, ``lq`` and optionally ``stars``, sorted as they should appear.
     """
@@ -68,7 +71,7 @@ def lq_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "lq-cha
         y = top_pad + i * row_h
         lq = float(r["lq"])
         stars = int(r.get("stars") or 0)
-        fill = STAR_COLOURS[min(max(stars, 0), 3)]
+        fill = star_colours(of)[min(max(stars, 0), of)]
         full = str(r.get("category_name") or r.get("category"))
         name = escape(full)
         short = escape(full if len(full) <= 44 else full[:42] + "…")
@@ -102,9 +105,10 @@ def lq_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "lq-cha
 
 
 def change_chart(rows: Sequence[dict[str, Any]], *, title: str, ident: str = "change-chart") -> Markup:
-    """Stacked bars per year: clusters with 1, 2 and 3 stars (or strong clusters for the US rule)."""
-    keys = [k for k in ("clusters_1_star", "clusters_2_star", "clusters_3_star") if rows and k in rows[0]]
-    colours = STAR_COLOURS[1:]
+    """Stacked bars per year: clusters with 1, 2 and 3 stars (1 … 5 for a panorama run; or strong clusters for
+    the US rule)."""
+    keys = [k for k in (f"clusters_{s}_star" for s in range(1, 6)) if rows and k in rows[0]]
+    colours = star_colours(len(keys))[1:]
     if not keys:
         keys, colours = ["strong_clusters"], (STAR_COLOURS[2],)
     width, height, left, bottom, top_pad = 560, 230, 40, 40, 30

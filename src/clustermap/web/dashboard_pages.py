@@ -20,7 +20,17 @@ from clustermap.web.api import tables as t
 from clustermap.web.api.deps import ApiError, check_year
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_totals
 from clustermap.web.api.service import RunData
-from clustermap.web.pages import Methodology, RunId, Year, base, no_results, observatory, page_run, render
+from clustermap.web.pages import (
+    Methodology,
+    RunId,
+    Year,
+    base,
+    no_results,
+    observatory,
+    page_run,
+    render,
+    with_star_counts,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,7 +90,7 @@ def region_charts(run: RunData, code: str, name: str, year: int) -> list[dict[st
     """The charts of a region's dashboard (every year of the run) and its related clusters in ``year``."""
     rows = d.region_dashboard(run.rows(run.by_region.get(code)))
     out = _series_charts(name, rows, "region")
-    related = _related_region(run, code, year)
+    related = related_region(run, code, year)
     if related:
         title = f"Related clusters of {name}, {year}: relatedness density of categories without a star"
         svg = charts.bar_chart(
@@ -104,7 +114,7 @@ def region_charts(run: RunData, code: str, name: str, year: int) -> list[dict[st
     return out
 
 
-def _related_region(run: RunData, code: str, year: int) -> list[dict[str, Any]]:
+def related_region(run: RunData, code: str, year: int) -> list[dict[str, Any]]:
     """The region's opportunities (:func:`clustermap.complexity.related.related_categories`, the function of
     ``/api/regions/{code}/related``), ``[]`` when they cannot be computed."""
     from clustermap.complexity.related import related_categories
@@ -186,7 +196,7 @@ def compare_charts(run: RunData, codes: list[str], names: dict[str, str], year: 
     return out
 
 
-def _csv(chart: dict[str, Any], filename: str) -> Response:
+def chart_csv(chart: dict[str, Any], filename: str) -> Response:
     """A chart's numbers as CSV; a missing value is an empty field (never 0)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -279,7 +289,7 @@ def region_dashboard_csv(
     chosen, code, y, name = _region_context(request, code, methodology, run, year)
     if chosen is None:
         raise ApiError(404, "no_results", "The warehouse has no mapping results.")
-    return _csv(_pick(region_charts(chosen, code, name, y), chart), f"{code}-{chart}.csv")
+    return chart_csv(_pick(region_charts(chosen, code, name, y), chart), f"{code}-{chart}.csv")
 
 
 def _category_context(request: Request, slug: str, methodology: str | None, run: str | None, year: int | None):
@@ -324,7 +334,7 @@ def category_dashboard_csv(
     if chosen is None:
         raise ApiError(404, "no_results", "The warehouse has no mapping results.")
     name = chosen.category_names[slug]
-    return _csv(_pick(category_charts(chosen, slug, name, y), chart), f"{slug}-{chart}.csv")
+    return chart_csv(_pick(category_charts(chosen, slug, name, y), chart), f"{slug}-{chart}.csv")
 
 
 def compare_context(
@@ -355,7 +365,7 @@ def compare_csv(
     codes, names = compare_context(request, chosen, regions, y)
     if not codes:
         raise ApiError(400, "no_regions", "Name at least one region with cells in this run.", parameter="regions")
-    return _csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
+    return chart_csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -387,7 +397,14 @@ def compare_page(
         notes.append(f"No cells in {y} for: {', '.join(unknown)}.")
     column = value if value in cells.columns else "strong"
     wide = t.records(t.compare_table(cells, codes, column)) if codes else []
-    totals = [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])} for c in codes]
+    totals = [
+        with_star_counts(
+            [{"region": c, "name": obs.name(c), **region_totals(cells[cells["region"] == c])}],
+            cells[cells["region"] == c],
+            chosen.kind,
+        )[0]
+        for c in codes
+    ]
     options = sorted(((c, obs.name(c)) for c in present_codes), key=lambda kv: kv[0])
     ctx = base(
         request,

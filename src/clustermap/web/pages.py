@@ -13,10 +13,12 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from clustermap.reports.text import readable
 from clustermap.web import charts
@@ -27,6 +29,7 @@ from clustermap.web.api.routes.profiles import region_totals, region_year
 from clustermap.web.api.routes.regions import region_public
 from clustermap.web.api.routes.results import METRIC_LABELS, default_category
 from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.stars import max_stars, star_columns
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -58,14 +61,22 @@ def fmt_pct(value: Any, digits: int = 1) -> str:
     return f"{float(value) * 100:.{digits}f}\u202f%"
 
 
-def stars_html(value: Any) -> Any:
+@pass_context
+def stars_html(context: Any, value: Any, of: int | None = None) -> Any:
+    """``n`` stars as symbols, read as "n of 3 stars" (or "n of 5 stars" on a page of a panorama run: ``of``
+    defaults to the most stars the page's ``run`` gives)."""
     from markupsafe import Markup
 
+    from clustermap.web.stars import max_stars, star_label
+
+    if of is None:
+        run = context.get("run")
+        of = max_stars(getattr(run, "kind", "stars"))
     n = 0 if value is None else int(value)
-    label = f"{n} of 3 stars"  # what a screen reader says instead of the symbols
+    label = star_label(n, of)  # what a screen reader says instead of the symbols
     return Markup(
         f'<span class="stars" role="img" aria-label="{label}" title="{label}">'
-        f'{"★" * n}<span class="off" aria-hidden="true">{"★" * (3 - n)}</span></span>'
+        f'{"★" * n}<span class="off" aria-hidden="true">{"★" * max(of - n, 0)}</span></span>'
     )
 
 
@@ -102,7 +113,34 @@ templates.env.filters.update(
     emp=employment_cell,
     flags=flags_html,
 )
-templates.env.globals.update(metric_labels=METRIC_LABELS)
+templates.env.globals.update(metric_labels=METRIC_LABELS, star_columns=star_columns, max_stars=max_stars)
+
+
+def with_star_counts(rows: list[dict[str, Any]], cells: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """``rows`` (one per year, or one row of a single year's ``cells``) with ``clusters_4_star`` and
+    ``clusters_5_star`` for a panorama run (the API's counts stop at three stars)."""
+    if max_stars(kind) <= 3 or "stars" not in cells.columns:
+        return rows
+    for r in rows:
+        sub = cells if "year" not in r or r.get("year") is None else cells[cells["year"] == r["year"]]
+        for s in range(4, max_stars(kind) + 1):
+            r[f"clusters_{s}_star"] = int((sub["stars"] == s).sum())
+    return rows
+
+
+def with_star_columns(rows: list[dict[str, Any]], cells: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """``rows`` (one per category of one region and year) with every star column of the run's method — the
+    productivity and dynamism stars of a panorama run are not among the API's cell fields."""
+    cols = [c for c, _ in star_columns(kind) if c in cells.columns]
+    if not cols or not rows:
+        return rows
+    lookup = cells.drop_duplicates("category").set_index("category")[cols]
+    for r in rows:
+        if r.get("category") in lookup.index:
+            for c in cols:
+                v = lookup.at[r["category"], c]
+                r[c] = None if pd.isna(v) else bool(v)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------- context
@@ -254,9 +292,14 @@ def map_page(
         "dataset": chosen.dataset,
         "pinned": run is not None,
     }
+    cbsas = undrawn_cbsas(observatory(request), observatory(request).geometry(chosen)) if chosen.family == "US" else []
+    if cbsas:
+        config["cbsa_undrawn"] = cbsas
     ctx = base(
         request,
         f"Map of {chosen.category_names.get(c, c)} clusters, {y}",
+        cbsa_notice=CBSA_NOTICE if cbsas else None,
+        cbsa_count=len(cbsas),
         run=chosen,
         year=y,
         category=c,
@@ -269,6 +312,44 @@ def map_page(
         place=FAMILY_PLACE.get(chosen.family, "Europe"),
     )
     return render("map.html", ctx)
+
+
+#: why the site draws no US CBSA (metropolitan / micropolitan area): said once, not as "cannot be drawn" per code
+CBSA_NOTICE = (
+    "US metropolitan and micropolitan areas (CBSAs) are not drawn on the map. Their shapes would be the unions of "
+    "their counties, but the list of the counties of each CBSA (the OMB delineation) is not available here: the "
+    "data mirror has none, and no maintained package on PyPI or npm ships it (us-atlas, which draws the states, "
+    "has state and county shapes only). Their values are in the table under the map and in the downloads."
+)
+
+
+def undrawn_cbsas(obs: Any, layer: dict[str, Any]) -> list[str]:
+    """The codes among a layer's regions without a shape that are US CBSAs (by the region registry)."""
+    reg = obs.registry
+    missing = [m["region"] for m in layer.get("missing", [])]
+    if reg is None or not missing:
+        return []
+    us = reg.us_table
+    cbsa = set(us.loc[us["kind"] == "cbsa", "code"])
+    return [c for c in missing if c in cbsa]
+
+
+def _same_territory(obs: Any, run: Any, code: str) -> list[dict[str, Any]]:
+    """The run's regions that hold ``code``'s territory under another NUTS version's code (``FR24`` for today's
+    ``FRB0``, ``FRB0`` for the old ``FR24``), with how they relate."""
+    from clustermap.regions.successors import same_territory, successor_note
+
+    both = same_territory(code, mirror=obs.mirror)
+    out = []
+    for r in both["earlier"].itertuples(index=False):
+        if r.code in run.by_region:
+            note = successor_note(r.code, r.versions, r.change, r.share)
+            out.append({"code": r.code, "name": obs.name(r.code), "note": f"{code} {note}"})
+    for r in both["later"].itertuples(index=False):
+        if r.successor in run.by_region:
+            note = successor_note(code, r.versions, r.change, r.share)
+            out.append({"code": r.successor, "name": obs.name(r.successor), "note": f"{r.successor} {note}"})
+    return out
 
 
 @router.get("/region/{code}", response_class=HTMLResponse)
@@ -291,12 +372,13 @@ def region_page(
         children = []
         if reg is not None:
             children = [region_public(obs, ch.code, region=ch) for ch in reg.children(known.code, known.version)]
-        ctx = base(request, f"{info['name']} ({code})", region=info, run=chosen, children=children)
-        return render("region_missing.html", ctx, status=404)
+        same = _same_territory(obs, chosen, known.code)
+        ctx = base(request, f"{info['name']} ({code})", region=info, run=chosen, children=children, same=same)
+        return render("region_missing.html", ctx, status=200 if same else 404)
     cells, y, years = region_year(chosen, code, year)
     this_year = cells[cells["year"] == y]
-    stars = t.records(t.region_stars_table(this_year))
-    change = t.records(t.region_change(cells))
+    stars = with_star_columns(t.records(t.region_stars_table(this_year)), this_year, chosen.kind)
+    change = with_star_counts(t.records(t.region_change(cells)), cells, chosen.kind)
     category_years = t.records(t.region_category_years(cells))
     ancestors = []
     reg = obs.registry
@@ -317,13 +399,15 @@ def region_page(
         ancestors=ancestors,
         year=y,
         years=years,
-        totals=region_totals(this_year),
+        totals=with_star_counts([region_totals(this_year)], this_year, chosen.kind)[0],
         portfolio=t.records(t.portfolio(this_year)),
         stars_table=stars,
         change=change,
         category_years=category_years,
         year_columns=[str(x) for x in years],
-        lq_svg=charts.lq_chart(lq_rows, title=f"Location quotient by category, {info['name']}, {y}"),
+        lq_svg=charts.lq_chart(
+            lq_rows, title=f"Location quotient by category, {info['name']}, {y}", of=max_stars(chosen.kind)
+        ),
         change_svg=charts.change_chart(change, title=f"Clusters by stars per year, {info['name']}"),
         shape=shape,
         dl=f"run={chosen.run_id}&region={code}",
@@ -431,14 +515,17 @@ def about_page(request: Request, methodology: Methodology = None, run: RunId = N
         except Exception:  # a methodology from a user's file
             method = None
     layer = obs.geometry(chosen) if chosen is not None else {"missing": [], "credit": ""}
+    cbsas = set(undrawn_cbsas(obs, layer))
     ctx = base(
         request,
         "Data and method",
+        cbsa_notice=CBSA_NOTICE if cbsas else None,
+        cbsa_count=len(cbsas),
         run=chosen,
         method=method,
         datasets=datasets_loaded(snap),
         runs=sorted(snap.runs.values(), key=lambda r: r.created, reverse=True),
-        missing=layer["missing"],
+        missing=[m for m in layer["missing"] if m["region"] not in cbsas],
         geometry_credit=layer.get("credit", ""),
         drawn=len(layer.get("features", [])),
     )

@@ -179,7 +179,9 @@ def create_app(
     )
     app.state.observatory = observatory
     from clustermap.web.api.middleware import LimitsMiddleware
+    from clustermap.web.api.urlcache import UrlCacheMiddleware
 
+    app.add_middleware(UrlCacheMiddleware, observatory=observatory)  # inside the limits (HEAD is a GET there)
     app.add_middleware(
         LimitsMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -205,6 +207,9 @@ def create_app(
 
     pages.install(app)
     app.include_router(dashboard_pages.router)
+    from clustermap.web.api.routes import dashboards  # the dashboards as JSON
+
+    app.include_router(dashboards.router)
     _install_docs(app)
     return app
 

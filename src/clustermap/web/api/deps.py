@@ -56,7 +56,7 @@ def _allowed(values: list[Any], limit: int = 60) -> list[Any] | None:
 # ---------------------------------------------------------------------------------------------- the data
 
 
-def get_observatory(request: Request) -> Observatory:
+async def get_observatory(request: Request) -> Observatory:
     """The app's :class:`Observatory` (``app.state.observatory``)."""
     return request.app.state.observatory
 
@@ -64,9 +64,15 @@ def get_observatory(request: Request) -> Observatory:
 ObservatoryDep = Annotated[Observatory, Depends(get_observatory)]
 
 
-def get_snapshot(obs: ObservatoryDep) -> Snapshot:
-    """The observatory's current snapshot of the warehouse (runs, geometry)."""
-    return obs.snapshot()
+async def get_snapshot(obs: ObservatoryDep) -> Snapshot:
+    """The observatory's current snapshot of the warehouse (runs, geometry); checking the file (and re-reading
+    it when it changed) happens in the thread pool, not on the event loop."""
+    snap = obs.fresh_snapshot()
+    if snap is not None:
+        return snap
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(obs.snapshot)
 
 
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
@@ -194,7 +200,7 @@ def select_run(
     return max(preferred, key=lambda r: r.created)
 
 
-def get_run(
+async def get_run(
     snap: SnapshotDep,
     methodology: MethodologyQuery = None,
     run: RunQuery = None,
@@ -298,6 +304,25 @@ def _declared_query(request: Request) -> frozenset[str] | None:
 _QUERY_NAMES: dict[int, frozenset[str]] = {}
 
 
+def json_bytes(value: dict[str, Any] | list[Any]) -> bytes:
+    """Compact JSON of an answer (orjson; the standard library for what orjson refuses, e.g. integer keys)."""
+    import orjson
+
+    try:
+        options = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+        return orjson.dumps(value, default=str, option=options)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
+
+
+def _body(value: bytes | BaseModel | dict[str, Any] | list[Any]) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json().encode()
+    if isinstance(value, bytes):
+        return value
+    return json_bytes(value)
+
+
 def cached(
     request: Request,
     obs: Observatory,
@@ -307,26 +332,81 @@ def cached(
     media_type: str = "application/json",
     filename: str | None = None,
     cache_control: str = CACHE_CONTROL,
+    by_url: bool = False,
 ) -> Response:
     """The answer for ``key`` from the response cache (built by ``build`` on a miss), with ``ETag`` and
-    ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current."""
+    ``Cache-Control``; ``304 Not Modified`` when the client's ``If-None-Match`` is current. ``by_url``: also
+    keep it under its exact URL (:func:`cached_async`), for answers that depend on nothing else."""
     hit = obs.cache.get(key)
     if hit is None:
-        value = build()
-        if isinstance(value, BaseModel):
-            body = value.model_dump_json().encode()
-        elif isinstance(value, bytes):
-            body = value
-        else:
-            body = json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
-        hit = obs.cache.put(key, body, media_type)
+        hit = obs.cache.put(key, _body(build()), media_type)
+    if by_url:
+        _remember_url(request, obs, key, hit, filename, cache_control, None)
+    return _respond(request, obs, key, hit, filename, cache_control)
+
+
+async def cached_async(
+    request: Request,
+    obs: Observatory,
+    key: tuple[Any, ...],
+    build: Callable[[], bytes | BaseModel | dict[str, Any] | list[Any]],
+    *,
+    media_type: str = "application/json",
+    filename: str | None = None,
+    cache_control: str = CACHE_CONTROL,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """:func:`cached` for ``async`` routes: a hit is answered on the event loop, a miss is built in the thread
+    pool (so that a slow answer never holds up the others). The answer is also kept under its exact URL
+    (:mod:`clustermap.web.api.urlcache`) when the route declares every query parameter given; ``headers`` are
+    sent with it."""
+    from starlette.concurrency import run_in_threadpool
+
+    hit = obs.cache.get(key)
+    if hit is None:  # built, and gzipped if the client takes it, off the event loop
+        compress = "gzip" in request.headers.get("accept-encoding", "")
+        hit = await run_in_threadpool(lambda: obs.cache.put(key, _body(build()), media_type, compress=compress))
+    response = _respond(request, obs, key, hit, filename, cache_control)
+    if headers:
+        response.headers.update(headers)
+    _remember_url(request, obs, key, hit, filename, cache_control, headers)
+    return response
+
+
+def _remember_url(
+    request: Request,
+    obs: Observatory,
+    key: tuple[Any, ...],
+    hit: Any,
+    filename: str | None,
+    cache_control: str,
+    headers: dict[str, str] | None,
+) -> None:
+    known = _declared_query(request)
+    if known is None or any(k not in known for k in request.query_params):
+        return
+    from clustermap.web.api.urlcache import UrlAnswer
+
+    sent = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if filename:
+        sent["Content-Disposition"] = f'attachment; filename="{filename}"'
+    sent.update(headers or {})
+    url = (key[0], request.url.path, request.scope.get("query_string", b""))
+    obs.urls.put(url, UrlAnswer(hit, tuple(sent.items())))
+
+
+def _respond(
+    request: Request, obs: Observatory, key: tuple[Any, ...], hit: Any, filename: str | None, cache_control: str
+) -> Response:
     headers = {"ETag": hit.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     match = request.headers.get("if-none-match")
     if match and (match.strip() == "*" or hit.etag in [m.strip() for m in match.split(",")]):
         return Response(status_code=304, headers=headers)
-    if hit.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(content=hit.gzipped, media_type=hit.media_type, headers=headers)
+    if hit.compressible and "gzip" in request.headers.get("accept-encoding", ""):
+        gz = obs.cache.gzipped(key, hit)
+        if gz is not None:
+            headers["Content-Encoding"] = "gzip"
+            return Response(content=gz, media_type=hit.media_type, headers=headers)
     return Response(content=hit.body, media_type=hit.media_type, headers=headers)

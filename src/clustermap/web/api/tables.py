@@ -40,7 +40,9 @@ __all__ = [
     "category_change",
     "compare_table",
     "concentration",
+    "concentration_of",
     "figure3",
+    "legend_classes",
     "map_classes",
     "portfolio",
     "region_category_years",
@@ -104,7 +106,14 @@ def _fmt(x: float) -> str:
 
 
 def map_classes(values: pd.Series, metric: str) -> tuple[list[dict[str, Any]], pd.Series]:
-    """Legend classes of a map metric and the class of each value.
+    """Legend classes of a map metric and the class of each value (:func:`legend_classes` on a Series)."""
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    classes, idx = legend_classes(v.to_numpy(dtype=float), metric)
+    return classes, pd.Series(idx, index=values.index, dtype="int64")
+
+
+def legend_classes(values: np.ndarray, metric: str) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Legend classes of a map metric and the class of each value (numpy: the map's request path).
 
     ``stars``: 0–3 stars; ``strong``: no / yes; ``lq``: fixed breaks 0.5, 1, 1.5, 2, 3 (2 = the specialisation
     threshold); ``employment`` and ``share``: quintiles of the values shown (fewer when values repeat).
@@ -113,34 +122,35 @@ def map_classes(values: pd.Series, metric: str) -> tuple[list[dict[str, Any]], p
     -------
     (classes, index)
         ``classes``: ``index, label, color, min, max, count``; ``index``: class of each value (``-1`` = no
-        value).
+        value), ``int64``.
     """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    idx = pd.Series(-1, index=values.index, dtype="int64")
+    v = np.asarray(values, dtype=float)
+    idx = np.full(len(v), -1, dtype=np.int64)
+    present = ~np.isnan(v)
     classes: list[dict[str, Any]] = []
     if metric == "stars":
         for s, colour in enumerate(STAR_COLOURS):
             label = "no star" if s == 0 else ("★" * s + f" {s} star" + ("s" if s > 1 else ""))
             classes.append({"index": s, "label": label, "color": colour, "min": float(s), "max": float(s)})
-        idx[v.notna()] = v[v.notna()].clip(0, 3).astype("int64")
+        idx[present] = np.clip(v[present], 0, 3).astype(np.int64)
     elif metric == "strong":
         for s, (label, colour) in enumerate(zip(("not strong", "strong cluster"), STRONG_COLOURS, strict=True)):
             classes.append({"index": s, "label": label, "color": colour, "min": float(s), "max": float(s)})
-        idx[v.notna()] = (v[v.notna()] > 0).astype("int64")
+        idx[present] = (v[present] > 0).astype(np.int64)
     else:
+        ok = np.isfinite(v)
+        finite = v[ok]
         if metric == "lq":
             breaks = list(LQ_BREAKS)
             lo = [0.0, *breaks]
             hi = [*breaks, math.inf]
+        elif len(finite) == 0:
+            lo, hi = [], []
         else:
-            finite = v[np.isfinite(v)]
-            if finite.empty:
-                lo, hi = [], []
-            else:
-                qs = sorted(set(float(q) for q in finite.quantile([0.2, 0.4, 0.6, 0.8]).round(6)))
-                qs = [q for q in qs if finite.min() < q <= finite.max()]
-                lo = [float(finite.min()), *qs]
-                hi = [*qs, float(finite.max())]
+            qs = sorted(set(float(q) for q in np.round(np.quantile(finite, [0.2, 0.4, 0.6, 0.8]), 6)))
+            qs = [q for q in qs if finite.min() < q <= finite.max()]
+            lo = [float(finite.min()), *qs]
+            hi = [*qs, float(finite.max())]
         palette = SEQ6 if len(lo) == 6 else SEQ5[-len(lo) :] if lo else ()
         for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
             if metric == "lq":
@@ -154,14 +164,13 @@ def map_classes(values: pd.Series, metric: str) -> tuple[list[dict[str, Any]], p
             classes.append(
                 {"index": i, "label": label, "color": palette[i], "min": a, "max": None if math.isinf(b) else b}
             )
-        ok = v.notna() & np.isfinite(v)
         if lo:
             edges = np.array(hi[:-1], dtype=float)
             side = "right" if metric == "lq" else "left"
-            idx[ok] = np.searchsorted(edges, v[ok].to_numpy(), side=side).astype("int64")
-    counts = idx.value_counts()
+            idx[ok] = np.searchsorted(edges, finite, side=side).astype(np.int64)
+    counts = np.bincount(idx[idx >= 0], minlength=len(classes)) if len(classes) else np.zeros(0, dtype=np.int64)
     for c in classes:
-        c["count"] = int(counts.get(c["index"], 0))
+        c["count"] = int(counts[c["index"]]) if c["index"] < len(counts) else 0
     return classes, idx
 
 
@@ -294,6 +303,14 @@ def _concentration_inputs(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, 
     strong = _array(cells, "strong", bool)
     clusters = _array(cells, "stars", float) >= 1 if "stars" in cells.columns else strong
     return e, t, strong, clusters
+
+
+def concentration_of(
+    employment: np.ndarray, totals: np.ndarray, strong: np.ndarray, clusters: np.ndarray
+) -> dict[str, Any]:
+    """:func:`concentration` from arrays of one category and year: employment and region totals (persons,
+    missing as 0), whether each cell is a strong cluster and whether it is a cluster."""
+    return _concentration(employment, totals, strong, clusters)
 
 
 def concentration(cells: pd.DataFrame) -> dict[str, Any]:

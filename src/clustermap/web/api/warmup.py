@@ -1,7 +1,9 @@
-"""Answers computed ahead of the requests: the site is a read-only view of one warehouse snapshot, so the map
-data of every year × category × metric and the profiles of every region and category are computed once in a
-background thread when a snapshot is read, and served from the response cache afterwards (a few seconds of CPU
-for the SBS results; a request that arrives first computes its own answer)."""
+"""Answers computed ahead of the requests: the site is a read-only view of one warehouse snapshot, so the tables
+of each region and category over all years (:func:`clustermap.web.api.answers.region_pieces`, the only part of
+an answer still computed with pandas) and then the map data of every year × category × metric and the profiles
+of every region and category are computed once in a background thread when a snapshot is read, and served from
+the response cache afterwards. Answers not pre-computed (other years, comparisons, filtered results) are
+assembled from the run's :class:`~clustermap.web.api.cellindex.CellIndex` in about a millisecond."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from clustermap.web.api.deps import answer_key
+from clustermap.web.api.deps import answer_key, json_bytes
 from clustermap.web.api.service import Observatory, RunData, Snapshot
 
 log = logging.getLogger(__name__)
@@ -20,15 +22,24 @@ MAP_METRICS = ("stars", "lq", "employment")
 
 def _put(obs: Observatory, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
     if obs.cache.get(key) is None:
-        obs.cache.put(key, build().model_dump_json().encode(), "application/json")
+        value = build()
+        body = value.model_dump_json().encode() if hasattr(value, "model_dump_json") else json_bytes(value)
+        obs.cache.put(key, body, "application/json")
 
 
 def prefill_run(obs: Observatory, snap: Snapshot, run: RunData, *, registry: bool, top: int = 20) -> None:
     """Compute the map data, region profiles and category profiles of one run into the response cache."""
-    from clustermap.web.api.routes.profiles import category_profile, region_profile, resolve_region_year
-    from clustermap.web.api.routes.results import map_data
+    from clustermap.web.api.answers import category_pieces, region_pieces
+    from clustermap.web.api.answers import category_profile_answer as category_profile
+    from clustermap.web.api.answers import map_answer as map_data
+    from clustermap.web.api.answers import region_profile_answer as region_profile
+    from clustermap.web.api.routes.profiles import resolve_region_year
 
     obs.geometry_bytes(run)
+    for code in run.by_region:
+        region_pieces(run, code)
+    for category in run.category_names:
+        category_pieces(obs, run, category)
     metrics = [m if m != "stars" or "stars" in run.cells.columns else "strong" for m in MAP_METRICS]
     years = [run.default_year, *(y for y in reversed(run.years) if y != run.default_year)]
     for i, year in enumerate(years):

@@ -39,6 +39,24 @@
     if (metric === 'strong') return v ? 'yes' : 'no';
     return Math.round(v).toLocaleString('en-GB').replace(/,/g, '\u202f');
   }
+  // a panorama run gives 0-5 stars (size, specialisation, focus, productivity, dynamism); the others 0-3
+  const FIVE_STAR_COLOURS = ['#ffffff', '#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
+  function hasStars() { return state.data.kind === 'stars' || state.data.kind === 'panorama'; }
+  function maxStars() { return state.data.kind === 'panorama' ? 5 : 3; }
+  /** the legend of a map of five stars: one class per number of stars, each value in its class (a server
+   *  that already answers six classes is left as it is) */
+  function fiveStarLegend(data) {
+    if (data.metric !== 'stars' || data.kind !== 'panorama' || data.legend.length === FIVE_STAR_COLOURS.length) return;
+    data.legend = FIVE_STAR_COLOURS.map((color, s) => ({
+      index: s, color, min: s, max: s, count: 0,
+      label: s === 0 ? 'no star' : '★'.repeat(s) + ' ' + s + ' star' + (s > 1 ? 's' : ''),
+    }));
+    for (const v of data.values) {
+      if (v.stars === null || v.stars === undefined) { v.klass = -1; continue; }
+      v.klass = Math.max(0, Math.min(5, v.stars));
+      data.legend[v.klass].count += 1;
+    }
+  }
   function starsText(n) { return n === null || n === undefined ? '–' : (n ? '★'.repeat(n) + ' (' + n + ')' : 'no star'); }
   function hexToRgb(hex) { const n = parseInt(hex.slice(1), 16); return [(n >> 16) & 255, (n >> 8) & 255, n & 255]; }
 
@@ -128,7 +146,11 @@
           const v = state.byId.get(f.id);
           map.setFeatureState({ source: 'regions', id: f.id }, { color: colourOf(f.id), hidden: hidden.has(f.id), imputed: !!(v && v.imputed) });
         }
-        return new Promise((res) => map.once('idle', res));
+        // a map with nothing to recolour (e.g. a run of US CBSAs, which have no shapes) renders no new frame by
+        // itself: ask for one, so that 'idle' comes
+        const idle = new Promise((res) => map.once('idle', res));
+        map.triggerRepaint();
+        return idle;
       },
       canvas() { return map.getCanvas(); },
       project(lon, lat) { const p = map.project([lon, lat]); return [p.x, p.y]; },
@@ -297,15 +319,15 @@
       tr.innerHTML = '<th scope="row"><a></a></th><td></td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num"></td>';
       const a = tr.querySelector('a'); a.href = href; a.textContent = v.name;
       tr.children[1].textContent = v.region;
-      if (state.data.kind === 'stars' && v.stars !== null && v.stars !== undefined) {
-        // symbols for the eye, "2 of 3 stars" for screen readers
+      if (hasStars() && v.stars !== null && v.stars !== undefined) {
+        // symbols for the eye, "2 of 3 stars" (or "4 of 5 stars") for screen readers
         tr.children[2].innerHTML = '<span aria-hidden="true"></span><span class="visually-hidden"></span>';
         tr.children[2].firstChild.textContent = starsText(v.stars);
-        tr.children[2].lastChild.textContent = v.stars + ' of 3 stars';
+        tr.children[2].lastChild.textContent = v.stars + ' of ' + maxStars() + ' stars';
       } else {
-        tr.children[2].textContent = state.data.kind === 'stars' ? starsText(v.stars) : (v.strong ? 'strong' : '–');
+        tr.children[2].textContent = hasStars() ? starsText(v.stars) : (v.strong ? 'strong' : '–');
       }
-      tr.children[2].dataset.sort = String(state.data.kind === 'stars' ? (v.stars ?? -1) : (v.strong ? 1 : 0));
+      tr.children[2].dataset.sort = String(hasStars() ? (v.stars ?? -1) : (v.strong ? 1 : 0));
       tr.children[3].textContent = fmt(v.lq, 'lq'); tr.children[3].dataset.sort = String(v.lq ?? -1);
       // as statistics offices show it: imputed values marked with their bounds, confidential ones as ranges
       tr.children[4].textContent = v.employment_text || fmt(v.employment, 'employment'); tr.children[4].dataset.sort = String(v.employment ?? -1);
@@ -320,19 +342,33 @@
     if (caption) caption.textContent = state.data.category_name + ', ' + state.data.year + ' (' + state.data.methodology + '): ' + rows.length + ' regions';
   }
 
+  // US CBSAs have no shapes (no delineation to merge counties by): the page says so once, in a notice
+  const CBSA_UNDRAWN = new Set(cfg.cbsa_undrawn || []);
+  function undrawn() { return state.data.regions_without_shape.filter((c) => !CBSA_UNDRAWN.has(c)); }
+  function summaryText() {
+    const text = state.data.summary;
+    const cbsas = state.data.regions_without_shape.length - undrawn().length;
+    if (!cbsas) return text;
+    const others = undrawn();
+    return text.replace(/ \d+ regions? cannot be drawn: [^.]*\.$/, '') +
+      ' ' + cbsas + ' metropolitan area' + (cbsas === 1 ? ' is' : 's are') + ' not drawn (no CBSA shapes: see the notice above the map).' +
+      (others.length ? ' ' + others.length + ' other region' + (others.length === 1 ? ' cannot' : 's cannot') + ' be drawn: ' + others.join(', ') + '.' : '');
+  }
+
   function renderText() {
     const s = $('#map-summary');
-    if (s) s.textContent = state.data.summary;
+    const summary = summaryText();
+    if (s) s.textContent = summary;
     const container = $('#map');
-    if (container) container.setAttribute('aria-label', state.data.summary);
+    if (container) container.setAttribute('aria-label', summary);
     for (const el of $$('[data-title-category]')) el.textContent = state.data.category_name;
     for (const el of $$('[data-title-year]')) el.textContent = state.data.year;
     for (const el of $$('[data-title-metric]')) el.textContent = state.data.metric_label;
     const missing = $('#map-missing');
     if (missing) {
-      const n = state.data.regions_without_shape.length;
+      const n = undrawn().length;
       missing.textContent = n ? (n === 1 ? '1 region of this year has' : n + ' regions of this year have') +
-        ' no shape on the 2016 NUTS map (merged or redrawn since): ' + state.data.regions_without_shape.join(', ') +
+        ' no shape on the 2016 NUTS map (merged or redrawn since): ' + undrawn().join(', ') +
         '. The table lists ' + (n === 1 ? 'it' : 'them') + ' with the others; see Data & method.' : '';
     }
     for (const a of $$('a[data-dl-table]')) {
@@ -351,6 +387,7 @@
     if (status) { status.hidden = false; status.textContent = 'Loading…'; }
     try {
       state.data = await C.getJSON('/api/map-data?' + mapQuery());
+      fiveStarLegend(state.data);
     } catch (err) {
       if (status) { status.hidden = false; status.textContent = 'Could not load the map data: ' + err.message; }
       throw err;
@@ -370,7 +407,7 @@
     const name = (v && v.name) || (f && f.properties.name) || id;
     let html = '<strong></strong> <span class="code"></span><br>';
     if (v) {
-      html += state.data.kind === 'stars' ? 'Stars: ' + starsText(v.stars) + '<br>' : 'Strong cluster: ' + (v.strong ? 'yes' : 'no') + '<br>';
+      html += hasStars() ? 'Stars: ' + starsText(v.stars) + ' of ' + maxStars() + '<br>' : 'Strong cluster: ' + (v.strong ? 'yes' : 'no') + '<br>';
       html += 'LQ: ' + fmt(v.lq, 'lq') + '<br>Employment: <span class="emp"></span><br>Share of region: ' + fmt(v.share, 'share');
       if (v.flag_meanings && v.flag_meanings.length) html += '<br>Flags: <span class="flags"></span>';
     } else {

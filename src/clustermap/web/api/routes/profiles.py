@@ -8,6 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from clustermap.web.api import tables as t
+from clustermap.web.api.answers import category_profile_answer, compare_answer, region_profile_answer
 from clustermap.web.api.deps import (
     CODE_PATTERN,
     ERRORS,
@@ -20,7 +21,7 @@ from clustermap.web.api.deps import (
     YearQuery,
     answer_key,
     cache_key,
-    cached,
+    cached_async,
     check_category,
     check_region,
     check_year,
@@ -101,7 +102,7 @@ def region_profile(obs: Observatory, run: RunData, code: str, year: int | None, 
 
 
 @router.get("/api/profiles/regions/{code}", response_model=RegionProfilePublic, summary="Region profile")
-def region_profile_route(
+async def region_profile_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -116,7 +117,7 @@ def region_profile_route(
     y = resolve_region_year(run, code, year)
     registry = bool(getattr(request.app.state, "registry_installed", False))
     key = answer_key(snap, "region-profile", run.run_id, code, y, registry)
-    return cached(request, obs, key, lambda: region_profile(obs, run, code, y, registry))
+    return await cached_async(request, obs, key, lambda: region_profile_answer(obs, run, code, y, registry))
 
 
 # ------------------------------------------------------------------------------------------- categories
@@ -141,7 +142,7 @@ def category_profile(obs: Observatory, run: RunData, slug: str, year: int, top: 
 
 
 @router.get("/api/profiles/categories/{slug}", response_model=CategoryProfilePublic, summary="Category profile")
-def category_profile_route(
+async def category_profile_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -157,7 +158,7 @@ def category_profile_route(
     slug = check_category(run, slug, parameter="slug", status=404)
     y = check_year(run, year)
     key = answer_key(snap, "category-profile", run.run_id, slug, y, top)
-    return cached(request, obs, key, lambda: category_profile(obs, run, slug, y, top))
+    return await cached_async(request, obs, key, lambda: category_profile_answer(obs, run, slug, y, top))
 
 
 # ---------------------------------------------------------------------------------------------- compare
@@ -195,7 +196,7 @@ def compare(obs: Observatory, run: RunData, codes: list[str], year: int, value: 
 
 
 @router.get("/api/compare", response_model=ComparePublic, summary="Compare up to 10 regions")
-def compare_route(
+async def compare_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -222,4 +223,5 @@ def compare_route(
         )
     codes = [check_region(run, c, parameter="regions") for c in codes]
     y = check_year(run, year)
-    return cached(request, obs, cache_key(request, snap, run.run_id, y), lambda: compare(obs, run, codes, y, value))
+    key = cache_key(request, snap, run.run_id, y)
+    return await cached_async(request, obs, key, lambda: compare_answer(obs, run, codes, y, value))

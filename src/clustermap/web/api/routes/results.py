@@ -11,6 +11,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
+from clustermap.web.api.answers import map_answer, results_positions
 from clustermap.web.api.deps import (
     CODE_PATTERN,
     ERRORS,
@@ -23,12 +24,12 @@ from clustermap.web.api.deps import (
     YearQuery,
     answer_key,
     cache_key,
-    cached,
+    cached_async,
     check_category,
     check_region,
     check_year,
 )
-from clustermap.web.api.schemas import CellPublic, MapDataPublic, ResultsPagePublic
+from clustermap.web.api.schemas import MapDataPublic, ResultsPagePublic
 from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.api.tables import CELL_FIELDS, METRICS, NO_DATA, map_classes, records
 
@@ -61,6 +62,50 @@ METRIC_LABELS = {
 def cell_columns(run: RunData) -> list[str]:
     """The result columns the run's cells have, in the order of ``CELL_FIELDS``."""
     return [c for c in CELL_FIELDS if c in run.cells.columns]
+
+
+def check_filters(
+    run: RunData,
+    *,
+    years: list[int] | None = None,
+    level: int | None = None,
+    categories: list[str] | None = None,
+    regions: list[str] | None = None,
+    country: str | None = None,
+    min_stars: int | None = None,
+    strong: bool | None = None,
+    sort: str = "year",
+) -> dict[str, Any]:
+    """The filters of :func:`filter_cells` checked against the run (a 400 naming the first unknown value), with
+    region codes in the run's spelling."""
+    for y in years or []:
+        check_year(run, y)
+    for c in categories or []:
+        check_category(run, c)
+    if regions:
+        regions = [check_region(run, r) for r in regions]
+    if min_stars is not None and "stars" not in run.cells.columns:
+        raise ApiError(
+            400,
+            "not_applicable",
+            f"run {run.run_id} ({run.methodology}) has no stars: filter by strong instead",
+            parameter="min_stars",
+            value=min_stars,
+        )
+    if sort.lstrip("-") not in run.cells.columns:
+        raise ApiError(
+            400, "not_applicable", f"run {run.run_id} has no column {sort.lstrip('-')}", parameter="sort", value=sort
+        )
+    return {
+        "years": years,
+        "level": level,
+        "categories": categories,
+        "regions": regions,
+        "country": country,
+        "min_stars": min_stars,
+        "strong": strong,
+        "sort": sort,
+    }
 
 
 def filter_cells(
@@ -157,7 +202,7 @@ def _link(request: Request, offset: int | None) -> str | None:
     responses=_RESULTS_CONTENT,
     summary="Mapping results, filtered and paginated (JSON, CSV, GeoJSON)",
 )
-def results(
+async def results(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -177,50 +222,73 @@ def results(
     """Cells of the selected run (newest run, or of ``methodology``, or ``run``) with every filter applied.
     JSON answers carry ``total`` and ``next`` / ``previous`` links; CSV and GeoJSON answers carry the same page
     and the total in ``X-Total-Count``. Answers have an ``ETag``; send it in ``If-None-Match`` to get 304."""
-    frame = filter_cells(
-        run,
-        years=year,
-        level=level,
-        categories=category,
-        regions=region,
-        country=country,
-        min_stars=min_stars,
-        strong=strong,
-        sort=sort,
-    )
-    total = len(frame)
-    page = frame.iloc[offset : offset + limit]
+    filters = {
+        "years": year,
+        "level": level,
+        "categories": category,
+        "regions": region,
+        "country": country,
+        "min_stars": min_stars,
+        "strong": strong,
+        "sort": sort,
+    }
+    positions = results_positions(run, **check_filters(run, **filters))
+    total = len(positions)
+    page = positions[offset : offset + limit]
     key = cache_key(request, snap, run.run_id)
+    ix = run.index
 
     if format == "csv":
-        resp = cached(
-            request, obs, key, lambda: to_csv(page), media_type=CSV, filename=f"clustermap_results_{run.run_id}.csv"
+
+        def csv() -> bytes:
+            if ix.csv_lines is None:  # a text field spans lines: pandas writes the CSV
+                return to_csv(run.cells.iloc[page][cell_columns(run)])
+            return ix.csv_header + b"".join(ix.csv_lines[i] for i in page.tolist())
+
+        resp = await cached_async(
+            request,
+            obs,
+            key,
+            csv,
+            media_type=CSV,
+            filename=f"clustermap_results_{run.run_id}.csv",
+            headers={"X-Total-Count": str(total)},
         )
     elif format == "geojson":
-        resp = cached(request, obs, key, lambda: to_geojson(obs, run, page), media_type=GEOJSON)
+        resp = await cached_async(
+            request,
+            obs,
+            key,
+            lambda: to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)]),
+            media_type=GEOJSON,
+            headers={"X-Total-Count": str(total)},
+        )
     else:
 
-        def build() -> ResultsPagePublic:
+        def build() -> dict[str, Any]:
             nxt = offset + limit if offset + limit < total else None
             prev = max(0, offset - limit) if offset > 0 else None
-            return ResultsPagePublic(
-                run_id=run.run_id,
-                methodology=run.methodology,
-                kind=run.kind,
-                total=total,
-                limit=limit,
-                offset=offset,
-                links={
+            return {
+                "run_id": run.run_id,
+                "methodology": run.methodology,
+                "kind": run.kind,
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+                "links": {
                     "self": str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
                     "next": _link(request, nxt),
                     "previous": _link(request, prev),
                 },
-                items=[CellPublic(**r) for r in records(page)],
-            )
+                "items": [{**_NO_CELL, **r} for r in ix.records(page, CELL_FIELDS)],
+            }
 
-        resp = cached(request, obs, key, build)
-    resp.headers["X-Total-Count"] = str(total)
+        resp = await cached_async(request, obs, key, build, headers={"X-Total-Count": str(total)})
     return resp
+
+
+#: every field of a published cell, ``None`` where the run lacks the column (as ``CellPublic`` writes them)
+_NO_CELL: dict[str, Any] = dict.fromkeys(CELL_FIELDS)
 
 
 # ------------------------------------------------------------------------------------------------ the map
@@ -354,7 +422,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
 
 
 @router.get("/api/map-data", response_model=MapDataPublic, summary="What the choropleth draws")
-def map_data_route(
+async def map_data_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
@@ -371,7 +439,7 @@ def map_data_route(
     y = check_year(run, year)
     c = check_category(run, category) if category else default_category(run)
     key = answer_key(snap, "map-data", run.run_id, y, c, metric)
-    return cached(request, obs, key, lambda: map_data(obs, run, y, c, metric))
+    return await cached_async(request, obs, key, lambda: map_answer(obs, run, y, c, metric))
 
 
 def map_frame(data: MapDataPublic) -> pd.DataFrame:

@@ -1,0 +1,214 @@
+"""A panorama run on the site: five stars (size, specialisation, focus, productivity, dynamism) in the map's colours
+and legend, the map's table, the region and category pages, read as "4 of 5 stars"; eco2007 runs stay 0-3.
+
+The panorama run is made here by the main job (what ``clustermap run --methodology panorama`` runs) on the real SBS
+data, four years, in a copy of the session's warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustermap.web.stars import max_stars, star_classes, star_colours, star_columns, star_label
+
+# ---------------------------------------------------------------------------------------------- tiny
+
+
+def test_star_classes_by_hand() -> None:
+    classes, idx = star_classes(np.array([0, 1, 4, 5, np.nan, 5, 7]), 5)
+    assert [c["count"] for c in classes] == [1, 1, 0, 0, 1, 3]  # 7 is above the scale: the top class
+    assert idx.tolist() == [0, 1, 4, 5, -1, 5, 5]
+    assert [c["color"] for c in classes] == list(star_colours(5)) and len(set(star_colours(5))) == 6
+    three, idx3 = star_classes(np.array([0.0, 3.0, np.nan]), 3)
+    assert len(three) == 4 and idx3.tolist() == [0, 3, -1]
+    assert star_colours(3) == ("#ffffff", "#fde725", "#21918c", "#440154")  # the colours the site always used
+
+
+def test_star_words() -> None:
+    assert star_label(4, 5) == "4 of 5 stars" and star_label(1, 3) == "1 of 3 stars"
+    assert max_stars("panorama") == 5 and max_stars("stars") == 3 and max_stars("strong") == 3
+    assert [c for c, _ in star_columns("panorama")][-2:] == ["productivity_star", "dynamism_star"]
+    assert len(star_columns("stars")) == 3
+
+
+def test_stars_filter_reads_the_runs_scale() -> None:
+    from types import SimpleNamespace
+
+    from clustermap.web.pages import templates
+
+    tpl = templates.env.from_string("{{ 4|stars }}")
+    five = str(tpl.render(run=SimpleNamespace(kind="panorama")))
+    assert 'aria-label="4 of 5 stars"' in five and five.count("★") == 5
+    three = str(templates.env.from_string("{{ 2|stars }}").render(run=SimpleNamespace(kind="stars")))
+    assert 'aria-label="2 of 3 stars"' in three and three.count("★") == 3
+
+
+# ---------------------------------------------------------------------------------------------- real run
+
+PANORAMA_YEARS = [2010, 2011, 2012, 2013]
+
+
+@pytest.fixture(scope="module")
+def panorama(warehouse_path: Path, mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The session's warehouse (an eco2007 run) plus a panorama run of the real SBS data, 2010-2013."""
+    from clustermap.jobs import run_main_job
+    from clustermap.warehouse import Warehouse
+
+    tmp = tmp_path_factory.mktemp("panorama")
+    path = tmp / "wh.duckdb"
+    shutil.copy(warehouse_path, path)
+    with Warehouse(path) as wh:
+        eco = str(wh.runs()["run_id"].iloc[-1])
+        out = run_main_job(wh, mirror=mirror, methodology="panorama", years=PANORAMA_YEARS)
+    cells = out.result.cells
+    return {"path": path, "tmp": tmp, "run": out.run_id, "eco": eco, "cells": cells}
+
+
+@pytest.fixture(scope="module")
+def pclient(panorama: dict, mirror: Path):
+    from fastapi.testclient import TestClient
+
+    from clustermap.web.api.app import create_app
+
+    app = create_app(
+        warehouse=panorama["path"],
+        data_dir=mirror,
+        registry_url=f"sqlite:///{panorama['tmp'] / 'r.sqlite3'}",
+        warm=False,
+    )
+    with TestClient(app) as c:
+        yield c
+
+
+def _four_star(cells: pd.DataFrame) -> pd.Series:
+    """A cell with 4 stars (the largest), to look for on the pages."""
+    four = cells[cells["stars"] == 4].sort_values("employment", ascending=False)
+    assert len(four), "the panorama run has no four-star cell"
+    return four.iloc[0]
+
+
+@pytest.mark.realdata
+def test_region_page_shows_five_star_columns(pclient, panorama) -> None:
+    cell = _four_star(panorama["cells"])
+    html = pclient.get(f"/region/{cell.region}", params={"run": panorama["run"], "year": int(cell.year)}).text
+    table = html[html.index('id="stars-table"') :]
+    table = table[: table.index("</table>")]
+    for label in ("Size", "Specialisation", "Focus", "Productivity", "Dynamism"):
+        assert f'<th scope="col">{label}</th>' in table
+    assert 'aria-label="4 of 5 stars"' in table and "of 3 stars" not in table
+    row = table[table.index(f">{cell.category_name}</a>") :]
+    row = row[: row.index("</tr>")]
+    for col in ("productivity_star", "dynamism_star"):
+        said = re.search(rf'data-col="{col}">(.*?)</td>', row).group(1)
+        assert ("✓" in said) == bool(cell[col]), (col, said)
+    # the clusters per year count four- and five-star clusters too
+    assert "five-star" in html and "four-star" in html
+
+
+@pytest.mark.realdata
+def test_category_page_and_eco_run_stay_three(pclient, panorama) -> None:
+    cell = _four_star(panorama["cells"])
+    html = pclient.get(
+        f"/category/{cell.category}", params={"run": panorama["run"], "year": int(cell.year), "top": 100}
+    ).text
+    assert 'aria-label="4 of 5 stars"' in html and "of 3 stars" not in html
+    eco = pclient.get("/region/DE11", params={"run": panorama["eco"]}).text
+    assert "of 3 stars" in eco and "of 5 stars" not in eco and "Productivity" not in eco
+
+
+@pytest.mark.realdata
+def test_compare_counts_clusters_up_to_five_stars(pclient, panorama) -> None:
+    cell = _four_star(panorama["cells"])
+    year = int(cell.year)
+    html = pclient.get("/compare", params={"regions": [cell.region], "run": panorama["run"], "year": year}).text
+    totals = html[html.rindex("<thead>") :]
+    assert (
+        '<span class="visually-hidden">5 stars</span>' in totals
+        and '<span class="visually-hidden">4 stars</span>' in totals
+    )
+    mine = panorama["cells"][(panorama["cells"]["region"] == cell.region) & (panorama["cells"]["year"] == year)]
+    counts = [int((mine["stars"] == s).sum()) for s in (5, 4, 3, 2, 1)]
+    row = totals[totals.index("<tbody>") :]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert [int(x) for x in cells[1:6]] == counts, (cells, counts)  # after the clusters' count
+    eco = pclient.get("/compare", params={"regions": ["DE11"], "run": panorama["eco"]}).text
+    assert "4 stars" not in eco[eco.rindex("<thead>") :]
+
+
+@pytest.fixture(scope="module")
+def pserver(panorama: dict, mirror: Path) -> Iterator[str]:
+    import socket
+
+    import uvicorn
+
+    from clustermap.web.api.app import create_app
+
+    app = create_app(
+        warehouse=panorama["path"],
+        data_dir=mirror,
+        registry_url=f"sqlite:///{panorama['tmp'] / 's.sqlite3'}",
+        warm=False,
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_map_of_a_panorama_run_in_chromium(pserver, panorama, artifacts) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    cell = _four_star(panorama["cells"])
+    url = f"/?run={panorama['run']}&year={int(cell.year)}&category={cell.category}&metric=stars"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, base_url=pserver)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        assert page.evaluate("window.clustermapMap.ready")
+        legend = page.locator("#legend li .label").all_inner_texts()
+        assert legend[:6] == ["no star", "★ 1 star", "★★ 2 stars", "★★★ 3 stars", "★★★★ 4 stars", "★★★★★ 5 stars"]
+        # the four-star region is painted in the fourth step of the five-star scale
+        want = page.evaluate("(id) => window.clustermapMap.expectedColour(id)", cell.region)
+        hexes = star_colours(5)[4].lstrip("#")
+        assert want == [int(hexes[i : i + 2], 16) for i in (0, 2, 4)]
+        got = page.evaluate("(id) => window.clustermapMap.state.byId.get(id).klass", cell.region)
+        assert got == 4
+        # the table beside the map reads the stars out of five
+        row = page.locator("#map-table tbody tr", has=page.locator(f"text={cell.region}")).first
+        assert "4 of 5 stars" in row.inner_text()
+        page.screenshot(path=str(artifacts / "panorama_map.png"))
+        # an eco2007 map keeps four classes
+        page.goto(f"/?run={panorama['eco']}&category=automotive&metric=stars")
+        assert page.evaluate("window.clustermapMap.ready")
+        labels = page.locator("#legend li .label").all_inner_texts()
+        assert labels[:4] == ["no star", "★ 1 star", "★★ 2 stars", "★★★ 3 stars"]
+        assert not any("4 stars" in x for x in labels)
+        browser.close()
+    assert not errors, errors
