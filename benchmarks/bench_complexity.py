@@ -176,7 +176,7 @@ def main() -> None:
         agree = _agreement(tmp / f"{panel}_clustermap.parquet", tmp / f"{panel}_ecomplexity.parquet")
         worst = max(v for k, v in agree.items() if k in COLUMNS)
         print(
-            f"  ecomplexity / clustermap = {ratio:.1f}x"
+            f"  ecomplexity / clustermap = {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU"
             + (f" (target >= {TARGET:.0f}x)" if panel == "synthetic" else "")
         )
         scope = "last year" if last else "all years"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from clustermap import columns
-from clustermap.mapping import STARS_COLUMNS, STRONG_COLUMNS
+from clustermap.mapping import PANORAMA_COLUMNS, STARS_COLUMNS, STRONG_COLUMNS
 from clustermap.web.api.schemas import CELL_KEYS, CellPublic, MapValuePublic, cell_type
 from clustermap.web.api.tables import CELL_FIELDS
 
 
 @pytest.mark.parametrize(
     "names",
-    [STARS_COLUMNS, STRONG_COLUMNS, list(CELL_FIELDS), list(CellPublic.model_fields)],
-    ids=["stars cells", "strong cells", "API cell fields", "CellPublic"],
+    [STARS_COLUMNS, PANORAMA_COLUMNS, STRONG_COLUMNS, list(CELL_FIELDS), list(CellPublic.model_fields)],
+    ids=["stars cells", "panorama cells", "strong cells", "API cell fields", "CellPublic"],
 )
 def test_every_published_column_is_defined(names: list[str]) -> None:
     assert columns.unknown(names) == []

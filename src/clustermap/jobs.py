@@ -134,7 +134,9 @@ def sbs_two_way(
     published bounds of an imputed cell; the value of a published one) — the input the engine takes as imputed
     beforehand (:mod:`clustermap.imputation.engine`) — and the provenance of the file read. Cells the published
     totals do not bound keep a null employment (the engine leaves them out and counts them). ``wages`` also
-    reads V13320 wages and salaries (published values only; never imputed) for the panorama methodology.
+    reads V13320 wages and salaries for the panorama methodology and fills the wage bills the published wage
+    totals bound (:func:`clustermap.imputation.wages.impute_wages`; ``wages_imputed`` marks them, the counts go
+    to the provenance as ``wage_imputation``); the others stay null.
     """
     from clustermap.imputation.engine import two_way_frame
     from clustermap.loaders.eurostat import load_sbs
@@ -142,9 +144,17 @@ def sbs_two_way(
 
     every_level = load_sbs(mirror=mirror, nuts_level=None, years=years, wages=wages, establishments=True)
     filled = two_way_frame(every_level.frame)
+    provenance = every_level.provenance.as_dict()
+    extra = []
+    if wages:  # the wage bills of imputed cells, from the published wage totals (clustermap.imputation.wages)
+        from clustermap.imputation.wages import impute_wages
+
+        paid = impute_wages(filled)
+        filled, extra = paid.frame, ["wages_imputed"]
+        provenance["wage_imputation"] = paid.stats
     nuts2 = filled[(filled["region"].str.len() == 4) & ~filled["region"].str.endswith("Z")]
-    nuts2 = nuts2[[*COLUMNS, "imputed", "employment_low", "employment_high"]].reset_index(drop=True)
-    return nuts2, every_level.provenance.as_dict()
+    nuts2 = nuts2[[*COLUMNS, "imputed", "employment_low", "employment_high", *extra]].reset_index(drop=True)
+    return nuts2, provenance
 
 
 def run_main_job(

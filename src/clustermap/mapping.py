@@ -64,6 +64,7 @@ PANORAMA_COLUMNS = [
     "productivity_star",
     "dynamism_star",
     "wages",
+    "imputed_wages",
     "wages_per_person",
     "relative_productivity",
     "employment_growth",

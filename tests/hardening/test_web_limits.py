@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from clustermap.csv_safety import neutralise, neutralise_cell, restore
 from clustermap.settings import Settings
+from clustermap.web.api.cache import ResponseCache
 from clustermap.web.api.middleware import LimitsMiddleware, json_depth_exceeds
-from clustermap.web.api.service import ResponseCache
 
 
 def test_a_body_over_the_limit_is_413_and_not_echoed(tiny_client: TestClient) -> None:

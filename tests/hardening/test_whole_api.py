@@ -64,7 +64,7 @@ def _rss_bytes() -> int:
 def test_rss_stays_bounded_under_1000_distinct_requests(tiny_app) -> None:
     from fastapi.testclient import TestClient
 
-    from clustermap.web.api.service import ResponseCache
+    from clustermap.web.api.cache import ResponseCache
 
     limit = 256 << 10  # far below what 1,000 distinct answers take: the cache must evict
     tiny_app.state.observatory.cache = ResponseCache(max_bytes=limit, max_entry_bytes=64 << 10)

@@ -36,7 +36,8 @@ def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
 def density(mcp: sp.csr_matrix, prox: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """``density[r,i]`` (regions × industries), written into ``out`` when given."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(mcp @ prox.T, np.nansum(prox, axis=1)[np.newaxis, :], out=out)
+        # proximity is symmetric (co-presence over the elementwise max of ubiquities), so M·proximityᵀ = M·proximity
+        return np.divide(mcp @ prox, np.nansum(prox, axis=1)[np.newaxis, :], out=out)
 
 
 def outlook(

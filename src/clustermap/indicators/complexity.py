@@ -15,24 +15,62 @@ outlook are not relational algebra and are computed there.
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 
-def presence(cells: ir.Table, *, threshold: float = 1.0) -> ir.Table:
-    """``cells`` (``region, industry, year, employment``; employment not null) with ``region_total``,
-    ``industry_total``, ``grand_total``, ``rca``, ``mcp`` (int8 0/1), ``diversity`` and ``ubiquity`` (int64).
-
-    Cells with employment 0 are left out (they contribute nothing to any total, and a region or industry whose
-    total is 0 is outside the year's matrix, as in py-ecomplexity).
-    """
+def _with_totals(cells: ir.Table) -> tuple[ir.Table, ir.Table, ir.Table, ir.Table]:
     t = cells.filter(cells.employment != 0).select("region", "industry", "year", "employment")
     by_region = t.group_by(["year", "region"]).agg(region_total=t.employment.sum())
     by_industry = t.group_by(["year", "industry"]).agg(industry_total=t.employment.sum())
     by_year = t.group_by("year").agg(grand_total=t.employment.sum())
-    t = t.join(by_region, ["year", "region"]).join(by_industry, ["year", "industry"]).join(by_year, "year")
+    return t, by_region, by_industry, by_year
+
+
+def _rca(t: ir.Table, threshold: float) -> ir.Table:
     rca = (t.employment * t.grand_total) / (t.region_total * t.industry_total)
     t = t.mutate(rca=rca)
-    t = t.mutate(mcp=(t.rca >= threshold).cast("int8"))
+    return t.mutate(mcp=(t.rca >= threshold).cast("int8"))
+
+
+def rca_presence(cells: ir.Table, *, threshold: float = 1.0) -> ir.Table:
+    """``cells`` (``region, industry, year, employment``; employment not null) with ``region_total``,
+    ``industry_total``, ``grand_total``, ``rca`` and ``mcp`` (int8 0/1), one row per cell with employment ≠ 0.
+
+    Cells with employment 0 are left out (they contribute nothing to any total, and a region or industry whose
+    total is 0 is outside the year's matrix, as in py-ecomplexity). Diversity and ubiquity are not joined back
+    here: the numeric step counts them on its sparse matrices (two more hash joins over every cell cost the
+    engine as much again as the RCA itself; measured 1.3 s against 2.7 s of DuckDB CPU on 4.5 M cells).
+    """
+    t, by_region, by_industry, by_year = _with_totals(cells)
+    t = t.join(by_region, ["year", "region"]).join(by_industry, ["year", "industry"]).join(by_year, "year")
+    return _rca(t, threshold)
+
+
+def indexed_presence(cells: ir.Table, *, threshold: float = 1.0) -> tuple[ir.Table, ir.Table, ir.Table]:
+    """:func:`rca_presence` as the entries of each year's region × industry matrix, for the numeric step.
+
+    Returns ``(entries, regions, industries)``: ``entries`` has ``year, r, p, rca, mcp`` (one row per cell with
+    employment ≠ 0; ``r`` / ``p`` int32, the 0-based position of the cell's region / industry among the year's
+    regions / industries with a positive total, in code order); ``regions`` has ``year, region, r`` and
+    ``industries`` ``year, industry, p`` (one row each). The same numbers as :func:`rca_presence`; the codes
+    travel once per region-year instead of once per cell (no string column over every cell).
+    """
+    t, by_region, by_industry, by_year = _with_totals(cells)
+    by_region = by_region.mutate(
+        r=(ibis.row_number().over(group_by=by_region.year, order_by=by_region.region)).cast("int32")
+    )
+    by_industry = by_industry.mutate(
+        p=(ibis.row_number().over(group_by=by_industry.year, order_by=by_industry.industry)).cast("int32")
+    )
+    t = t.join(by_region, ["year", "region"]).join(by_industry, ["year", "industry"]).join(by_year, "year")
+    entries = _rca(t, threshold).select("year", "r", "p", "rca", "mcp")
+    return entries, by_region.select("year", "region", "r"), by_industry.select("year", "industry", "p")
+
+
+def presence(cells: ir.Table, *, threshold: float = 1.0) -> ir.Table:
+    """:func:`rca_presence` with ``diversity`` and ``ubiquity`` (int64) joined to every cell."""
+    t = rca_presence(cells, threshold=threshold)
     diversity = t.group_by(["year", "region"]).agg(diversity=t.mcp.cast("int64").sum())
     ubiquity = t.group_by(["year", "industry"]).agg(ubiquity=t.mcp.cast("int64").sum())
     return t.join(diversity, ["year", "region"]).join(ubiquity, ["year", "industry"])

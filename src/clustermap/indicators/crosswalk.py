@@ -37,8 +37,9 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     ``employment`` when nothing is imputed; null when an imputed input has no bounds, e.g. under
     ``parent-residual``) and ``flags`` (the Eurostat flag letters of the input cells, comma-separated, ``""``
     if none). With ``wages=True`` (``t`` has ``wages``), also ``wages`` (the sum over the industries with
-    published wages, the source's unit) and ``wage_employment`` (the persons employed of those same industries),
-    the two terms of wages per person.
+    published or imputed wages, the source's unit), ``wage_employment`` (the persons employed of those same
+    industries), the two terms of wages per person, and ``imputed_wages`` (the part of ``wages`` imputed: inputs
+    with ``wages_imputed``; 0 without that column).
 
     Input bounds are the optional columns ``employment_low`` / ``employment_high`` (persons); without them a
     published cell is its own bound and an imputed one has none. Flags come from the optional ``flag`` column;
@@ -68,9 +69,11 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     extra = {}
     if wages:
         has_wages = j.wages.notnull()
+        wages_imputed = j.wages_imputed.fill_null(False) if "wages_imputed" in t.columns else ibis.literal(False)
         extra = {
             "wages": (j.wages.cast("float64") * j.share).sum(),
             "wage_employment": ibis.ifelse(has_wages, j.w_emp, 0.0).sum(),
+            "imputed_wages": ibis.ifelse(has_wages & wages_imputed, j.wages.cast("float64") * j.share, 0.0).sum(),
         }
     out = j.group_by(["region", "year", "category", "traded"]).agg(
         **extra,

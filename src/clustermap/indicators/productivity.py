@@ -1,17 +1,19 @@
 """Productivity star (European Cluster Panorama style): wages per person employed against the category's.
 
-For one year and category c, over the cells whose wages are published:
+For one year and category c, over the cells whose wages are known:
 
 * ``wages_per_person[r,c] = W[r,c] / Ew[r,c]`` — ``W`` wages and salaries (the source's unit; Eurostat SBS
-  V13320, EUR million) summed over the cell's industries with published wages, ``Ew`` the persons employed of
-  those same industries (SBS V16110), so that an industry without wages does not lower the ratio;
+  V13320, EUR million) summed over the cell's industries with known wages — published, or imputed with the
+  employment of a confidential cell (:mod:`clustermap.imputation.wages`; the part is ``imputed_wages``) —
+  ``Ew`` the persons employed of those same industries (SBS V16110), so that an industry without wages does
+  not lower the ratio;
 * ``relative_productivity[r,c] = (W[r,c] / Ew[r,c]) / (W[.,c] / Ew[.,c])`` — against the category's average
   across the regions of the year (a ratio, unit-free; 1 = the category's average);
 * **productivity star**, by ``productivity_rule``: ``top_share`` — ``relative_productivity`` in the top
   ``productivity_share`` of the regions of R in c (competition ranks, star iff ``rank ≤ share · |R|``, as the size
   star); ``ratio`` — ``relative_productivity ≥ productivity_ratio``.
 
-A cell without published wages has no value and no productivity star. The published Panorama cut-offs are not
+A cell without known wages has no value and no productivity star (never a 0). The published Panorama cut-offs are not
 known (see ``docs/panorama.md``), hence both rules and their thresholds are parameters.
 """
 

@@ -27,8 +27,9 @@ from clustermap.web.api.deps import ApiError, check_category, check_year, select
 from clustermap.web.api.routes.meta import categories_of, datasets_loaded
 from clustermap.web.api.routes.profiles import region_totals, region_year
 from clustermap.web.api.routes.regions import region_public
-from clustermap.web.api.routes.results import METRIC_LABELS, default_category
+from clustermap.web.api.routes.results import default_category
 from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.api.tables import METRIC_LABELS
 from clustermap.web.stars import max_stars, star_columns
 
 HERE = Path(__file__).resolve().parent

@@ -18,6 +18,7 @@ from clustermap.web.api import tables as t
 from clustermap.web.api.cellindex import CellIndex, none_if_nan
 from clustermap.web.api.deps import ApiError
 from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.stars import max_stars
 
 __all__ = [
     "category_pieces",
@@ -63,8 +64,6 @@ def _descending(ix: CellIndex, positions: np.ndarray, keys: list[str]) -> np.nda
 
 def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> dict[str, Any]:
     """:func:`clustermap.web.api.routes.results.map_data` as a dict (the schema ``MapDataPublic``)."""
-    from clustermap.web.api.routes.results import METRIC_LABELS, _by_kind
-
     ix = run.index
     if metric == "stars" and "stars" not in ix.raw:
         raise ApiError(
@@ -77,7 +76,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         )
     pos = _positions(run.by_year_category.get((year, category)))
     values = ix.raw[metric][pos].astype(float) if metric in ix.raw else np.full(len(pos), np.nan)
-    classes, klass = t.legend_classes(values, metric)
+    classes, klass = t.legend_classes(values, metric, max_stars(run.kind))
     layer = obs.geometry(run)
     drawn = obs.drawn(run)
     regions = ix.values("region", pos)
@@ -123,7 +122,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
     else:
         finite = values[np.isfinite(values)]
         described = (
-            f"{METRIC_LABELS[metric]} from {_by_kind(finite.min(), metric)} to {_by_kind(finite.max(), metric)}"
+            f"{t.METRIC_LABELS[metric]} from {t.by_kind(finite.min(), metric)} to {t.by_kind(finite.max(), metric)}"
             if len(finite)
             else "no values"
         )
@@ -155,7 +154,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         "category": category,
         "category_name": name,
         "metric": metric,
-        "metric_label": METRIC_LABELS[metric],
+        "metric_label": t.METRIC_LABELS[metric],
         "legend": classes,
         "no_data_color": t.NO_DATA,
         "values": rows,

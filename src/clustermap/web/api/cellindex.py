@@ -12,7 +12,7 @@ for the SBS results); afterwards a request only takes positions (numpy integer a
 * ``codes[column]`` — ``region`` / ``category`` as integer sort codes (alphabetical order).
 * ``employment_text`` / ``flag_meanings`` — the display notes of each cell (:mod:`clustermap.web.api.cellnotes`).
 * ``csv_lines`` — each cell as its CSV line (the formatting and formula neutralisation of
-  :func:`clustermap.web.api.routes.results.to_csv`), ``None`` when a text field spans lines.
+  :func:`clustermap.web.api.tables.to_csv`), ``None`` when a text field spans lines.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _rounded(frame: Any, columns: list[str]) -> dict[str, np.ndarray]:
 
 
 def _csv_lines(frame: Any) -> tuple[bytes, list[bytes] | None]:
-    from clustermap.web.api.routes.results import to_csv
+    from clustermap.web.api.tables import to_csv
 
     text = to_csv(frame)
     lines = text.split(b"\n")

@@ -85,15 +85,17 @@ def _english_names() -> list[tuple[str, str]]:
     return rows
 
 
-def name_index(nuts: pd.DataFrame, *, successors: pd.DataFrame | None = None) -> pd.DataFrame:
+def name_index(
+    nuts: pd.DataFrame, *, successors: pd.DataFrame | None = None, mirror: str | Path | None = None
+) -> pd.DataFrame:
     """Every name of every NUTS code (``code, level, current, key, label, source, note``), ``key`` folded;
     ``current`` is true for codes valid in the registry's latest version.
 
     Rows with ``source == "former code"`` carry today's codes of the codes of older NUTS versions
-    (:func:`clustermap.regions.successors.successors`; computed here from the JRC matrices of the data mirror
-    when ``successors`` is not given): ``code`` is today's code, ``key`` the folded old code, ``label`` the old
-    code, ``note`` what a visitor reads ("formerly FR24 (NUTS 2006–2013)"), ``share`` the share of the old
-    region's residents the successor holds.
+    (:func:`clustermap.regions.successors.successors`; computed here from the JRC matrices of ``mirror``, or of
+    the configured mirror, when ``successors`` is not given): ``code`` is today's code, ``key`` the folded old
+    code, ``label`` the old code, ``note`` what a visitor reads ("formerly FR24 (NUTS 2006–2013)"), ``share``
+    the share of the old region's residents the successor holds.
     """
     latest = int(nuts["version"].max())
     current = set(nuts.loc[nuts["version"] == latest, "code"])
@@ -113,7 +115,7 @@ def name_index(nuts: pd.DataFrame, *, successors: pd.DataFrame | None = None) ->
     frame["current"] = frame["code"].isin(current)
     frame["note"] = ""
     frame["share"] = 1.0
-    former = _former_codes(nuts, successors)
+    former = _former_codes(nuts, successors, mirror)
     if not former.empty:
         former["level"] = former["code"].map(level).fillna(-1).astype(int)
         former["current"] = True
@@ -121,7 +123,7 @@ def name_index(nuts: pd.DataFrame, *, successors: pd.DataFrame | None = None) ->
     return frame.reset_index(drop=True)
 
 
-def _former_codes(nuts: pd.DataFrame, successors: pd.DataFrame | None) -> pd.DataFrame:
+def _former_codes(nuts: pd.DataFrame, successors: pd.DataFrame | None, mirror: str | Path | None) -> pd.DataFrame:
     """The ``former code`` rows of :func:`name_index` (empty when the JRC matrices cannot be read)."""
     from clustermap.errors import ClustermapError
     from clustermap.regions.successors import successor_note
@@ -129,7 +131,7 @@ def _former_codes(nuts: pd.DataFrame, successors: pd.DataFrame | None) -> pd.Dat
 
     if successors is None:
         try:
-            successors = find_successors(nuts)
+            successors = find_successors(nuts, mirror=mirror)
         except (ClustermapError, OSError) as exc:
             log.warning("old NUTS codes do not answer today's codes: %s", exc)
             return pd.DataFrame()

@@ -8,8 +8,6 @@ category and region.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import logging
 import threading
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clustermap.errors import ClustermapError
+from clustermap.web.api.cache import ResponseCache
 
 log = logging.getLogger(__name__)
 
@@ -269,104 +268,6 @@ def _file_token(path: Path) -> str:
     return f"{st.st_mtime_ns}-{st.st_size}-{extra}"
 
 
-#: gzip level of the answers: 1 makes a map answer's gzip form ~4× faster than 6 (1.2 against 4.6 ms for
-#: 85 kB of JSON on the shared 2-core machine) for an 18 % larger body (20.5 against 17.3 kB)
-GZIP_LEVEL = 1
-
-
-def gzip_body(body: bytes) -> bytes:
-    """``body`` gzipped at :data:`GZIP_LEVEL`, reproducibly (no timestamp)."""
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-
-
-@dataclass(frozen=True)
-class CachedBody:
-    """A response body, its gzip form (``None`` until a client asks for it, or when not worth it), its ETag and
-    media type."""
-
-    body: bytes
-    gzipped: bytes | None
-    etag: str
-    media_type: str
-
-    @property
-    def compressible(self) -> bool:
-        """Worth compressing: more than a packet of JSON or text."""
-        return len(self.body) > 1400 and ("json" in self.media_type or self.media_type.startswith("text/"))
-
-
-class ResponseCache:
-    """A thread-safe LRU of response bodies keyed by request, bounded by **bytes** (body + gzip form + key), not
-    by the number of entries; each entry carries its ETag. The gzip form is made the first time a client
-    accepts it (:meth:`gzipped`), not when the answer is computed.
-
-    Parameters
-    ----------
-    max_bytes : int, optional
-        Memory the cache may hold (default: setting ``CLUSTERMAP_RESPONSE_CACHE_BYTES``, 256 MiB).
-    max_entry_bytes : int, optional
-        Bodies larger than this are answered but not kept (default: ``CLUSTERMAP_CACHE_MAX_BODY_BYTES``, 2 MiB),
-        so that one large download cannot push out every other answer.
-    """
-
-    def __init__(self, max_bytes: int | None = None, max_entry_bytes: int | None = None) -> None:
-        from cachetools import LRUCache
-
-        from clustermap.settings import get_settings
-
-        settings = get_settings()
-        self.max_bytes = settings.response_cache_bytes if max_bytes is None else max_bytes
-        self.max_entry_bytes = settings.cache_max_body_bytes if max_entry_bytes is None else max_entry_bytes
-        self._data: LRUCache[Any, CachedBody] = LRUCache(maxsize=max(self.max_bytes, 1), getsizeof=_entry_bytes)
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> CachedBody | None:
-        with self._lock:
-            return self._data.get(key)
-
-    def put(self, key: Any, body: bytes, media_type: str, *, compress: bool = False) -> CachedBody:
-        """Keep ``body`` under ``key``; ``compress``: make its gzip form now (the client asked for it)."""
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        entry = CachedBody(body, None, etag, media_type)
-        if compress and entry.compressible:
-            entry = CachedBody(body, gzip_body(body), etag, media_type)
-        self._keep(key, entry)
-        return entry
-
-    def gzipped(self, key: Any, entry: CachedBody) -> bytes | None:
-        """The gzip form of ``entry`` (cached under ``key``), made now if it is not yet; ``None`` when the body
-        is not worth compressing."""
-        if entry.gzipped is not None or not entry.compressible:
-            return entry.gzipped
-        gz = gzip_body(entry.body)
-        self._keep(key, CachedBody(entry.body, gz, entry.etag, entry.media_type))
-        return gz
-
-    def _keep(self, key: Any, entry: CachedBody) -> None:
-        if _entry_bytes(entry) <= min(self.max_entry_bytes, self.max_bytes):
-            with self._lock:
-                self._data[key] = entry
-
-    @property
-    def bytes(self) -> int:
-        """Bytes held now (the sum of the entries' sizes)."""
-        with self._lock:
-            return int(self._data.currsize)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-def _entry_bytes(entry: CachedBody) -> int:
-    """What one cache entry costs: its body, its gzip form and ~200 bytes of bookkeeping."""
-    return len(entry.body) + (len(entry.gzipped) if entry.gzipped is not None else 0) + 200
-
-
 class Observatory:
     """The web application's view of the warehouse, the region registry and the geometry.
 
@@ -417,7 +318,7 @@ class Observatory:
             return []
         with self._lock:
             if self._place_names is None:
-                self._place_names = places.name_index(reg.nuts_table)
+                self._place_names = places.name_index(reg.nuts_table, mirror=self.mirror)
             if self._cities is None:
                 try:
                     from clustermap.settings import get_settings

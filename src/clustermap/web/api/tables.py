@@ -28,11 +28,14 @@ top-10 share
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from clustermap.web.stars import star_classes, star_colours
 
 __all__ = [
     "CELL_FIELDS",
@@ -64,12 +67,17 @@ CELL_FIELDS = (
     "size_star",
     "specialisation_star",
     "focus_star",
+    "productivity_star",
+    "dynamism_star",
     "stars",
     "strong",
     "strong_strict",
     "size_rank",
     "focus_rank",
     "establishments",
+    "wages_per_person",
+    "relative_productivity",
+    "relative_growth",
     "imputed",
     "imputed_employment",
     "employment_low",
@@ -77,11 +85,19 @@ CELL_FIELDS = (
     "imputation_policy",
     "flags",
 )
-#: map metrics: what the choropleth colours regions by
+#: map metrics: what the choropleth colours regions by, and how the legend names them
+METRIC_LABELS = {
+    "stars": "Stars (0–3; 0–5 for panorama runs)",
+    "lq": "Location quotient (LQ)",
+    "employment": "Employment (persons)",
+    "share": "Share of the region's employment",
+    "strong": "Strong cluster (LQ > 2 / US rule)",
+}
+
 METRICS = ("stars", "lq", "employment", "share", "strong")
 
 #: colour-blind-safe palettes (viridis, sequential; light = low) — see the legend functions
-STAR_COLOURS = ("#ffffff", "#fde725", "#21918c", "#440154")
+STAR_COLOURS = star_colours(3)
 STRONG_COLOURS = ("#ffffff", "#21918c")
 SEQ5 = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 SEQ6 = ("#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#440154")
@@ -102,21 +118,40 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def by_kind(value: float, metric: str) -> str:
+    """A number as its kind reads: persons without decimals, shares in per cent, LQ with two decimals."""
+    if metric == "employment":
+        return f"{value:,.0f} persons"
+    if metric == "share":
+        return f"{value * 100:.1f} %"
+    return f"{value:,.2f}"
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV bytes, with spreadsheet formulas neutralised (:func:`clustermap.csv_safety.neutralise`)."""
+    from clustermap.csv_safety import neutralise
+
+    buf = io.StringIO()
+    neutralise(frame).to_csv(buf, index=False)
+    return buf.getvalue().encode()
+
+
 # ------------------------------------------------------------------------------------------------ the map
 
 
-def map_classes(values: pd.Series, metric: str) -> tuple[list[dict[str, Any]], pd.Series]:
+def map_classes(values: pd.Series, metric: str, stars_of: int = 3) -> tuple[list[dict[str, Any]], pd.Series]:
     """Legend classes of a map metric and the class of each value (:func:`legend_classes` on a Series)."""
     v = pd.to_numeric(values, errors="coerce").astype(float)
-    classes, idx = legend_classes(v.to_numpy(dtype=float), metric)
+    classes, idx = legend_classes(v.to_numpy(dtype=float), metric, stars_of)
     return classes, pd.Series(idx, index=values.index, dtype="int64")
 
 
-def legend_classes(values: np.ndarray, metric: str) -> tuple[list[dict[str, Any]], np.ndarray]:
+def legend_classes(values: np.ndarray, metric: str, stars_of: int = 3) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Legend classes of a map metric and the class of each value (numpy: the map's request path).
 
-    ``stars``: 0–3 stars; ``strong``: no / yes; ``lq``: fixed breaks 0.5, 1, 1.5, 2, 3 (2 = the specialisation
-    threshold); ``employment`` and ``share``: quintiles of the values shown (fewer when values repeat).
+    ``stars``: 0 … ``stars_of`` stars (3 for eco2007, 5 for panorama: :func:`clustermap.web.stars.max_stars`);
+    ``strong``: no / yes; ``lq``: fixed breaks 0.5, 1, 1.5, 2, 3 (2 = the specialisation threshold);
+    ``employment`` and ``share``: quintiles of the values shown (fewer when values repeat).
 
     Returns
     -------
@@ -129,10 +164,7 @@ def legend_classes(values: np.ndarray, metric: str) -> tuple[list[dict[str, Any]
     present = ~np.isnan(v)
     classes: list[dict[str, Any]] = []
     if metric == "stars":
-        for s, colour in enumerate(STAR_COLOURS):
-            label = "no star" if s == 0 else ("★" * s + f" {s} star" + ("s" if s > 1 else ""))
-            classes.append({"index": s, "label": label, "color": colour, "min": float(s), "max": float(s)})
-        idx[present] = np.clip(v[present], 0, 3).astype(np.int64)
+        return star_classes(v, stars_of)
     elif metric == "strong":
         for s, (label, colour) in enumerate(zip(("not strong", "strong cluster"), STRONG_COLOURS, strict=True)):
             classes.append({"index": s, "label": label, "color": colour, "min": float(s), "max": float(s)})

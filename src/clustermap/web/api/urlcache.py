@@ -1,6 +1,6 @@
 """Answers already computed, served by URL before the framework routes the request.
 
-The response cache (:class:`~clustermap.web.api.service.ResponseCache`) is keyed by what an answer depends on, so
+The response cache (:class:`~clustermap.web.api.cache.ResponseCache`) is keyed by what an answer depends on, so
 a request must be routed, validated and resolved to a run before it can be looked up — about a millisecond of
 FastAPI per request. This module keeps, next to it, the exact URL (path and query string, for the current
 warehouse snapshot) of every ``200`` answer of the read-only ``GET`` routes, and an ASGI middleware that answers
@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from clustermap.web.api.service import CachedBody, gzip_body
+from clustermap.web.api.cache import CachedBody, gzip_body
 
 __all__ = ["UrlAnswers", "UrlCacheMiddleware"]
 

@@ -40,23 +40,8 @@
     return Math.round(v).toLocaleString('en-GB').replace(/,/g, '\u202f');
   }
   // a panorama run gives 0-5 stars (size, specialisation, focus, productivity, dynamism); the others 0-3
-  const FIVE_STAR_COLOURS = ['#ffffff', '#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
   function hasStars() { return state.data.kind === 'stars' || state.data.kind === 'panorama'; }
   function maxStars() { return state.data.kind === 'panorama' ? 5 : 3; }
-  /** the legend of a map of five stars: one class per number of stars, each value in its class (a server
-   *  that already answers six classes is left as it is) */
-  function fiveStarLegend(data) {
-    if (data.metric !== 'stars' || data.kind !== 'panorama' || data.legend.length === FIVE_STAR_COLOURS.length) return;
-    data.legend = FIVE_STAR_COLOURS.map((color, s) => ({
-      index: s, color, min: s, max: s, count: 0,
-      label: s === 0 ? 'no star' : '★'.repeat(s) + ' ' + s + ' star' + (s > 1 ? 's' : ''),
-    }));
-    for (const v of data.values) {
-      if (v.stars === null || v.stars === undefined) { v.klass = -1; continue; }
-      v.klass = Math.max(0, Math.min(5, v.stars));
-      data.legend[v.klass].count += 1;
-    }
-  }
   function starsText(n) { return n === null || n === undefined ? '–' : (n ? '★'.repeat(n) + ' (' + n + ')' : 'no star'); }
   function hexToRgb(hex) { const n = parseInt(hex.slice(1), 16); return [(n >> 16) & 255, (n >> 8) & 255, n & 255]; }
 
@@ -387,7 +372,6 @@
     if (status) { status.hidden = false; status.textContent = 'Loading…'; }
     try {
       state.data = await C.getJSON('/api/map-data?' + mapQuery());
-      fiveStarLegend(state.data);
     } catch (err) {
       if (status) { status.hidden = false; status.textContent = 'Could not load the map data: ' + err.message; }
       throw err;

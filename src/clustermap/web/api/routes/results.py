@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -31,7 +30,17 @@ from clustermap.web.api.deps import (
 )
 from clustermap.web.api.schemas import MapDataPublic, ResultsPagePublic
 from clustermap.web.api.service import Observatory, RunData
-from clustermap.web.api.tables import CELL_FIELDS, METRICS, NO_DATA, map_classes, records
+from clustermap.web.api.tables import (
+    CELL_FIELDS,
+    METRIC_LABELS,
+    METRICS,
+    NO_DATA,
+    by_kind,
+    map_classes,
+    records,
+    to_csv,
+)
+from clustermap.web.stars import max_stars
 
 router = APIRouter(tags=["results"], responses={**ERRORS, **NOT_MODIFIED})
 
@@ -50,13 +59,6 @@ _RESULTS_CONTENT: dict[int | str, dict[str, Any]] = {
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
-METRIC_LABELS = {
-    "stars": "Stars (0-3)",
-    "lq": "Location quotient (LQ)",
-    "employment": "Employment (persons)",
-    "share": "Share of the region's employment",
-    "strong": "Strong cluster (LQ > 2 / US rule)",
-}
 
 
 def cell_columns(run: RunData) -> list[str]:
@@ -161,15 +163,6 @@ def filter_cells(
     ties = [k for k in ("year", "region", "category") if k != key]
     out = out.sort_values([key, *ties], ascending=[not sort.startswith("-")] + [True] * len(ties), kind="stable")
     return out[cell_columns(run)]
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """The frame as CSV bytes, with spreadsheet formulas neutralised (:func:`clustermap.csv_safety.neutralise`)."""
-    from clustermap.csv_safety import neutralise
-
-    buf = io.StringIO()
-    neutralise(frame).to_csv(buf, index=False)
-    return buf.getvalue().encode()
 
 
 def to_geojson(obs: Observatory, run: RunData, frame: pd.DataFrame) -> dict[str, Any]:
@@ -294,15 +287,6 @@ _NO_CELL: dict[str, Any] = dict.fromkeys(CELL_FIELDS)
 # ------------------------------------------------------------------------------------------------ the map
 
 
-def _by_kind(value: float, metric: str) -> str:
-    """A number as its kind reads: persons without decimals, shares in per cent, LQ with two decimals."""
-    if metric == "employment":
-        return f"{value:,.0f} persons"
-    if metric == "share":
-        return f"{value * 100:.1f} %"
-    return f"{value:,.2f}"
-
-
 def default_category(run: RunData) -> str:
     """The category shown first: ``automotive`` when the run has it, else the first by name."""
     return "automotive" if "automotive" in run.category_names else next(iter(sorted(run.category_names)))
@@ -322,7 +306,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     cells = run.rows(run.by_year_category.get((year, category)))
     column = metric
     values = cells[column].astype(float) if column in cells else pd.Series(np.nan, index=cells.index)
-    classes, klass = map_classes(values, metric)
+    classes, klass = map_classes(values, metric, max_stars(run.kind))
     layer = obs.geometry(run)
     drawn = {f["id"] for f in layer["features"]}
 
@@ -382,7 +366,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     else:
         finite = values[np.isfinite(values.to_numpy(dtype=float))]
         described = (
-            f"{METRIC_LABELS[metric]} from {_by_kind(finite.min(), metric)} to {_by_kind(finite.max(), metric)}"
+            f"{METRIC_LABELS[metric]} from {by_kind(finite.min(), metric)} to {by_kind(finite.max(), metric)}"
             if len(finite)
             else "no values"
         )
