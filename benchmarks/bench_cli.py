@@ -1,17 +1,19 @@
 """Time `clustermap map` as users run it — a whole process, start-up included — against the same stars computed
 by a plain pandas script, by hand-written DuckDB SQL in threshold form, and (where the work overlaps: the RCA,
-i.e. the location quotient) by py-ecomplexity, all in one run; print min / median / max wall time, peak RSS and
-the ratios, and check that the stars agree cell by cell.
+i.e. the location quotient) by py-ecomplexity, all in one run; print min / median / max wall time, the CPU time
+(user + system of every thread: on a shared machine the fairer comparison), peak RSS and the ratios, and check
+that the stars agree cell by cell.
 
     python benchmarks/bench_cli.py --panel cli                # 3,000 regions x 1,000 industries x 10 years: 10.5 M rows
     python benchmarks/bench_cli.py --panel county --repeat 1  # make_synthetic_panel.py, 3,200 x 963 x 20: 61.6 M rows
     python benchmarks/bench_cli.py --panel eu                 # the real Eurostat SBS NUTS-2 panel, eco-nace2
     python benchmarks/bench_cli.py --panel small              # a 1,000-row file: fixed overheads
 
-Each timed run is a fresh process (``os.wait4`` gives its peak RSS); the panels are written once to
+Each timed run is a fresh process (``os.wait4`` gives its peak RSS and CPU time); the panels are written once to
 ``benchmarks/data/`` (git-ignored) and not timed. ``--markdown FILE`` appends the table to a results file.
 Every contender computes eco2007 with the methodology's parameters (drop suppressed cells, ``total_base =
-input``), reads the Parquet panel and writes its cells as Parquet.
+input``), reads the Parquet panel and writes its cells as Parquet, unsorted (``clustermap map`` sorts only with
+``--sort``). The CLI runs with its defaults (DuckDB engine memory limit 1.5GB, ``CLUSTERMAP_MEMORY_LIMIT``).
 """
 
 from __future__ import annotations
@@ -159,20 +161,35 @@ def pandas_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
     t["focus_star"] = (big & (focus_rank <= cut)).astype("int8")
     t["stars"] = t["size_star"] + t["specialisation_star"] + t["focus_star"]
     cols = ["region", "category", "year", "employment", "lq", "size_star", "specialisation_star", "focus_star"]
-    t.sort_values(["year", "region", "category"])[[*cols, "stars"]].to_parquet(out, index=False)
+    t[[*cols, "stars"]].to_parquet(out, index=False)  # unsorted, as the CLI writes by default
 
 
 def sql_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
-    """eco2007 in hand-written DuckDB SQL, stars in threshold form: the k-th largest value per category (top-k
-    aggregate ``max(x, k)``) and a join, no rank window."""
+    """eco2007 in hand-written DuckDB SQL as one lean query, stars in threshold form: the k-th largest value per
+    category (and per year, for the focus scope ``all``) by the top-k aggregate ``max(x, k)`` and a join; no rank
+    window, no temporary table, no sort (the CLI does not sort either)."""
     import duckdb
 
     con = duckdb.connect()
-    for name, value in (("threads", os.environ.get("CLUSTERMAP_THREADS")),):
-        if value:
-            con.execute(f"SET {name} = {int(value)}")
+    con.execute("SET preserve_insertion_order = false")
+    if os.environ.get("CLUSTERMAP_THREADS"):
+        con.execute(f"SET threads = {int(os.environ['CLUSTERMAP_THREADS'])}")
+    eps, big = EPS, f"t.employment >= {p['min_employment']}"
+    all_scope = p["focus_scope"] == "all"
+    n_focus = "n_regions * n_categories" if all_scope else "n_regions"
+    # the cut is taken from the top-k list inside the aggregate: a join must not carry the lists to every cell
+    focus_cut = "fcut.cut_s" if all_scope else "cat.cut_s"
+    kth = "list_extract(max({x}, greatest(k.{k}, 1)), least(count({x}), greatest(any_value(k.{k}), 1)))"
+    cat_focus = "" if all_scope else f", {kth.format(x='t.share', k='k_focus')} AS cut_s"
+    fcut = (
+        f", fcut AS (SELECT t.year, {kth.format(x='t.share', k='k_focus')} AS cut_s "
+        "FROM t JOIN k USING (year) GROUP BY t.year)"
+        if all_scope
+        else ""
+    )
+    fjoin = "JOIN fcut USING (year)" if all_scope else ""
     con.execute(
-        f"""CREATE TEMP TABLE t AS
+        f"""COPY (
         WITH cells AS (
             SELECT o.region, o.year, c.category, c.traded, sum(o.employment * c.share) AS employment
             FROM read_parquet('{src}') o JOIN read_csv('{cw}', types = {{'industry': 'VARCHAR',
@@ -180,51 +197,29 @@ def sql_worker(src: str, cw: str, out: str, p: dict[str, Any]) -> None:
             WHERE o.employment IS NOT NULL GROUP BY ALL),
         tot AS (SELECT region, year, sum(employment) AS region_total FROM cells GROUP BY ALL
                 HAVING sum(employment) > 0),
-        per_year AS (SELECT year, sum(region_total) AS grand_total, count(*) AS n_regions FROM tot GROUP BY year)
-        SELECT cells.region, cells.year, cells.category, cells.employment, tot.region_total, per_year.grand_total,
-               per_year.n_regions, cells.employment / tot.region_total AS share
-        FROM cells JOIN tot USING (region, year) JOIN per_year USING (year) WHERE cells.traded"""
-    )
-    ks = con.execute(
-        f"SELECT year, floor(any_value(n_regions) * {p['size_share']} + {EPS})::BIGINT, "
-        f"floor(any_value(n_regions) * {p['focus_share']} + {EPS})::BIGINT, "
-        f"floor(any_value(n_regions) * count(DISTINCT category) * {p['focus_share']} + {EPS})::BIGINT "
-        "FROM t GROUP BY year"
-    ).fetchall()
-    k_size = max(1, max(k[1] for k in ks))
-    k_focus = max(1, max(k[2] for k in ks))
-    con.execute(
-        f"""CREATE TEMP TABLE cat AS SELECT year, category, sum(employment) AS category_total,
-               max(employment, {k_size}) AS top_e, max(share, {k_focus}) AS top_s
-        FROM t GROUP BY year, category"""
-    )
-    kcase = " ".join(f"WHEN {y} THEN {s}" for y, s, _, _ in ks)
-    fcase = " ".join(f"WHEN {y} THEN {f}" for y, _, f, _ in ks)
-    if p["focus_scope"] == "all":
-        cuts = " UNION ALL ".join(
-            f"SELECT {y} AS year, {k} AS k, (SELECT share FROM t WHERE year = {y} ORDER BY share DESC "
-            f"LIMIT 1 OFFSET {max(k - 1, 0)}) AS cut"
-            for y, _, _, k in ks
-        )
-        con.execute(f"CREATE TEMP TABLE fcut AS {cuts}")
-        focus = "(fcut.k > 0 AND t.share >= coalesce(fcut.cut, -1))"
-        focus_join = "JOIN fcut USING (year)"
-    else:
-        focus = f"(CASE t.year {fcase} END > 0 AND t.share >= coalesce(cat.top_s[CASE t.year {fcase} END], -1))"
-        focus_join = ""
-    big = f"t.employment >= {p['min_employment']}"
-    con.execute(
-        f"""COPY (
+        per_year AS (SELECT year, sum(region_total) AS grand_total, count(*) AS n_regions FROM tot GROUP BY year),
+        t AS MATERIALIZED (
+            SELECT cells.region, cells.year, cells.category, cells.employment, tot.region_total,
+                   per_year.grand_total, cells.employment / tot.region_total AS share
+            FROM cells JOIN tot USING (region, year) JOIN per_year USING (year) WHERE cells.traded),
+        k AS (SELECT year, n_regions, n_categories,
+                     floor(n_regions * {p["size_share"]} + {eps})::BIGINT AS k_size,
+                     floor({n_focus} * {p["focus_share"]} + {eps})::BIGINT AS k_focus
+              FROM per_year JOIN (SELECT year, count(DISTINCT category) AS n_categories FROM t GROUP BY year) nc
+                   USING (year)),
+        cat AS (SELECT t.year, t.category, sum(t.employment) AS category_total,
+                       {kth.format(x="t.employment", k="k_size")} AS cut_e{cat_focus}
+                FROM t JOIN k USING (year) GROUP BY t.year, t.category){fcut}
         SELECT region, category, year, employment, lq, size_star, specialisation_star, focus_star,
                size_star + specialisation_star + focus_star AS stars
         FROM (SELECT t.region, t.category, t.year, t.employment,
                  t.employment * t.grand_total / nullif(t.region_total * cat.category_total, 0) AS lq,
-                 ({big} AND CASE t.year {kcase} END > 0
-                      AND t.employment >= coalesce(cat.top_e[CASE t.year {kcase} END], -1))::INT AS size_star,
+                 ({big} AND k.k_size > 0
+                      AND t.employment >= cat.cut_e)::INT AS size_star,
                  ({big} AND coalesce(lq >= {p["lq_threshold"]}, false))::INT AS specialisation_star,
-                 ({big} AND {focus})::INT AS focus_star
-              FROM t JOIN cat USING (year, category) {focus_join})
-        ORDER BY year, region, category) TO '{out}' (FORMAT PARQUET)"""
+                 ({big} AND k.k_focus > 0 AND t.share >= {focus_cut})::INT AS focus_star
+              FROM t JOIN cat USING (year, category) JOIN k USING (year) {fjoin})
+        ) TO '{out}' (FORMAT PARQUET)"""
     )
 
 
@@ -249,8 +244,9 @@ WORKERS = {"pandas": pandas_worker, "duckdb-sql": sql_worker, "ecomplexity": eco
 
 
 # ------------------------------------------------------------------------------------------------ timing
-def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit status of one process."""
+def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS (MiB), exit status and CPU seconds (user + system, every thread) of one process.
+    On a shared machine the CPU seconds compare contenders better than the wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = start + timeout
@@ -268,7 +264,7 @@ def timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, f
     if code != 0:
         err = proc.stderr.read().decode(errors="replace")[-400:] if proc.stderr else ""
         print(f"  exit {code}: {' '.join(cmd[:4])} … {err}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime
 
 
 def commands(name: str, src: Path, cats: str, cw: Path, out: Path) -> list[str]:
@@ -339,16 +335,19 @@ def main() -> None:
     cw = crosswalk_file(src, cats, work)
     env = dict(os.environ)
     names = [c for c in args.contenders.split(",") if c]
-    results: dict[str, list[tuple[float, float, int]]] = {n: [] for n in names}
+    results: dict[str, list[tuple[float, float, int, float]]] = {n: [] for n in names}
     outs = {n: work / f"{n}.parquet" for n in names}
     print(f"panel {args.panel}: {src} ({rows:,} rows, {src.stat().st_size / 2**20:.0f} MiB), categories {cats}")
     for i in range(args.repeat):  # interleaved, so that a busy spell of the shared machine hits every contender
         for n in names:
             results[n].append(timed(commands(n, src, cats, cw, outs[n]), env, args.timeout))
-            w, m, c = results[n][-1]
-            print(f"  run {i + 1} {n:12s} {w:7.2f} s {m:7.0f} MiB{'' if c == 0 else f'  (exit {c})'}", flush=True)
+            w, m, c, cpu = results[n][-1]
+            note = "" if c == 0 else f"  (exit {c})"
+            print(f"  run {i + 1} {n:12s} {w:7.2f} s {cpu:7.2f} CPU s {m:7.0f} MiB{note}", flush=True)
     notes = agreement(outs)
-    cli_med = statistics.median(w for w, _, c in results.get("cli", []) if c == 0) if "cli" in results else None
+    cli_ok = [(w, cpu) for w, _, c, cpu in results.get("cli", []) if c == 0]
+    cli_med = statistics.median(w for w, _ in cli_ok) if cli_ok else None
+    cli_cpu = statistics.median(cpu for _, cpu in cli_ok) if cli_ok else None
     lines = [
         f"### {args.panel} panel — {rows:,} rows, {args.repeat} runs, "
         + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -357,20 +356,24 @@ def main() -> None:
         f"{platform.python_version()}, DuckDB {duckdb.__version__}; load average at start "
         f"{os.getloadavg()[0]:.1f} (the cores are shared).",
         "",
-        "| contender | min s | median s | max s | peak RSS MiB (max) | median ÷ CLI median | agreement with the CLI |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| contender | min s | median s | max s | median CPU s | peak RSS MiB (max) | median ÷ CLI median "
+        "| CPU ÷ CLI CPU | agreement with the CLI |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n in names:
-        ok = [(w, m) for w, m, c in results[n] if c == 0]
+        ok = [(w, m, cpu) for w, m, c, cpu in results[n] if c == 0]
         if not ok:
-            lines.append(f"| {n} | failed | | | | | |")
+            lines.append(f"| {n} | failed | | | | | | | |")
             continue
-        walls = [w for w, _ in ok]
+        walls = [w for w, _, _ in ok]
         med = statistics.median(walls)
+        cpu = statistics.median(c for _, _, c in ok)
         ratio = f"{med / cli_med:.2f}" if cli_med else ""
+        cpu_ratio = f"{cpu / cli_cpu:.2f}" if cli_cpu else ""
+        note = notes.get(n, "(reference)" if n == "cli" else "RCA only" if n == "ecomplexity" else "")
         lines.append(
-            f"| {n} | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} | {max(m for _, m in ok):.0f} | {ratio} | "
-            f"{notes.get(n, '(reference)' if n == 'cli' else 'RCA only' if n == 'ecomplexity' else '')} |"
+            f"| {n} | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} | {cpu:.2f} | {max(m for _, m, _ in ok):.0f} | "
+            f"{ratio} | {cpu_ratio} | {note} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)

@@ -8,6 +8,7 @@ tables on the backend, executes, and collects counts and provenance.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from clustermap.provenance import code_version
 from clustermap.years import latest_complete_year
 
 log = logging.getLogger(__name__)
+_aliases = itertools.count()
 
 #: the competition ranks of the size and focus stars: window sorts, in the cells only when asked (``ranks=True``)
 RANK_COLUMNS = ("size_rank", "focus_rank")
@@ -208,8 +210,12 @@ class MappingResult:
 
 
 def _input_counts(obs: ir.Table) -> pd.DataFrame:
-    """One scan of the input: rows and suppressed rows per year and industry."""
-    aggs = {"n": obs.count(), "suppressed": obs.employment.isnull().sum()}
+    """One scan of the input: rows, suppressed rows and rows with a flag (``flagged``) per year and industry."""
+    aggs = {
+        "n": obs.count(),
+        "suppressed": obs.employment.isnull().sum(),
+        "flagged": (obs.flag.fill_null("") != "").cast("int64").sum(),
+    }
     if "imputed" in obs.columns:  # an input imputed beforehand (clustermap impute, the main job's two-way)
         before = obs.imputed.fill_null(False)
         aggs["imputed_before"] = before.cast("int64").sum()
@@ -335,6 +341,7 @@ def map_observations(
     inputs: list[dict[str, Any]] | None = None,
     ranks: bool = False,
     lazy: bool = False,
+    sort: bool = True,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -362,6 +369,9 @@ def map_observations(
     lazy
         leave the cells on the backend as an ibis expression (``result.expr``) to be written by the engine
         (:meth:`MappingResult.write`); call :meth:`MappingResult.release` when done.
+    sort
+        order the cells by ``year, region, category`` (default). ``sort=False`` leaves them in the order the
+        engine produces them (not deterministic on several threads) and saves a sort of every cell.
     **params
         methodology parameters to override (``total_base="traded"``, ``min_employment=500`` …).
     """
@@ -392,15 +402,17 @@ def map_observations(
                 {"low": "float64", "high": "float64", "cmp_value": "float64"}
             ),
         )
+    per_ind = _input_counts(obs)
+    if per_ind.empty:
+        raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
+    if int(per_ind.pop("flagged").sum()) == 0 and policy != "two-way":
+        obs = obs.drop("flag")  # no input row has a flag: every cell's flags is "", and no flag is aggregated
     if policy == "two-way":  # clustermap.imputation: solved in Python per country and year, back on this backend
         from clustermap.imputation.engine import two_way_filled
 
         filled = two_way_filled(obs, size_classes=size_classes)
     else:
         filled = ind.apply_suppression(obs, policy, **kwargs)
-    per_ind = _input_counts(obs)
-    if per_ind.empty:
-        raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
     counts = _suppression_counts(per_ind, filled, policy)
 
     mapped_codes = set(categories.crosswalk["industry"])
@@ -415,17 +427,24 @@ def map_observations(
             ", ".join(unmapped_codes[:20]) + (" …" if len(unmapped_codes) > 20 else ""),
         )
 
-    # the one pass over the input; materialised (a temporary table on DuckDB, a cached frame on Spark) so that
-    # totals, location quotients and ranks, which read it several times, do not scan the input again
-    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama").cache()
+    # DuckDB runs the mapping as one query: it materialises each common table expression once (the location
+    # quotients feed the cells, the thresholds and the counts from one computed copy, so a float sum cannot
+    # differ between them), and a temporary table would cost a write and a read of every cell. Elsewhere (Spark)
+    # the category aggregate and the location quotients are cached: the stars compare each value with a
+    # threshold taken from the same column; computed twice, a float sum (region totals of imputed, non-integer
+    # cells) may differ in the last bit and flip a star
+    materialise = con.name != "duckdb"
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama")
+    # (an aliased relation is always a common table expression: the category aggregate, read by the region totals
+    # and the location quotients, is computed once instead of once per reader)
+    cells = cells.cache() if materialise else cells.alias(f"cm_cells_{next(_aliases)}")
     external = None
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    # materialised: the stars compare each value with a threshold taken from the same column; computed twice, a
-    # float sum (region totals of imputed, non-integer cells) may differ in the last bit and flip a star
-    lq = ind.location_quotients(cells, tot).cache()
-    cached = [cells, lq]
+    lq = ind.location_quotients(cells, tot)
+    lq = lq.cache() if materialise else lq
+    cached = [cells, lq] if materialise else []
     if m.kind in ("stars", "panorama"):
         out = ind.eco_stars(
             lq,
@@ -457,7 +476,9 @@ def map_observations(
     names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
     out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
-    out = out.select(*columns).order_by(["year", "region", "category"])
+    out = out.select(*columns)
+    if sort:  # a sort of every cell with all its columns: on ten million cells the slowest step of the query
+        out = out.order_by(["year", "region", "category"])
     provenance = {
         "methodology": m.as_dict(),
         "categories": {"name": categories.name, "version": categories.version, "source": categories.source},

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     memory_limit: str | None = Field(
         default=None,
         description="Memory the DuckDB engine may use before it spills to disk, e.g. '2GB' or '60%' "
-        "(default: DuckDB's own, 80 % of RAM).",
+        "(default: 1.5GB for the command line's engine, DuckDB's own 80 % of RAM for the warehouse).",
     )
     temp_dir: Path | None = Field(
         default=None,

@@ -58,7 +58,7 @@ def load_tidy_frame() -> pd.DataFrame:
 @pytest.mark.parametrize("ext", ["parquet", "csv", "json"])
 def test_engine_written_cells_equal_the_pandas_cells(tmp_path: Path, ext: str) -> None:
     out = tmp_path / f"cells.{ext}"
-    output = _map(tmp_path, out)
+    output = _map(tmp_path, out, "--sort")
     if ext == "parquet":
         got = pd.read_parquet(out)
     elif ext == "csv":
@@ -73,6 +73,15 @@ def test_engine_written_cells_equal_the_pandas_cells(tmp_path: Path, ext: str) -
             got[col].astype("float64"), want[col].astype("float64"), check_names=False, rtol=1e-12
         )
     assert f"{len(want):,} cells" in output and "years 2012, 2013" in output
+
+
+def test_unsorted_cells_are_the_same_cells(tmp_path: Path) -> None:
+    # without --sort the rows come in the engine's order: the same cells, values and stars as the sorted file
+    _map(tmp_path, tmp_path / "sorted.parquet", "--sort")
+    _map(tmp_path, tmp_path / "unsorted.parquet")
+    a = pd.read_parquet(tmp_path / "sorted.parquet")
+    b = pd.read_parquet(tmp_path / "unsorted.parquet").sort_values(KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
 
 
 def test_lazy_summary_equals_the_eager_summary(tmp_path: Path) -> None:
@@ -125,6 +134,7 @@ def test_store_inserts_the_written_parquet(tmp_path: Path) -> None:
     written = pd.read_parquet(out)
     assert len(stored) == len(written) == 18
     stored = stored.sort_values(KEY).reset_index(drop=True)
+    written = written.sort_values(KEY).reset_index(drop=True)  # without --sort, in the engine's order
     for col in ("employment", "lq", "stars"):
         pd.testing.assert_series_equal(stored[col].astype("float64"), written[col].astype("float64"))
     assert json.loads(record["summary"])[0]["clusters"] == int(_expected().query("year == 2012")["stars"].ge(1).sum())
@@ -154,7 +164,7 @@ def test_store_of_a_written_result_builds_no_pandas_frame(tmp_path: Path) -> Non
 def test_pyspark_writes_one_file_with_the_same_cells(tmp_path: Path, ext: str) -> None:
     """On PySpark the cells are written by df.write (one part moved to --out), not collected to the driver."""
     out = tmp_path / f"cells.{ext}"
-    _map(tmp_path, out, "--backend", "pyspark")
+    _map(tmp_path, out, "--backend", "pyspark", "--sort")
     assert out.is_file()
     got = pd.read_parquet(out) if ext == "parquet" else pd.read_csv(out, dtype={"region": str, "category": str})
     want = _expected()

@@ -315,6 +315,14 @@ def map_(
     warehouse: WarehouseOpt = None,
     data_dir: MirrorOpt = None,
     param: ParamOpt = None,
+    sort: Annotated[
+        bool,
+        typer.Option(
+            "--sort/--no-sort",
+            help="Order the cells by year, region, category. Default: no sort; the rows come in the engine's "
+            "order, which may change from run to run (a sort of every cell costs time on large inputs).",
+        ),
+    ] = False,
 ) -> None:
     """Map clusters in one table and write the cells (region, category, year, employment, region_total, lq,
     size_star, specialisation_star, focus_star, stars … or, for uscmp, establishments and strong)."""
@@ -367,6 +375,7 @@ def map_(
             inputs=inputs,
             lazy=True,
             ranks=store,  # a stored run carries size_rank / focus_rank, as the main job's runs do (the site shows them)
+            sort=sort,
             **params,
         )
         try:

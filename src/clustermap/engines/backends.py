@@ -23,6 +23,9 @@ BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
 _counter = itertools.count()
 _spark_session: Any = None
 _engines: dict[str, Any] = {}
+#: the DuckDB engine's memory limit when ``CLUSTERMAP_MEMORY_LIMIT`` is not set (DuckDB's own default is 80 % of
+#: RAM): the CLI maps ten million rows within it and spills the rest of a larger input to the temp directory
+ENGINE_MEMORY_LIMIT = "1.5GB"
 
 
 #: clustermap's Spark settings for local mode (measured on 2 cores: benchmarks/RESULTS.md, PySpark section);
@@ -109,6 +112,7 @@ def duckdb_config() -> dict[str, str]:
         config["memory_limit"] = s.memory_limit
     temp = s.temp_dir if s.temp_dir is not None else Path(tempfile.gettempdir()) / f"clustermap-{os.getpid()}"
     config["temp_directory"] = str(temp)
+    config["enable_progress_bar"] = "false"  # the CLI reports progress itself; DuckDB's bar garbles logs
     return config
 
 
@@ -125,9 +129,20 @@ def configure_duckdb(con: Any) -> Any:
 
 def engine(backend: str = "duckdb") -> Any:
     """The process's one in-memory engine connection for ``backend`` (created on first use, configured with
-    :func:`duckdb_config`); the CLI reads inputs, maps and writes results on it."""
+    :func:`duckdb_config`); the CLI reads inputs, maps and writes results on it. A DuckDB engine does not keep
+    insertion order (results that need an order say so) and uses at most :data:`ENGINE_MEMORY_LIMIT` unless
+    ``CLUSTERMAP_MEMORY_LIMIT`` says otherwise."""
     if backend not in _engines:
-        _engines[backend] = connect(backend)
+        con = connect(backend)
+        if backend == "duckdb":
+            # the engine's results are ordered where order matters (ORDER BY), so DuckDB need not keep the
+            # input's row order through a query: less memory, parallel writes
+            con.con.execute("SET preserve_insertion_order = false")
+            from clustermap.settings import get_settings
+
+            if get_settings().memory_limit is None:  # bounded by default; spills to temp_directory beyond it
+                con.con.execute(f"SET memory_limit = '{ENGINE_MEMORY_LIMIT}'")
+        _engines[backend] = con
     return _engines[backend]
 
 

@@ -42,7 +42,8 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     with ``wages_imputed``; 0 without that column).
 
     Input bounds are the optional columns ``employment_low`` / ``employment_high`` (persons); without them a
-    published cell is its own bound and an imputed one has none. Flags come from the optional ``flag`` column.
+    published cell is its own bound and an imputed one has none. Flags come from the optional ``flag`` column;
+    without it every cell's ``flags`` is ``""`` and no flag aggregate is computed (twelve ``any()`` per cell).
     """
     cw = crosswalk.select(
         cw_industry=crosswalk.industry,
@@ -55,7 +56,8 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     unknown = ibis.null("float64")
     low = j.employment_low if "employment_low" in t.columns else ibis.ifelse(imputed, unknown, j.employment)
     high = j.employment_high if "employment_high" in t.columns else ibis.ifelse(imputed, unknown, j.employment)
-    flag = j.flag if "flag" in t.columns else ibis.literal("")
+    has_flags = "flag" in t.columns
+    flag = j.flag if has_flags else ibis.literal("")
     j = j.mutate(
         w_emp=j.employment * j.share,
         w_est=j.establishments.cast("float64") * j.share,
@@ -85,11 +87,11 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
         _low=j.w_low.sum(),
         _high=j.w_high.sum(),
         _unbounded=(j.w_low.isnull() | j.w_high.isnull()).sum(),
-        **flags_union(j.w_flag),
+        **(flags_union(j.w_flag) if has_flags else {}),
     )
     out = out.mutate(
         employment_low=ibis.ifelse(out._unbounded > 0, unknown, out._low),
         employment_high=ibis.ifelse(out._unbounded > 0, unknown, out._high),
-        flags=flags_text(out),
+        flags=flags_text(out) if has_flags else ibis.literal(""),
     )
-    return out.drop("_low", "_high", "_unbounded", *[f"_flag_{c}" for c in FLAG_LETTERS])
+    return out.drop("_low", "_high", "_unbounded", *[f"_flag_{c}" for c in FLAG_LETTERS if has_flags])

@@ -34,9 +34,16 @@ ranks themselves (``size_rank``, ``focus_rank``) are window functions and are co
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 _EPS = 1e-9
+
+
+@ibis.udf.agg.builtin(name="max")
+def _top_n(x: dt.float64, n: dt.int64) -> dt.Array(dt.float64):  # type: ignore[valid-type]
+    """DuckDB's top-n aggregate ``max(x, n)``: the ``n`` largest values of the group, descending, with
+    multiplicity (a bounded heap per group, no sort of the group)."""
 
 
 def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
@@ -44,15 +51,31 @@ def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
     at competition rank ≤ k and beyond which rank > k), or the smallest value when the group has fewer than k
     values; null when ``k < 1``. ``k`` is a column constant within each group.
 
-    One aggregate per group (the group's values collected and sorted, then indexed); pure ibis, the same on
-    DuckDB (``list_sort``) and Spark (``array_sort``).
+    One aggregate per group, pure ibis. On DuckDB the top-``k`` aggregate ``max(value, k)`` (a heap of k values
+    per group; the last of the list is the k-th largest); elsewhere (Spark) the group's values collected and
+    sorted (``array_sort``), then indexed. Both give the same value: they count ties alike.
     """
     t = t.filter(_finite(t[value]))
-    g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
-    vals = g._vals.sort()  # ascending
-    idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0).cast("int32")  # Spark's element_at takes an INT
-    kth = ibis.ifelse(g._k >= 1, vals[idx], ibis.null("float64"))
+    if _backend_name(t) == "duckdb":
+        g = t.group_by(by).agg(
+            _vals=_top_n(t[value].cast("float64"), ibis.greatest(t[k].cast("int64"), 1)), _k=t[k].max()
+        )
+        vals = g._vals  # descending, at most k long
+        idx = ibis.least(vals.length(), g._k.cast("int64")) - 1
+    else:
+        g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
+        vals = g._vals.sort()  # ascending
+        idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0)
+    kth = ibis.ifelse(g._k >= 1, vals[idx.cast("int32")], ibis.null("float64"))  # Spark's element_at takes an INT
     return g.select(*by, kth=kth.cast("float64"))
+
+
+def _backend_name(t: ir.Table) -> str | None:
+    """The name of the backend ``t`` is bound to (``duckdb``, ``pyspark``), None for an unbound table."""
+    try:
+        return t._find_backend().name
+    except Exception:  # an unbound expression (ibis.table / memtable only): no backend-specific form
+        return None
 
 
 def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
