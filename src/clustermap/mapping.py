@@ -434,7 +434,9 @@ def map_observations(
     # threshold taken from the same column; computed twice, a float sum (region totals of imputed, non-integer
     # cells) may differ in the last bit and flip a star
     materialise = con.name != "duckdb"
-    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama")
+    cw = categories.crosswalk
+    one_to_one = bool(cw["industry"].is_unique and cw["category"].is_unique and (cw["share"] == 1).all())
+    cells = ind.aggregate_to_categories(filled, crosswalk, wages=m.kind == "panorama", one_to_one=one_to_one)
     # (an aliased relation is always a common table expression: the category aggregate, read by the region totals
     # and the location quotients, is computed once instead of once per reader)
     cells = cells.cache() if materialise else cells.alias(f"cm_cells_{next(_aliases)}")

@@ -24,7 +24,9 @@ def flags_text(t: ir.Table) -> ir.StringValue:
     return ibis.literal(",").join(parts).fill_null("")
 
 
-def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = False) -> ir.Table:
+def aggregate_to_categories(
+    t: ir.Table, crosswalk: ir.Table, *, wages: bool = False, one_to_one: bool = False
+) -> ir.Table:
     """Sum employment (and establishments) of each region × year over the industries of each category.
 
     ``crosswalk`` has ``industry, category, traded, share``: an industry's employment enters a category times
@@ -44,6 +46,12 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
     Input bounds are the optional columns ``employment_low`` / ``employment_high`` (persons); without them a
     published cell is its own bound and an imputed one has none. Flags come from the optional ``flag`` column;
     without it every cell's ``flags`` is ``""`` and no flag aggregate is computed (twelve ``any()`` per cell).
+
+    ``one_to_one``: the caller knows that the crosswalk gives each industry whole (``share`` 1) to one category
+    and each category one industry (e.g. the ``none`` set: every code its own category). As ``region, industry,
+    year`` is a key of the input, every group then holds one row, and the sums are that row's values: the
+    result is computed row by row, without a hash aggregate over the whole input (the same values; 4.4 s of
+    the 10.5 M-row benchmark panel's 15 s query). Only without ``flag`` and ``wages`` columns.
     """
     cw = crosswalk.select(
         cw_industry=crosswalk.industry,
@@ -66,6 +74,22 @@ def aggregate_to_categories(t: ir.Table, crosswalk: ir.Table, *, wages: bool = F
         w_high=high.cast("float64") * j.share,
         w_flag=flag.cast("string"),
     )
+    if one_to_one and not has_flags and not wages:
+        unbounded = j.w_low.isnull() | j.w_high.isnull()
+        return j.select(
+            "region",
+            "year",
+            "category",
+            "traded",
+            employment=j.w_emp,
+            establishments=j.w_est,
+            imputed_employment=j.w_imp,
+            n_industries=ibis.literal(1, "int64"),
+            imputed_inputs=imputed.cast("int64"),
+            employment_low=ibis.ifelse(unbounded, unknown, j.w_low),
+            employment_high=ibis.ifelse(unbounded, unknown, j.w_high),
+            flags=ibis.literal(""),
+        )
     extra = {}
     if wages:
         has_wages = j.wages.notnull()
