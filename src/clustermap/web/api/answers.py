@@ -16,7 +16,7 @@ import numpy as np
 
 from clustermap.web.api import tables as t
 from clustermap.web.api.cellindex import CellIndex, none_if_nan
-from clustermap.web.api.deps import ApiError
+from clustermap.web.api.deps import check_metric
 from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.stars import max_stars
 
@@ -65,15 +65,7 @@ def _descending(ix: CellIndex, positions: np.ndarray, keys: list[str]) -> np.nda
 def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> dict[str, Any]:
     """:func:`clustermap.web.api.routes.results.map_data` as a dict (the schema ``MapDataPublic``)."""
     ix = run.index
-    if metric == "stars" and "stars" not in ix.raw:
-        raise ApiError(
-            400,
-            "not_applicable",
-            f"run {run.run_id} ({run.methodology}) has no stars",
-            parameter="metric",
-            value=metric,
-            allowed=["strong", "lq", "employment", "share"],
-        )
+    check_metric(run, metric, "stars" in ix.raw)
     pos = _positions(run.by_year_category.get((year, category)))
     values = ix.raw[metric][pos].astype(float) if metric in ix.raw else np.full(len(pos), np.nan)
     classes, klass = t.legend_classes(values, metric, max_stars(run.kind))
@@ -114,37 +106,23 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
     ]
     without = sorted(r for r in regions if r not in drawn)
     name = run.category_names.get(category, category)
-    if metric == "stars":
-        parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
-        described = "; ".join(parts) + f"; {classes[0]['count']} without a star"
-    elif metric == "strong":
-        described = f"{classes[1]['count']} strong clusters"
-    else:
-        finite = values[np.isfinite(values)]
-        described = (
-            f"{t.METRIC_LABELS[metric]} from {t.by_kind(finite.min(), metric)} to {t.by_kind(finite.max(), metric)}"
-            if len(finite)
-            else "no values"
-        )
-        if metric == "lq" and len(finite):
-            described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
     if "imputed" in ix.raw and ix.raw["imputed"].dtype.kind == "b":
         imputed = int(np.count_nonzero(ix.raw["imputed"][pos]))
     else:
         imputed = sum(1 for v in fields["imputed"] if v)
-    if imputed:
-        described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
     here = set(regions)
-    approx = sorted(code for code in obs.approximate(run) if code in here)
-    if approx:
-        described += (
-            f"; {', '.join(approx)} (older NUTS boundaries) drawn approximately with the NUTS "
-            f"{layer.get('version') or 2016} regions mostly inside them"
-        )
-    summary = f"Map of {name}, {year}, {run.methodology}: {len(rows)} regions; {described}." + (
-        f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
-        if without
-        else ""
+    summary = t.map_summary(
+        name=name,
+        year=year,
+        methodology=run.methodology,
+        metric=metric,
+        classes=classes,
+        values=values,
+        n_regions=len(rows),
+        imputed=imputed,
+        approximate=sorted(code for code in obs.approximate(run) if code in here),
+        version=layer.get("version"),
+        without=without,
     )
     return {
         "run_id": run.run_id,

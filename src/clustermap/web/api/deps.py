@@ -216,6 +216,19 @@ RunDep = Annotated[RunData, Depends(get_run)]
 YearQuery = Annotated[int | None, Query(ge=1900, le=2100, description="year; default: the run's latest complete year")]
 
 
+def check_metric(run: RunData, metric: str, has_stars: bool) -> None:
+    """A 400 when a map of ``stars`` is asked of a run without stars (a strong-cluster run: ``has_stars`` false)."""
+    if metric == "stars" and not has_stars:
+        raise ApiError(
+            400,
+            "not_applicable",
+            f"run {run.run_id} ({run.methodology}) has no stars",
+            parameter="metric",
+            value=metric,
+            allowed=["strong", "lq", "employment", "share"],
+        )
+
+
 def check_year(run: RunData, year: int | None, parameter: str = "year") -> int:
     """``year`` if the run has it (default: the run's latest complete year); else a 400."""
     if year is None:

@@ -206,6 +206,51 @@ def legend_classes(values: np.ndarray, metric: str, stars_of: int = 3) -> tuple[
     return classes, idx
 
 
+def map_summary(
+    *,
+    name: str,
+    year: int,
+    methodology: str,
+    metric: str,
+    classes: list[dict[str, Any]],
+    values: np.ndarray,
+    n_regions: int,
+    imputed: int,
+    approximate: list[str],
+    version: Any,
+    without: list[str],
+) -> str:
+    """The sentence under a map (and its text alternative): what the legend counts, the range of the values
+    (persons, %, LQ as :func:`by_kind` writes them), how many values rest on imputed cells, which regions are
+    drawn approximately on the shapes of NUTS ``version`` and which cannot be drawn."""
+    if metric == "stars":
+        parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
+        described = "; ".join(parts) + f"; {classes[0]['count']} without a star"
+    elif metric == "strong":
+        described = f"{classes[1]['count']} strong clusters"
+    else:
+        finite = values[np.isfinite(values)]
+        described = (
+            f"{METRIC_LABELS[metric]} from {by_kind(finite.min(), metric)} to {by_kind(finite.max(), metric)}"
+            if len(finite)
+            else "no values"
+        )
+        if metric == "lq" and len(finite):
+            described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
+    if imputed:
+        described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
+    if approximate:
+        described += (
+            f"; {', '.join(approximate)} (older NUTS boundaries) drawn approximately with the NUTS "
+            f"{version or 2016} regions mostly inside them"
+        )
+    return f"Map of {name}, {year}, {methodology}: {n_regions} regions; {described}." + (
+        f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
+        if without
+        else ""
+    )
+
+
 # ---------------------------------------------------------------------------------------------- regions
 
 

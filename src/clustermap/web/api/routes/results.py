@@ -25,6 +25,7 @@ from clustermap.web.api.deps import (
     cache_key,
     cached_async,
     check_category,
+    check_metric,
     check_region,
     check_year,
 )
@@ -35,8 +36,8 @@ from clustermap.web.api.tables import (
     METRIC_LABELS,
     METRICS,
     NO_DATA,
-    by_kind,
     map_classes,
+    map_summary,
     records,
     to_csv,
 )
@@ -294,15 +295,7 @@ def default_category(run: RunData) -> str:
 
 def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> MapDataPublic:
     """What the choropleth draws: one value per region, its legend class, and a sentence describing the map."""
-    if metric == "stars" and "stars" not in run.cells.columns:
-        raise ApiError(
-            400,
-            "not_applicable",
-            f"run {run.run_id} ({run.methodology}) has no stars",
-            parameter="metric",
-            value=metric,
-            allowed=["strong", "lq", "employment", "share"],
-        )
+    check_metric(run, metric, "stars" in run.cells.columns)
     cells = run.rows(run.by_year_category.get((year, category)))
     column = metric
     values = cells[column].astype(float) if column in cells else pd.Series(np.nan, index=cells.index)
@@ -358,35 +351,20 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
     without = sorted(r["region"] for r in rows if r["region"] not in drawn)
     by_region = {r["region"] for r in rows}
     name = run.category_names.get(category, category)
-    if metric == "stars":
-        parts = [f"{c['count']} with {c['label'].split(' ', 1)[1]}" for c in reversed(classes) if c["index"] > 0]
-        described = "; ".join(parts) + f"; {classes[0]['count']} without a star"
-    elif metric == "strong":
-        described = f"{classes[1]['count']} strong clusters"
-    else:
-        finite = values[np.isfinite(values.to_numpy(dtype=float))]
-        described = (
-            f"{METRIC_LABELS[metric]} from {by_kind(finite.min(), metric)} to {by_kind(finite.max(), metric)}"
-            if len(finite)
-            else "no values"
-        )
-        if metric == "lq" and len(finite):
-            described += f"; {int((finite >= 2).sum())} regions with LQ of 2 or more"
-    imputed = sum(1 for r in rows if r.get("imputed"))
-    if imputed:
-        described += f"; {imputed} value{'s rest' if imputed > 1 else ' rests'} on imputed confidential cells"
-    approx = sorted(
-        f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate" and f["id"] in by_region
-    )
-    if approx:
-        described += (
-            f"; {', '.join(approx)} (older NUTS boundaries) drawn approximately with the NUTS "
-            f"{layer.get('version') or 2016} regions mostly inside them"
-        )
-    summary = f"Map of {name}, {year}, {run.methodology}: {len(rows)} regions; {described}." + (
-        f" {len(without)} region{' cannot' if len(without) == 1 else 's cannot'} be drawn: {', '.join(without)}."
-        if without
-        else ""
+    summary = map_summary(
+        name=name,
+        year=year,
+        methodology=run.methodology,
+        metric=metric,
+        classes=classes,
+        values=values.to_numpy(dtype=float),
+        n_regions=len(rows),
+        imputed=sum(1 for r in rows if r.get("imputed")),
+        approximate=sorted(
+            f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate" and f["id"] in by_region
+        ),
+        version=layer.get("version"),
+        without=without,
     )
     return MapDataPublic(
         run_id=run.run_id,
