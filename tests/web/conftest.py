@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.web.serving import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -79,33 +77,15 @@ def cells(warehouse_path: Path):
     return frame
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(warehouse_path: Path, mirror: Path, registry_url: str) -> Iterator[str]:
     """The application served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    import uvicorn
-
     from clustermap.web.api.app import create_app
 
     app = create_app(warehouse=warehouse_path, data_dir=mirror, registry_url=registry_url, warm=False)
     app.state.observatory.warm()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

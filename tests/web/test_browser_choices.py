@@ -8,13 +8,12 @@ when it or the playwright package is absent). Screenshots go to ``tests/artifact
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.web.serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -54,9 +53,6 @@ def _later_runs() -> tuple[object, object]:
 @pytest.fixture(scope="module")
 def site(warehouse_path: Path, mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The main job's warehouse with its run published, then a later EU and a later US run stored; served."""
-    import socket
-
-    import uvicorn
 
     from clustermap.warehouse import Warehouse
     from clustermap.web.api.app import create_app
@@ -73,19 +69,8 @@ def site(warehouse_path: Path, mirror: Path, tmp_path_factory: pytest.TempPathFa
         later_us = wh.save_run(us, dataset="tiny-us")
     app = create_app(warehouse=path, data_dir=mirror, registry_url=f"sqlite:///{tmp / 'r.sqlite3'}", warm=False)
     app.state.observatory.warm()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "main": main, "later_eu": later_eu, "later_us": later_us}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, timeout=30) as url:
+        yield {"url": url, "main": main, "later_eu": later_eu, "later_us": later_us}
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,12 @@ mirror or in a maintained PyPI / npm package), instead of listing each code as "
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.web.serving import serve
 
 pytestmark = pytest.mark.realdata
 
@@ -74,10 +73,6 @@ def test_map_and_about_say_why_cbsas_are_not_drawn(cclient, cbsa_site) -> None:
 
 @pytest.fixture(scope="module")
 def cserver(cbsa_site: dict, mirror: Path) -> Iterator[str]:
-    import socket
-
-    import uvicorn
-
     from clustermap.web.api.app import create_app
 
     app = create_app(
@@ -86,19 +81,8 @@ def cserver(cbsa_site: dict, mirror: Path) -> Iterator[str]:
         registry_url=f"sqlite:///{cbsa_site['tmp'] / 's.sqlite3'}",
         warm=False,
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from tests.web.serving import serve
 
 from clustermap.web.stars import max_stars, star_classes, star_colours, star_columns, star_label
 
@@ -146,10 +145,6 @@ def test_compare_counts_clusters_up_to_five_stars(pclient, panorama) -> None:
 
 @pytest.fixture(scope="module")
 def pserver(panorama: dict, mirror: Path) -> Iterator[str]:
-    import socket
-
-    import uvicorn
-
     from clustermap.web.api.app import create_app
 
     app = create_app(
@@ -158,19 +153,8 @@ def pserver(panorama: dict, mirror: Path) -> Iterator[str]:
         registry_url=f"sqlite:///{panorama['tmp'] / 's.sqlite3'}",
         warm=False,
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.mark.realdata
