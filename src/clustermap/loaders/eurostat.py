@@ -336,37 +336,25 @@ def load_sbs(
         drop_missing=drop_missing,
         measure=f"indic_sb {indicator}: {units.get(indicator, 'see the Eurostat indic_sb code list')}",
     )
-    if wages:
-        w = load_eurostat(
+    # wages and local units: further indicators of the same file, joined onto the cells as their own columns
+    extra = (("wages", "V13320", wages, True), ("establishments", "V11210", establishments, False))
+    for column, code, wanted, negative_as_missing in extra:
+        if not wanted:
+            continue
+        other = load_eurostat(
             path,
             dataset="sbs_r_nuts06_r2",
             industry_dim="nace_r2",
-            value_filters={"indic_sb": "V13320"},
+            value_filters={"indic_sb": code},
             nuts_level=nuts_level,
             years=years,
             mirror=mirror,
-            negative_as_missing=True,
-            measure="indic_sb V13320: EUR million",
+            negative_as_missing=negative_as_missing,
+            measure=f"indic_sb {code}: {units[code]}",
         ).frame
         key = ["region", "industry", "year"]
-        frame = res.frame.drop(columns="wages").merge(
-            w[[*key, "employment"]].rename(columns={"employment": "wages"}), on=key, how="left"
-        )
-        res = LoadResult(frame[list(res.frame.columns)], res.provenance)
-    if establishments:
-        u = load_eurostat(
-            path,
-            dataset="sbs_r_nuts06_r2",
-            industry_dim="nace_r2",
-            value_filters={"indic_sb": "V11210"},
-            nuts_level=nuts_level,
-            years=years,
-            mirror=mirror,
-            measure="indic_sb V11210: local units (number)",
-        ).frame
-        key = ["region", "industry", "year"]
-        frame = res.frame.drop(columns="establishments").merge(
-            u[[*key, "employment"]].rename(columns={"employment": "establishments"}), on=key, how="left"
+        frame = res.frame.drop(columns=column).merge(
+            other[[*key, "employment"]].rename(columns={"employment": column}), on=key, how="left"
         )
         res = LoadResult(frame[list(res.frame.columns)], res.provenance)
     return res
