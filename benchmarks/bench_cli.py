@@ -287,31 +287,34 @@ def commands(name: str, src: Path, cats: str, cw: Path, out: Path) -> list[str]:
     return [sys.executable, __file__, "--worker", name, str(src), str(cw), str(out)]
 
 
-def agreement(outs: dict[str, Path]) -> dict[str, str]:
-    """Cells whose stars differ from the CLI's, per contender (size, specialisation, focus, stars)."""
+def star_differences(ref: Path, source: str) -> str:
+    """How many of the cells of ``ref`` (a Parquet file) ``source`` (a Parquet file or glob) has, and how many of
+    them differ in each star (size, specialisation, focus, stars)."""
     import duckdb
 
+    row = duckdb.sql(
+        f"""SELECT count(*), count(b.region),
+             count(*) FILTER (WHERE a.size_star <> b.size_star),
+             count(*) FILTER (WHERE a.specialisation_star <> b.specialisation_star),
+             count(*) FILTER (WHERE a.focus_star <> b.focus_star),
+             count(*) FILTER (WHERE a.stars <> b.stars)
+        FROM read_parquet('{ref}') a LEFT JOIN read_parquet('{source}') b
+          ON a.region = b.region AND a.category = b.category AND a.year = b.year"""
+    ).fetchall()[0]
+    differing = "/".join(str(n) for n in row[2:6])
+    return f"{row[1]:,} of {row[0]:,} cells matched; differing size/spec/focus/stars: {differing}"
+
+
+def agreement(outs: dict[str, Path]) -> dict[str, str]:
+    """Cells whose stars differ from the CLI's, per contender (size, specialisation, focus, stars)."""
     ref = outs.get("cli")
-    notes: dict[str, str] = {}
     if ref is None or not ref.exists():
-        return notes
-    for name, path in outs.items():
-        if name in ("cli", "ecomplexity") or not path.exists():
-            continue
-        row = duckdb.sql(
-            f"""SELECT count(*), count(b.region),
-                 count(*) FILTER (WHERE a.size_star <> b.size_star),
-                 count(*) FILTER (WHERE a.specialisation_star <> b.specialisation_star),
-                 count(*) FILTER (WHERE a.focus_star <> b.focus_star),
-                 count(*) FILTER (WHERE a.stars <> b.stars)
-            FROM read_parquet('{ref}') a LEFT JOIN read_parquet('{path}') b
-              ON a.region = b.region AND a.category = b.category AND a.year = b.year"""
-        ).fetchall()[0]
-        notes[name] = (
-            f"{row[1]:,} of {row[0]:,} cells matched; differing size/spec/focus/stars: {row[2]}/{row[3]}/{row[4]}/"
-            f"{row[5]}"
-        )
-    return notes
+        return {}
+    return {
+        name: star_differences(ref, str(path))
+        for name, path in outs.items()
+        if name not in ("cli", "ecomplexity") and path.exists()
+    }
 
 
 def main() -> None:

@@ -180,7 +180,8 @@ def sliced(src: Path, years: int) -> tuple[Path, str]:
 
 
 def agreement(ref: Path, outs: dict[str, Path]) -> dict[str, str]:
-    """Cells whose stars differ from the DuckDB CLI's (``ref``), per contender; a directory is read as its parts."""
+    """Cells whose stars differ from the DuckDB CLI's (``ref``), per contender; a directory is read as its parts,
+    and the rows each contender wrote are counted too."""
     import duckdb
 
     notes: dict[str, str] = {}
@@ -190,20 +191,9 @@ def agreement(ref: Path, outs: dict[str, Path]) -> dict[str, str]:
         if not path.exists() or path == ref:
             continue
         source = f"{path}/*.parquet" if path.is_dir() else str(path)
-        row = duckdb.sql(
-            f"""SELECT count(*), count(b.region),
-                 count(*) FILTER (WHERE a.size_star <> b.size_star),
-                 count(*) FILTER (WHERE a.specialisation_star <> b.specialisation_star),
-                 count(*) FILTER (WHERE a.focus_star <> b.focus_star),
-                 count(*) FILTER (WHERE a.stars <> b.stars),
-                 (SELECT count(*) FROM read_parquet('{source}'))
-            FROM read_parquet('{ref}') a LEFT JOIN read_parquet('{source}') b
-              ON a.region = b.region AND a.category = b.category AND a.year = b.year"""
-        ).fetchall()[0]
-        notes[name] = (
-            f"{row[1]:,} of {row[0]:,} cells matched ({row[6]:,} written); differing size/spec/focus/stars: "
-            f"{row[2]}/{row[3]}/{row[4]}/{row[5]}"
-        )
+        written = duckdb.sql(f"SELECT count(*) FROM read_parquet('{source}')").fetchall()[0][0]
+        note = bench_cli.star_differences(ref, source)
+        notes[name] = note.replace(" cells matched", f" cells matched ({written:,} written)")
     return notes
 
 
