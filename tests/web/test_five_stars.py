@@ -96,6 +96,18 @@ def _four_star(cells: pd.DataFrame) -> pd.Series:
 
 
 @pytest.mark.realdata
+def test_map_data_legend_of_a_panorama_run(pclient, panorama) -> None:
+    """The server's legend of a panorama map has six classes and says 0–5; an eco2007 map keeps 0–3."""
+    cell = _four_star(panorama["cells"])
+    params = {"run": panorama["run"], "year": int(cell.year), "category": cell.category, "metric": "stars"}
+    got = pclient.get("/api/map-data", params=params).json()
+    assert got["metric_label"] == "Stars (0–5)" and [c["index"] for c in got["legend"]] == [0, 1, 2, 3, 4, 5]
+    assert next(v for v in got["values"] if v["region"] == cell.region)["klass"] == 4
+    eco = pclient.get("/api/map-data", params={"run": panorama["eco"], "category": "automotive"}).json()
+    assert eco["metric_label"] == "Stars (0–3)" and len(eco["legend"]) == 4
+
+
+@pytest.mark.realdata
 def test_region_page_shows_five_star_columns(pclient, panorama) -> None:
     cell = _four_star(panorama["cells"])
     html = pclient.get(f"/region/{cell.region}", params={"run": panorama["run"], "year": int(cell.year)}).text

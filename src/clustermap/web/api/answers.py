@@ -132,7 +132,7 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
         "category": category,
         "category_name": name,
         "metric": metric,
-        "metric_label": t.METRIC_LABELS[metric],
+        "metric_label": t.metric_label(metric, max_stars(run.kind)),
         "legend": classes,
         "no_data_color": t.NO_DATA,
         "values": rows,

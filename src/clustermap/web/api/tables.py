@@ -87,7 +87,7 @@ CELL_FIELDS = (
 )
 #: map metrics: what the choropleth colours regions by, and how the legend names them
 METRIC_LABELS = {
-    "stars": "Stars (0–3; 0–5 for panorama runs)",
+    "stars": "Stars",
     "lq": "Location quotient (LQ)",
     "employment": "Employment (persons)",
     "share": "Share of the region's employment",
@@ -204,6 +204,12 @@ def legend_classes(values: np.ndarray, metric: str, stars_of: int = 3) -> tuple[
     for c in classes:
         c["count"] = int(counts[c["index"]]) if c["index"] < len(counts) else 0
     return classes, idx
+
+
+def metric_label(metric: str, stars_of: int = 3) -> str:
+    """The legend's heading for ``metric``: ``"Stars (0–3)"`` (``0–5`` for a panorama run), else
+    :data:`METRIC_LABELS`."""
+    return f"Stars (0–{stars_of})" if metric == "stars" else METRIC_LABELS[metric]
 
 
 def map_summary(

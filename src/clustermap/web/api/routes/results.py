@@ -33,11 +33,11 @@ from clustermap.web.api.schemas import MapDataPublic, ResultsPagePublic
 from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.api.tables import (
     CELL_FIELDS,
-    METRIC_LABELS,
     METRICS,
     NO_DATA,
     map_classes,
     map_summary,
+    metric_label,
     records,
     to_csv,
 )
@@ -374,7 +374,7 @@ def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: s
         category=category,
         category_name=name,
         metric=metric,
-        metric_label=METRIC_LABELS[metric],
+        metric_label=metric_label(metric, max_stars(run.kind)),
         legend=classes,
         no_data_color=NO_DATA,
         values=rows,
