@@ -56,6 +56,9 @@ SUPPRESSION: dict[str, SuppressionPolicy] = {
         ),
     )
 }
+#: the policy of the main job and of the EU results the analyses read, unless parameters name another:
+#: confidential cells are never zero
+DEFAULT_SUPPRESSION = "two-way"
 #: the policies that run as ibis expressions on any backend (``jobs.suppression_report`` runs each in SQL)
 SUPPRESSION_POLICIES: tuple[str, ...] = tuple(n for n, p in SUPPRESSION.items() if p.engine == "ibis")
 #: every policy a methodology may name

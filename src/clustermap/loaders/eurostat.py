@@ -37,6 +37,8 @@ from clustermap.sources.fetch import read_text, resolve
 logger = logging.getLogger(__name__)
 
 
+#: the Eurostat regional SBS dataset the main job maps (NUTS-2 × NACE Rev. 2, persons employed)
+SBS_DATASET = "sbs_r_nuts06_r2"
 _HEADER = re.compile(r"^(?P<dims>[^\\]+)\\(?P<time>time|time_period)$", re.IGNORECASE)
 
 
