@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from clustermap.web import dashboard as d
 from clustermap.web import dashboard_pages as dp
+from clustermap.web.api.answers import run_ref
 from clustermap.web.api.deps import (
     CODE_PATTERN,
     ERRORS,
@@ -35,7 +36,7 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year, run_ref
+from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
 from clustermap.web.api.service import Observatory, RunData
 
 router = APIRouter(tags=["dashboards"], responses={**ERRORS, **NOT_MODIFIED})

@@ -26,25 +26,13 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.meta import categories_of
-from clustermap.web.api.routes.regions import region_public
 from clustermap.web.api.schemas import CategoryProfilePublic, ComparePublic, RegionProfilePublic
-from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.api.service import RunData
 
 router = APIRouter(tags=["profiles"], responses={**ERRORS, **NOT_MODIFIED})
 
 MAX_COMPARE = 10
 COMPARE_VALUES = ("stars", "lq", "employment", "share")
-
-
-def run_ref(run: RunData) -> dict[str, Any]:
-    return {
-        "run_id": run.run_id,
-        "methodology": run.methodology,
-        "kind": run.kind,
-        "categories": run.categories,
-        "years": run.years,
-    }
 
 
 # ---------------------------------------------------------------------------------------------- regions
@@ -84,23 +72,6 @@ def region_totals(cells_year: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
-def region_profile(obs: Observatory, run: RunData, code: str, year: int | None, registry: bool) -> RegionProfilePublic:
-    cells, year, years = region_year(run, code, year)
-    this_year = cells[cells["year"] == year]
-    return RegionProfilePublic(
-        region=region_public(obs, code),
-        run=run_ref(run),
-        year=year,
-        years=years,
-        totals=region_totals(this_year),
-        portfolio=t.records(t.portfolio(this_year)),
-        stars=t.records(t.region_stars_table(this_year)),
-        change=t.records(t.region_change(cells)),
-        category_years=t.records(t.region_category_years(cells)),
-        registry_url=f"/api/registry/organisations?region={code}" if registry else None,
-    )
-
-
 @router.get("/api/profiles/regions/{code}", response_model=RegionProfilePublic, summary="Region profile")
 async def region_profile_route(
     request: Request,
@@ -121,24 +92,6 @@ async def region_profile_route(
 
 
 # ------------------------------------------------------------------------------------------- categories
-
-
-def category_profile(obs: Observatory, run: RunData, slug: str, year: int, top: int) -> CategoryProfilePublic:
-    cells = run.rows(run.by_year_category.get((year, slug)))
-    by_stars, by_emp = t.figure3(cells, top=top)
-    definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
-    return CategoryProfilePublic(
-        category=slug,
-        category_name=run.category_names.get(slug, slug),
-        run=run_ref(run),
-        year=year,
-        top=top,
-        by_stars=t.records(by_stars),
-        by_employment=t.records(by_emp),
-        concentration=t.concentration(cells),
-        change=t.records(t.category_change(run.rows(run.by_category.get(slug)))),
-        definition=definition,
-    )
 
 
 @router.get("/api/profiles/categories/{slug}", response_model=CategoryProfilePublic, summary="Category profile")
@@ -173,26 +126,6 @@ def parse_regions(values: list[str] | None) -> list[str]:
             if code and code not in out:
                 out.append(code)
     return out
-
-
-def compare(obs: Observatory, run: RunData, codes: list[str], year: int, value: str) -> ComparePublic:
-    cells = run.rows(run.by_year.get(year))
-    present = [c for c in codes if c in set(cells["region"])]
-    column = value if value in cells.columns else "strong"
-    wide = t.compare_table(cells, present, column)
-    totals = []
-    for code in present:
-        row = region_totals(cells[cells["region"] == code])
-        totals.append({"region": code, "name": obs.name(code), **row})
-    return ComparePublic(
-        run=run_ref(run),
-        year=year,
-        value=value,
-        regions=[region_public(obs, c) for c in present],
-        missing=[c for c in codes if c not in present],
-        rows=t.records(wide),
-        totals=totals,
-    )
 
 
 @router.get("/api/compare", response_model=ComparePublic, summary="Compare up to 10 regions")
