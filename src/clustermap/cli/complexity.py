@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from clustermap.errors import ClustermapError, ParameterError
+from clustermap.errors import ParameterError
 
 _err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
@@ -60,22 +60,18 @@ def complexity(
     from clustermap.exports import format_of, write_table
     from clustermap.loaders.tidy import load_tidy
 
-    try:
-        format_of(out)
-        if proximity is not None:
-            format_of(proximity)
-        if missing not in ("error", "drop"):
-            raise ParameterError(f"--missing must be 'error' or 'drop', not {missing!r}")
-        frame = load_tidy(input).frame
-        res = run_complexity(
-            frame, threshold=threshold, missing=missing, with_proximity=proximity is not None, con=connect(backend)
-        )  # type: ignore[arg-type]
-        write_table(res.cells, out)
-        if proximity is not None and res.proximity is not None:
-            write_table(res.proximity, proximity)
-    except ClustermapError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(code=exc.exit_code) from None
+    format_of(out)
+    if proximity is not None:
+        format_of(proximity)
+    if missing not in ("error", "drop"):
+        raise ParameterError(f"--missing must be 'error' or 'drop', not {missing!r}")
+    frame = load_tidy(input).frame
+    res = run_complexity(
+        frame, threshold=threshold, missing=missing, with_proximity=proximity is not None, con=connect(backend)
+    )  # type: ignore[arg-type]
+    write_table(res.cells, out)
+    if proximity is not None and res.proximity is not None:
+        write_table(res.proximity, proximity)
     n = res.notes
     years = sorted(res.cells["year"].unique().tolist())
     _err.print(

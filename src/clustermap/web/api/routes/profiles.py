@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from clustermap.web.api import tables as t
 from clustermap.web.api.answers import category_profile_answer, compare_answer, region_profile_answer
 from clustermap.web.api.deps import (
-    CODE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
-    SLUG_PATTERN,
     ApiError,
+    CodePath,
     ObservatoryDep,
     RunDep,
+    SlugPath,
     SnapshotDep,
     YearQuery,
     answer_key,
@@ -66,6 +66,8 @@ def region_year(
 
 
 def region_totals(cells_year: pd.DataFrame) -> dict[str, Any]:
+    """A region's totals in one year (the row of :func:`tables.region_change` without ``year``): ``{}`` when it
+    has no cells."""
     change = t.region_change(cells_year)
     row = t.records(change)[0] if not change.empty else {}
     row.pop("year", None)
@@ -78,7 +80,7 @@ async def region_profile_route(
     obs: ObservatoryDep,
     snap: SnapshotDep,
     run: RunDep,
-    code: Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")],
+    code: CodePath,
     year: YearQuery = None,
 ) -> Response:
     """A region in one year: totals, its portfolio (categories with at least one star, strongest first), the
@@ -100,7 +102,7 @@ async def category_profile_route(
     obs: ObservatoryDep,
     snap: SnapshotDep,
     run: RunDep,
-    slug: Annotated[str, Path(pattern=SLUG_PATTERN, description="category slug, e.g. automotive")],
+    slug: SlugPath,
     year: YearQuery = None,
     top: Annotated[int, Query(ge=1, le=500, description="regions in each ranking")] = 20,
 ) -> Response:
