@@ -64,7 +64,6 @@ SUPPRESSION_POLICIES: tuple[str, ...] = tuple(n for n, p in SUPPRESSION.items() 
 #: every policy a methodology may name
 ALL_SUPPRESSION_POLICIES: tuple[str, ...] = tuple(SUPPRESSION)
 
-TotalBase = Literal["input", "traded", "external"]
 TOTAL_BASES: tuple[str, ...] = ("input", "traded", "external")
 SIZE_CLASS_VALUES: tuple[str, ...] = ("midpoint", "low", "high", "cmp")
 FOCUS_SCOPES: tuple[str, ...] = ("all", "category")
