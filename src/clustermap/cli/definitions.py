@@ -12,10 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from clustermap.cli.failures import SafeGroup
 from clustermap.errors import ParameterError
 
 HELP = "Cluster definitions derived from co-location: similarity, clustering, validation scores, agreement."
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 _err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 SOURCES = ("cbp-state", "cbp-cbsa", "sbs")
 DEFAULT_REFERENCE = {"cbp-state": "uscmp", "cbp-cbsa": "uscmp", "sbs": "eco-nace2"}

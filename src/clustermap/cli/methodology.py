@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+from clustermap.cli.failures import SafeGroup
+
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 _console = Console(width=None if sys.stdout.isatty() else 150)
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 @app.command("list")

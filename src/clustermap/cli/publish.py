@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 def publish(

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli.failures import SafeGroup
 from clustermap.errors import ParameterError
 
 HELP = """\
@@ -27,9 +28,8 @@ economic areas or CBSAs, or regions into groups read from a region,group CSV. A 
 suppressed.
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 console = Console()
-err = Console(stderr=True)
 
 MirrorOpt = Annotated[
     Path | None,

@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 
 from clustermap.cli._common import console, err
+from clustermap.cli.failures import SafeGroup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ db upgrade|downgrade|current manage the schema (Alembic migrations); import / ex
 full-text search with facets; content loads the records the reference document names.
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 db_app = typer.Typer(help="Schema migrations of the registry database.", no_args_is_help=True, rich_markup_mode=None)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")

@@ -32,7 +32,14 @@ from clustermap.web.api.deps import (
 )
 from clustermap.web.api.routes.meta import categories_of, datasets_loaded, public_file_name, run_public
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
-from clustermap.web.api.routes.results import cell_columns, check_filters, default_category, map_frame, to_csv
+from clustermap.web.api.routes.results import (
+    cell_columns,
+    cells_csv,
+    check_filters,
+    default_category,
+    map_frame,
+    to_csv,
+)
 from clustermap.web.api.schemas import ErrorPublic, MapDataPublic
 from clustermap.web.api.service import Observatory, RunData, Snapshot
 
@@ -286,11 +293,7 @@ def _results_csv(
     stem = "clustermap_results" + "".join(f"_{x}" for x in (region, category, year) if x)
 
     def build() -> bytes:
-        positions = results_positions(run, **filters)
-        ix = run.index
-        if ix.csv_lines is None:  # a text field spans lines: pandas writes the CSV
-            return to_csv(run.cells.iloc[positions][cell_columns(run)])
-        return ix.csv_header + b"".join(ix.csv_lines[i] for i in positions.tolist())
+        return cells_csv(run, results_positions(run, **filters))
 
     key = cache_key(request, snap, run.run_id)
     return cached(request, obs, key, build, media_type="text/csv; charset=utf-8", filename=f"{stem}.csv", by_url=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
@@ -58,6 +59,15 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 def cell_columns(run: RunData) -> list[str]:
     """The result columns the run's cells have, in the order of ``CELL_FIELDS``."""
     return [c for c in CELL_FIELDS if c in run.cells.columns]
+
+
+def cells_csv(run: RunData, positions: np.ndarray) -> bytes:
+    """The run's cells at ``positions`` as CSV, from their pre-rendered lines (:mod:`clustermap.web.api.cellindex`);
+    pandas writes it when a text field spans lines."""
+    ix = run.index
+    if ix.csv_lines is None:
+        return to_csv(run.cells.iloc[positions][cell_columns(run)])
+    return ix.csv_header + b"".join(ix.csv_lines[i] for i in positions.tolist())
 
 
 def check_filters(
@@ -171,17 +181,11 @@ async def results(
     ix = run.index
 
     if format == "csv":
-
-        def csv() -> bytes:
-            if ix.csv_lines is None:  # a text field spans lines: pandas writes the CSV
-                return to_csv(run.cells.iloc[page][cell_columns(run)])
-            return ix.csv_header + b"".join(ix.csv_lines[i] for i in page.tolist())
-
         resp = await cached_async(
             request,
             obs,
             key,
-            csv,
+            lambda: cells_csv(run, page),
             media_type=CSV,
             filename=f"clustermap_results_{run.run_id}.csv",
             headers={"X-Total-Count": str(total)},
