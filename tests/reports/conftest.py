@@ -81,8 +81,8 @@ def offline_problems(html: str) -> list[str]:
 
 def pdf_words(pdf: Path) -> list[str]:
     """The words ``pdf`` prints, read from the characters' positions (pypdfium2): a word is a run of characters on
-    one baseline whose advance boxes touch, ended by a space or a gap. (pdfium's own text lines are not used: on
-    some pages Chromium prints it breaks a line after every character.)"""
+    one baseline whose advance boxes touch or overlap (kerning: "Ye"), ended by a space or a gap. (pdfium's own
+    text lines are not used: on some pages Chromium prints it breaks a line after every character.)"""
     import ctypes
 
     import pypdfium2 as pdfium
@@ -104,7 +104,7 @@ def pdf_words(pdf: Path) -> list[str]:
             chars.sort()
             word, last = "", None
             for base, left, right, height, ch in chars:
-                touching = last is not None and last[0] == base and abs(left - last[1]) <= 0.1 * height
+                touching = last is not None and last[0] == base and -0.35 * height <= left - last[1] <= 0.1 * height
                 if not touching or not ch.strip():
                     if word:
                         words.append(word)
@@ -120,8 +120,9 @@ def pdf_words(pdf: Path) -> list[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    """The words of ``text``: split at whitespace and hyphens, punctuation around them removed."""
-    return [w for w in (t.strip(".,;:()[]'\"“”‘’*") for t in re.split(r"[\s\-\u2010\ufffe]+", text)) if w]
+    """The words of ``text`` in lower case (the CSS prints some upper case): split at whitespace and hyphens,
+    punctuation around them removed."""
+    return [w for w in (t.strip(".,;:()[]'\"“”‘’*").lower() for t in re.split(r"[\s\-\u2010\ufffe]+", text)) if w]
 
 
 def split_header_words(pdf: Path, html: str, *, shortest: int = 4) -> dict[str, tuple[int, int]]:
