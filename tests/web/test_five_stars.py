@@ -262,3 +262,38 @@ def test_map_of_a_panorama_run_in_chromium(pserver, panorama, artifacts) -> None
         assert not any("4 stars" in x for x in labels)
         browser.close()
     assert not errors, errors
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_category_year_table_of_a_panorama_run_in_chromium(pserver, panorama, artifacts) -> None:
+    """In Chromium the category page's table by year has the 5-, 4- and 3-star columns of a panorama run, read as
+    "5 of 5 stars" …, with the counts of the run's cells; an eco2007 run's page has the 3-star column only."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    cells = panorama["cells"]
+    cell = _four_star(cells)
+    year = int(cell.year)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 1000}, base_url=pserver)
+        page.set_default_timeout(60_000)
+        page.goto(f"/category/{cell.category}?run={panorama['run']}&year={year}")
+        heads = page.locator("#category-change-table thead th[data-stars]")
+        want = ["★★★★★5 of 5 stars", "★★★★4 of 5 stars", "★★★3 of 5 stars"]
+        assert [h.strip() for h in heads.all_text_contents()] == want
+        # the stars are drawn, the words are for screen readers
+        assert heads.first.locator("span[aria-hidden=true]").is_visible()
+        row = page.locator("#category-change-table tbody tr", has=page.locator(f"th:text-is('{year}')")).first
+        figures = row.locator("td").all_inner_texts()
+        mine = cells[(cells["category"] == cell.category) & (cells["year"] == year)]
+        assert [int(x) for x in figures[2:5]] == [int((mine["stars"] == s).sum()) for s in (5, 4, 3)]
+        page.locator("#category-change-table").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "panorama_category_years.png"))
+        page.goto(f"/category/automotive?run={panorama['eco']}")
+        assert page.locator("#category-change-table thead th[data-stars]").count() == 1
+        browser.close()
