@@ -15,7 +15,6 @@ standard deviations, over the regions of the year with diversity > 0).
 from __future__ import annotations
 
 import logging
-import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,9 +29,10 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from clustermap.complexity.eigen import eci_pci
+from clustermap.complexity.output import OutputColumns
 from clustermap.complexity.space import co_presence, density, outlook, proximity
 from clustermap.errors import InputError, ParameterError, SchemaError
-from clustermap.indicators.complexity import indexed_presence
+from clustermap.indicators.complexity import indexed_entries, positions
 
 log = logging.getLogger(__name__)
 
@@ -127,26 +127,6 @@ def _blocks(years: np.ndarray, regions: np.ndarray, industries: np.ndarray) -> l
         ind_codes, p = _compact(industries[idx])
         out.append((int(year), idx, reg_codes, r, ind_codes, p))
     return out
-
-
-def _allocate(n: int, dtypes: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Uninitialised output columns of ``n`` rows (every element is written by the caller), carved from one
-    anonymous memory mapping that the kernel fills in at once (``MAP_POPULATE``, Linux) instead of one page fault
-    per 4 KiB page on first write — or per 2 MiB huge page, which on a machine with fragmented memory costs
-    compaction. Measured (system + user CPU, 2.4 GB): ``np.empty`` + write 4.9 s (huge pages), 4 KiB page
-    faults 1.1 s, populated mapping 0.8 s. Elsewhere, plain ``np.empty``."""
-    itemsizes = {name: np.dtype(dtype).itemsize for name, dtype in dtypes.items()}
-    total = sum(-(-n * size // 64) * 64 for size in itemsizes.values())
-    flags = getattr(mmap, "MAP_POPULATE", None)
-    if flags is None or total == 0:
-        return {name: np.empty(n, dtype=dtype) for name, dtype in dtypes.items()}
-    buffer = mmap.mmap(-1, total, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | flags)
-    columns, offset = {}, 0
-    for name, dtype in dtypes.items():
-        # each view keeps the mapping alive (numpy holds a reference to the buffer)
-        columns[name] = np.frombuffer(buffer, dtype=dtype, count=n, offset=offset)
-        offset += -(-n * itemsizes[name] // 64) * 64
-    return columns
 
 
 def _year(
@@ -264,7 +244,8 @@ def _assemble(
     # category codes in the width pandas keeps them in (no conversion copy of two 28.9 M-row columns)
     dtypes["region"] = _code_dtype(len(region_labels))
     dtypes["industry"] = _code_dtype(len(industry_labels))
-    out = _allocate(n, dtypes)
+    output = OutputColumns(n, dtypes)
+    out = output.columns
     region_codes = out.pop("region")
     industry_codes = out.pop("industry")
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -273,6 +254,7 @@ def _assemble(
         year, idx, reg_codes, r, ind_codes, p = blocks[k]
         n_r, n_p = len(reg_codes), len(ind_codes)
         sl = slice(int(starts[k]), int(starts[k + 1]))
+        output.populate(sl.start, sl.stop)
         prox = _year(out, sl, r, p, rca_all[idx], mcp_all[idx], n_r, n_p)
         out["year"][sl] = year
         region_codes[sl].reshape(n_r, n_p)[:] = reg_codes[:, np.newaxis]
@@ -329,6 +311,24 @@ def _as_table(data: Any, con: Any) -> ir.Table:
 
         return to_backend(con, frame)
     raise ParameterError(f"complexity() takes a pandas DataFrame or an ibis Table, not {type(data).__name__}")
+
+
+def _engine_tables(table: ir.Table, threshold: float) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """:func:`clustermap.indicators.complexity.indexed_presence`'s three tables, computed on the engine with its
+    small per-year tables (regions, industries, grand totals) materialised first and released after: the
+    entries' joins then build on them, and the region / industry codes are read from them instead of being
+    grouped again."""
+    t, by_region, by_industry, by_year = positions(table)
+    cached = [by_region.cache(), by_industry.cache(), by_year.cache()]
+    try:
+        by_region, by_industry, by_year = cached
+        entries = indexed_entries(t, by_region, by_industry, by_year, threshold=threshold).to_pyarrow()
+        regions = by_region.select("year", "region", "r").to_pyarrow()
+        industries = by_industry.select("year", "industry", "p").to_pyarrow()
+    finally:
+        for c in cached:
+            c.release()
+    return entries, regions, industries
 
 
 def complexity(
@@ -388,7 +388,7 @@ def complexity(
             column="employment",
         )
     table = table.filter(table.employment.notnull())
-    entries, regions, industries = (x.to_pyarrow() for x in indexed_presence(table, threshold=threshold))
+    entries, regions, industries = _engine_tables(table, threshold)
     cells, prox = complexity_from_entries(entries, regions, industries, with_proximity=with_proximity)
     notes = {
         "threshold": threshold,
