@@ -17,6 +17,8 @@ a dense BLAS product; ``Mᵀ M`` (exact counts) is a float32 BLAS product, see :
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -45,11 +47,29 @@ def proximity(co: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
         return co / np.maximum.outer(ubiquity, ubiquity).astype(np.float64)
 
 
+#: columns per block of a sparse × dense product: the block of the dense operand (963 × 128 doubles ≈ 1 MB)
+#: stays in the core's cache, and the per-block temporaries are small enough for the allocator to reuse (one
+#: 23 MB temporary per product, fresh pages each time, cost more system time than the product saves)
+BLOCK = 128
+
+
+def _blocked_product(mcp: sp.csr_matrix, dense: np.ndarray, out: np.ndarray, finish: Any) -> np.ndarray:
+    """``out[:, b] = finish(mcp @ dense[:, b], b)`` for each block ``b`` of :data:`BLOCK` columns — the same
+    sums in the same order as one product (each output element is its own dot product)."""
+    for lo in range(0, dense.shape[1], BLOCK):
+        b = slice(lo, lo + BLOCK)
+        finish(mcp @ np.ascontiguousarray(dense[:, b]), b, out[:, b])
+    return out
+
+
 def density(mcp: sp.csr_matrix, prox: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """``density[r,i]`` (regions × industries), written into ``out`` when given."""
+    if out is None:
+        out = np.empty((mcp.shape[0], prox.shape[1]))
+    norm = np.nansum(prox, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         # proximity is symmetric (co-presence over the elementwise max of ubiquities), so M·proximityᵀ = M·proximity
-        return np.divide(mcp @ prox, np.nansum(prox, axis=1)[np.newaxis, :], out=out)
+        return _blocked_product(mcp, prox, out, lambda part, b, dest: np.divide(part, norm[b], out=dest))
 
 
 def outlook(
@@ -66,6 +86,9 @@ def outlook(
     coi = dens @ pci - np.bincount(rows, weights=dens[rows, cols] * pci[cols], minlength=mcp.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = prox * (pci / prox.sum(axis=1))[:, np.newaxis]
-    cog = np.subtract(weights.sum(axis=0)[np.newaxis, :], mcp @ weights, out=cog_out)
+    total = weights.sum(axis=0)
+    if cog_out is None:
+        cog_out = np.empty((mcp.shape[0], prox.shape[1]))
+    cog = _blocked_product(mcp, weights, cog_out, lambda part, b, dest: np.subtract(total[b], part, out=dest))
     cog[rows, cols] = 0.0
     return coi, cog
