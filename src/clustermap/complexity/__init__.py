@@ -138,24 +138,31 @@ def _year(
     year's present cells (local region / industry indices ``r, p`` with their ``rca`` and ``mcp``); return the
     proximity matrix (industries × industries)."""
     present = mcp == 1
-    ones = np.ones(int(present.sum()))
-    m = sp.csr_matrix((ones, (r[present], p[present])), shape=(n_r, n_p))
+    # the mcp column of the year is the dense 0/1 presence matrix; the sparse one is read off it in row-major
+    # order, so its indices come sorted (no COO → CSR conversion and sort)
+    mcp_out = out["mcp"][sl]
+    mcp_out.fill(0)
+    mcp_out[r[present] * n_p + p[present]] = 1
+    dense = mcp_out.reshape(n_r, n_p)
+    rows, cols = np.nonzero(dense)
+    index = np.int32 if n_r * n_p < np.iinfo(np.int32).max else np.int64  # scipy's own choice of index type
+    indptr = np.zeros(n_r + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=n_r), out=indptr[1:])
+    m = sp.csr_matrix((np.ones(len(cols)), cols.astype(index), indptr), shape=(n_r, n_p))
+    m.has_sorted_indices = True
     div = np.asarray(m.sum(axis=1)).ravel()
     ubi = np.asarray(m.sum(axis=0)).ravel()
     eci_raw, pci_raw = eci_pci(m, div, ubi)
-    prox = proximity(co_presence(m), ubi)
+    prox = proximity(co_presence(dense), ubi)
     # density and outlook gain are written straight into their output columns (no copies)
     dens = density(m, prox, out=out["density"][sl].reshape(n_r, n_p))
-    coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p))
+    coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p), nonzero=(rows, cols))
     eci, pci, coi, eci_sd = _standardise(eci_raw, pci_raw, coi_raw)
     with np.errstate(divide="ignore", invalid="ignore"):
         cog /= eci_sd
     rca_out = out["rca"][sl]
     rca_out.fill(0.0)
     rca_out[r * n_p + p] = rca
-    mcp_out = out["mcp"][sl]
-    mcp_out.fill(0)
-    mcp_out[r[present] * n_p + p[present]] = 1
     # region-major rectangle: per-region values repeat along each row, per-industry values along each column
     for name, values in (("diversity", div), ("eci", eci), ("coi", coi)):
         out[name][sl].reshape(n_r, n_p)[:] = values[:, np.newaxis]

@@ -26,8 +26,9 @@ import scipy.sparse as sp
 EXACT_FLOAT32 = 1 << 24
 
 
-def co_presence(mcp: sp.csr_matrix) -> np.ndarray:
-    """``Mᵀ M`` (industries × industries, dense float64): the number of regions having both industries.
+def co_presence(mcp: sp.csr_matrix | np.ndarray) -> np.ndarray:
+    """``Mᵀ M`` (industries × industries, dense float64): the number of regions having both industries; ``mcp``
+    sparse or dense (any numeric dtype), 0/1.
 
     Computed as a dense single-precision BLAS product (``syrk``) of the 0/1 matrix: every partial sum is an
     integer of at most the number of regions, which float32 holds exactly below 2^24, so the counts are the
@@ -35,8 +36,9 @@ def co_presence(mcp: sp.csr_matrix) -> np.ndarray:
     year with 235,254 presences: 30 ms against 66 ms). Larger matrices use the sparse product."""
     n_r = mcp.shape[0]
     if n_r >= EXACT_FLOAT32:
-        return (mcp.T @ mcp).toarray().astype(np.float64)
-    dense = mcp.astype(np.float32).toarray()
+        m = sp.csr_matrix(mcp, dtype=np.float64)
+        return (m.T @ m).toarray()
+    dense = mcp.astype(np.float32).toarray() if sp.issparse(mcp) else mcp.astype(np.float32)
     return (dense.T @ dense).astype(np.float64)
 
 
@@ -79,10 +81,12 @@ def outlook(
     pci: np.ndarray,
     *,
     cog_out: np.ndarray | None = None,
+    nonzero: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw ``coi`` (per region) and ``cog`` (regions × industries, written into ``cog_out`` when given) from the
-    raw PCI. ``(1 − M) X`` is computed as ``1ᵀX − M X``: one sparse product, no dense ``1 − M``."""
-    rows, cols = mcp.nonzero()
+    raw PCI. ``(1 − M) X`` is computed as ``1ᵀX − M X``: one sparse product, no dense ``1 − M``. ``nonzero``:
+    ``mcp.nonzero()`` if the caller has it."""
+    rows, cols = mcp.nonzero() if nonzero is None else nonzero
     coi = dens @ pci - np.bincount(rows, weights=dens[rows, cols] * pci[cols], minlength=mcp.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = prox * (pci / prox.sum(axis=1))[:, np.newaxis]
