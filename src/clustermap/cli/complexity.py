@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +15,27 @@ from rich.console import Console
 from clustermap.errors import ParameterError
 
 _err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+
+
+#: columns whose values repeat along the rectangle (per region, per industry or per year): Parquet dictionary
+#: encoding pays off on them; on the others (rca, density, cog: nearly all distinct) pyarrow would build a
+#: dictionary per page only to give it up (measured on the 28.9 M-row output: 4.0 CPU s instead of 5.3)
+REPEATED = ("region", "industry", "year", "mcp", "diversity", "ubiquity", "eci", "pci", "coi")
+
+
+def _write_cells(cells: Any, out: Path, write_table: Any) -> None:
+    """The cells to ``out``: Parquet through pyarrow with dictionaries on :data:`REPEATED` only (the same
+    schema and pandas metadata as ``DataFrame.to_parquet``), other formats by ``write_table``."""
+    from clustermap.exports import format_of
+
+    if format_of(out) != "parquet":
+        write_table(cells, out)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pandas(cells, preserve_index=False), out, use_dictionary=list(REPEATED))
 
 
 def complexity(
@@ -69,7 +90,7 @@ def complexity(
     res = run_complexity(
         frame, threshold=threshold, missing=missing, with_proximity=proximity is not None, con=connect(backend)
     )  # type: ignore[arg-type]
-    write_table(res.cells, out)
+    _write_cells(res.cells, out, write_table)
     if proximity is not None and res.proximity is not None:
         write_table(res.proximity, proximity)
     n = res.notes
