@@ -150,3 +150,31 @@ def test_scan_agrees_with_the_exact_reader(write, rows: list[tuple[str, str, str
     pd.testing.assert_frame_equal(
         got.sort_values(key).reset_index(drop=True), exact.sort_values(key).reset_index(drop=True), check_dtype=False
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    keys=st.lists(
+        st.tuples(
+            st.sampled_from(["AT1", "BE2", "DE3", "FR10"]),
+            st.sampled_from(["C10", "C29"]),
+            st.sampled_from([2010, 2011]),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_duplicate_rows_by_bitmap_and_by_hash_agree(keys: list[tuple[str, str, int]], monkeypatch) -> None:
+    """The duplicate count of the region bitmaps equals the rows beyond the first of each key, as the hash
+    aggregate used for very large key spaces counts them."""
+    import duckdb
+
+    import clustermap.schema as schema
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE k (region VARCHAR, industry VARCHAR, year BIGINT)")
+    con.executemany("INSERT INTO k VALUES (?, ?, ?)", keys)
+    expected = len(keys) - len(set(keys))
+    assert schema._duplicate_rows(con, "(SELECT * FROM k)") == expected
+    monkeypatch.setattr(schema, "_MAX_BITMAP_BITS", 0)
+    assert schema._duplicate_rows(con, "(SELECT * FROM k)") == expected
