@@ -210,8 +210,10 @@ class MappingResult:
             self._release = None
 
 
-def _input_counts(obs: ir.Table) -> pd.DataFrame:
-    """One scan of the input: rows, suppressed rows and rows with a flag (``flagged``) per year and industry."""
+def input_counts(obs: ir.Table) -> pd.DataFrame:
+    """One scan of the input: rows (``n``), suppressed rows and rows with a flag (``flagged``) per year and
+    industry — what :func:`map_observations` reports of its input, and the input's industry codes."""
+    obs = _with_optional_columns(obs)
     aggs = {
         "n": obs.count(),
         "suppressed": obs.employment.isnull().sum(),
@@ -343,6 +345,7 @@ def map_observations(
     ranks: bool = False,
     lazy: bool = False,
     sort: bool = True,
+    per_industry: pd.DataFrame | None = None,
     **params: Any,
 ) -> MappingResult:
     """Map clusters in ``obs`` (canonical columns, on any ibis backend) with a methodology.
@@ -370,6 +373,9 @@ def map_observations(
     lazy
         leave the cells on the backend as an ibis expression (``result.expr``) to be written by the engine
         (:meth:`MappingResult.write`); call :meth:`MappingResult.release` when done.
+    per_industry
+        :func:`input_counts` of ``obs``, when the caller has them already (the CLI reads the industry codes from
+        them); computed here otherwise.
     sort
         order the cells by ``year, region, category`` (default). ``sort=False`` leaves them in the order the
         engine produces them (not deterministic on several threads) and saves a sort of every cell.
@@ -403,7 +409,9 @@ def map_observations(
                 {"low": "float64", "high": "float64", "cmp_value": "float64"}
             ),
         )
-    per_ind = _input_counts(obs)
+    per_ind = input_counts(obs) if per_industry is None else per_industry.copy()
+    if years is not None:
+        per_ind = per_ind[per_ind["year"].isin(years)].reset_index(drop=True)
     if per_ind.empty:
         raise EmptyInputError("no observations" + (f" for the years {years}" if years else ""))
     if int(per_ind.pop("flagged").sum()) == 0 and policy != "two-way":

@@ -329,7 +329,7 @@ def map_(
     from clustermap.api import resolve_categories
     from clustermap.engines.backends import connect, engine, to_backend
     from clustermap.exports import format_of
-    from clustermap.mapping import map_observations
+    from clustermap.mapping import input_counts, map_observations
 
     try:
         format_of(out)
@@ -349,14 +349,16 @@ def map_(
             scanned = scan_tidy(check_file(input), con=engine(backend))
             inputs = [scanned.provenance.as_dict()]
             obs = scanned.table
-            industries = obs.select("industry").distinct().to_pyarrow()["industry"].to_pylist()
+            counts = input_counts(obs)  # one pass: the industry codes and what the summary reports of the input
+            industries = sorted(counts["industry"].unique())
         else:
             wh = _warehouse(warehouse)
             obs = wh.observations(dataset)
             inputs = wh.input_provenance(dataset)
             if backend != "duckdb":
                 obs = to_backend(connect(backend), obs.to_pyarrow())
-            industries = obs.select("industry").distinct().to_pandas()["industry"]
+            counts = input_counts(obs)
+            industries = sorted(counts["industry"].unique())
         totals_frame = None
         if totals is not None:
             from clustermap.loaders.totals import read_totals
@@ -374,6 +376,7 @@ def map_(
             years=year_list,
             inputs=inputs,
             lazy=True,
+            per_industry=counts,
             ranks=store,  # a stored run carries size_rank / focus_rank, as the main job's runs do (the site shows them)
             sort=sort,
             **params,
