@@ -436,12 +436,12 @@ def map_observations(
             ", ".join(unmapped_codes[:20]) + (" …" if len(unmapped_codes) > 20 else ""),
         )
 
-    # DuckDB runs the mapping as one query: it materialises each common table expression once (the location
-    # quotients feed the cells, the thresholds and the counts from one computed copy, so a float sum cannot
-    # differ between them), and a temporary table would cost a write and a read of every cell. Elsewhere (Spark)
-    # the category aggregate and the location quotients are cached: the stars compare each value with a
-    # threshold taken from the same column; computed twice, a float sum (region totals of imputed, non-integer
-    # cells) may differ in the last bit and flip a star
+    # DuckDB runs the mapping as one query, compiled by clustermap.engines.ctes: every aggregate (the category
+    # aggregate, region and category totals, the thresholds) is computed once, so a float sum cannot differ between
+    # its readers, and the row-wise tables (the location quotients) are recomputed by each reader instead of being
+    # written to memory or disk. Elsewhere (Spark) the category aggregate and the location quotients are cached:
+    # the stars compare each value with a threshold taken from the same column; computed twice, a float sum
+    # (region totals of imputed, non-integer cells) may differ in the last bit and flip a star
     materialise = con.name != "duckdb"
     cw = categories.crosswalk
     one_to_one = bool(cw["industry"].is_unique and cw["category"].is_unique and (cw["share"] == 1).all())

@@ -51,3 +51,16 @@ def test_same_rows_as_duckdb_own_plan() -> None:
     planned = con.con.sql(duckdb_sql(con, expr)).df()
     assert "MATERIALIZED" in duckdb_sql(con, expr)
     pd.testing.assert_frame_equal(planned, expr.to_pandas(), check_dtype=False)
+
+
+def test_scalar_and_in_subqueries_stay_where_they_are() -> None:
+    sql = (
+        "WITH t AS (SELECT region, y FROM c WHERE region IN (SELECT DISTINCT region FROM d) "
+        "AND y > (SELECT avg(y) FROM c)) SELECT * FROM t AS a JOIN t AS b USING (region)"
+    )
+    out = plan_ctes(sqlglot.parse_one(sql, read="duckdb")).sql(dialect="duckdb")
+    assert "cm_agg_" not in out and _ctes(out) == {"t": False}
+    con = ibis.duckdb.connect()
+    con.raw_sql("CREATE TABLE c AS SELECT 'a' AS region, 2.0 AS y UNION ALL SELECT 'b', 1.0")
+    con.raw_sql("CREATE TABLE d AS SELECT 'a' AS region")
+    assert con.con.sql(out).fetchall() == [("a", 2.0, 2.0)]

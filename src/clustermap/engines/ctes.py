@@ -78,12 +78,12 @@ def _aggregated(body: sge.Expression) -> bool:
 
 
 def _lift_aggregates(body: sge.Expression) -> list[sge.CTE]:
-    """Replace each aggregate subquery of ``body`` (outermost first) by a reference to a new CTE; return the new
-    CTEs in the order they must be defined."""
+    """Replace each aggregate subquery that ``body`` reads as a table (in ``FROM`` or ``JOIN``; outermost first) by
+    a reference to a new CTE; return the new CTEs in the order they must be defined."""
     lifted: list[sge.CTE] = []
     for sub in list(body.find_all(sge.Subquery, bfs=True)):
-        if not _within(sub, body) or not _aggregated(sub.this):
-            continue  # inside an aggregate lifted already, or row-wise
+        if not isinstance(sub.parent, (sge.From, sge.Join)) or not _within(sub, body) or not _aggregated(sub.this):
+            continue  # a scalar or IN subquery, inside an aggregate lifted already, or row-wise
         name = f"cm_agg_{next(_names)}"
         lifted.append(sge.CTE(this=sub.this.copy(), alias=sge.TableAlias(this=sge.to_identifier(name))))
         alias = sub.args.get("alias")
