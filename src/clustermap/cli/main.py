@@ -349,7 +349,7 @@ def map_(
             scanned = scan_tidy(check_file(input), con=engine(backend))
             inputs = [scanned.provenance.as_dict()]
             obs = scanned.table
-            industries = obs.select("industry").distinct().to_pyarrow()["industry"].to_pylist()
+            industries = scanned.industries()  # on PySpark: DuckDB over the file it validated, not a Spark job
         else:
             wh = _warehouse(warehouse)
             obs = wh.observations(dataset)
