@@ -77,3 +77,73 @@ def offline_problems(html: str) -> list[str]:
     problems += re.findall(r"<img[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>", html, flags=re.I)
     problems += re.findall(r"@import\s+url\(\s*[\"']?(?:https?:)?//", html, flags=re.I)
     return problems
+
+
+def pdf_words(pdf: Path) -> list[str]:
+    """The words ``pdf`` prints, read from the characters' positions (pypdfium2): a word is a run of characters on
+    one baseline whose advance boxes touch or overlap (kerning: "Ye"), ended by a space or a gap. (pdfium's own
+    text lines are not used: on some pages Chromium prints it breaks a line after every character.)"""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    words: list[str] = []
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for number in range(len(doc)):
+            text = doc[number].get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                if raw.FPDFText_IsGenerated(text, i):
+                    continue
+                x, y = ctypes.c_double(), ctypes.c_double()
+                raw.FPDFText_GetCharOrigin(text, i, ctypes.byref(x), ctypes.byref(y))
+                left, bottom, right, top = text.get_charbox(i, loose=True)
+                chars.append((round(y.value * 2) / 2, left, right, top - bottom, text.get_text_range(i, 1)))
+            chars.sort()
+            word, last = "", None
+            for base, left, right, height, ch in chars:
+                touching = last is not None and last[0] == base and -0.35 * height <= left - last[1] <= 0.1 * height
+                if not touching or not ch.strip():
+                    if word:
+                        words.append(word)
+                    word = ""
+                if ch.strip():
+                    word += ch
+                last = (base, right)
+            if word:
+                words.append(word)
+    finally:
+        doc.close()
+    return words
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` in lower case (the CSS prints some upper case): split at whitespace and hyphens,
+    punctuation around them removed."""
+    return [w for w in (t.strip(".,;:()[]'\"“”‘’*").lower() for t in re.split(r"[\s\-\u2010\ufffe]+", text)) if w]
+
+
+def split_header_words(pdf: Path, html: str, *, shortest: int = 4) -> dict[str, tuple[int, int]]:
+    """The words of the tables' column headers in ``html`` that ``pdf`` prints fewer times whole than the HTML's
+    visible text holds them: ``{word: (times in the HTML, times whole in the PDF)}``; empty when no header word is
+    broken across lines ("specialisa-" / "tion"). A repeated header on a following page only adds to the PDF's
+    count; words shorter than ``shortest`` letters are not checked, nor quotations (``<q>``, printed slanted).
+    """
+    from collections import Counter
+    from html import unescape
+
+    heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
+    words = {
+        w
+        for head in heads
+        for th in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)
+        for w in _tokens(unescape(re.sub(r"<[^>]+>", " ", th)))
+        if len(w) >= shortest and not w.isdigit()
+    }
+    # quotations print in a slanted face whose character boxes overlap: their words are not counted
+    body = re.sub(r"<head>.*?</head>|<script.*?</script>|<style.*?</style>|<q>.*?</q>", " ", html, flags=re.S)
+    in_html = Counter(_tokens(unescape(re.sub(r"<[^>]+>", " ", body))))
+    in_pdf = Counter(w for word in pdf_words(pdf) for w in _tokens(word))
+    return {w: (in_html[w], in_pdf[w]) for w in sorted(words) if in_pdf[w] < in_html[w]}

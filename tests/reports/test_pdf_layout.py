@@ -85,3 +85,53 @@ def test_chart_text_prints_at_8pt_or_more(tmp_path: Path) -> None:
     assert "3★" in "".join(c[1] for c in chars) and "E" in "".join(c[1] for c in chars)
     assert small_text(chars) == {}
     assert off_the_page(chars) == ""
+
+
+def _narrow_columns_report() -> Report:
+    """A table of 14 narrow numeric columns under long one-word headers, as the overview's mapping summary and the
+    region's star changes have: the headers' words must print whole on a landscape page."""
+    rng = np.random.default_rng(1)
+    words = [
+        "specialisation",
+        "establishments",
+        "suppressed",
+        "determined",
+        "comparable",
+        "employment",
+        "productivity",
+        "concentration",
+        "dynamism",
+        "potential",
+        "imputed",
+        "flagged",
+        "coverage",
+        "herfindahl",
+    ]
+    frame = pd.DataFrame({"region": [f"DE{i:02d}" for i in range(12)]})
+    for w in words:
+        frame[w] = rng.integers(0, 99, 12).astype(float)
+    return Report(
+        kind="overview",
+        stem="narrow",
+        title="Narrow columns",
+        subtitle="long header words over short figures",
+        sections=[Section("tables", "Tables", tables=[Table("narrow", "Narrow numeric columns", frame)])],
+        sources=[],
+        meta={"created": "today", "code_version": "test", "headline": []},
+    )
+
+
+def test_headers_break_between_words_only(tmp_path: Path) -> None:
+    """Every word of every column header prints whole ("specialisa-" / "tion" was printed when the columns were of
+    equal width and headers wrapped anywhere), the figures on one line, and the table still fits the page."""
+    from tests.reports.conftest import pdf_words, split_header_words
+
+    files = write_report(_narrow_columns_report(), tmp_path)
+    assert files.pdf_method == "chromium"
+    html = files.html.read_text("utf-8")
+    assert split_header_words(files.pdf, html) == {}
+    words = pdf_words(files.pdf)
+    for w in ("specialisation", "establishments", "concentration", "productivity", "herfindahl"):
+        assert w in words, w
+    chars = pdf_chars(files.pdf)
+    assert off_the_page(chars) == "" and small_text(chars) == {}

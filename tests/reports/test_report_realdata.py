@@ -9,7 +9,14 @@ import re
 import pandas as pd
 import pytest
 import typer
-from tests.reports.conftest import off_the_page, offline_problems, pdf_chars, pdf_pages_ink, small_text
+from tests.reports.conftest import (
+    off_the_page,
+    offline_problems,
+    pdf_chars,
+    pdf_pages_ink,
+    small_text,
+    split_header_words,
+)
 from typer.testing import CliRunner
 
 from clustermap.cli.report import report
@@ -195,6 +202,16 @@ def test_every_text_of_the_pdfs_at_8pt_or_more(written) -> None:
         assert len(chars) > 5_000
         assert small_text(chars) == {}, stem
         assert off_the_page(chars) == "", stem
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install -y chromium")
+def test_column_headers_break_between_words_only(written) -> None:
+    """The overview, region and category PDFs: no word of a column header is broken across lines (the narrow
+    numeric columns printed "suppresse" / "d", "employme" / "nt" and "determin" / "ed" when every column had the
+    same width and headers wrapped anywhere)."""
+    for stem in ("overview", "DE11", "automotive"):
+        html = (written["out"] / f"{stem}.html").read_text("utf-8")
+        assert split_header_words(written["out"] / f"{stem}.pdf", html) == {}, stem
 
 
 def test_labels_have_no_raw_markup(written) -> None:

@@ -51,6 +51,19 @@ def test_stars_filter_reads_the_runs_scale() -> None:
     assert 'aria-label="2 of 3 stars"' in three and three.count("★") == 3
 
 
+def test_category_year_table_counts_the_top_classes_of_the_scale() -> None:
+    """The category page's table by year counts 3-star cells for an ECO run and 5-, 4- and 3-star cells for a
+    panorama run, highest first; a run without stars has no such column."""
+    from clustermap.web.pages import top_star_classes, with_star_counts
+
+    cells = pd.DataFrame({"year": [2010, 2010, 2010, 2011, 2011], "stars": [5, 4, 4, 3, 0]})
+    assert top_star_classes("panorama", cells) == [5, 4, 3]
+    assert top_star_classes("stars", cells) == [3]
+    assert top_star_classes("strong", cells.drop(columns="stars")) == []
+    rows = with_star_counts([{"year": 2010}, {"year": 2011}], cells, "panorama")
+    assert [(r["clusters_5_star"], r["clusters_4_star"]) for r in rows] == [(1, 2), (0, 0)]
+
+
 # ---------------------------------------------------------------------------------------------- real run
 
 PANORAMA_YEARS = [2010, 2011, 2012, 2013]
@@ -67,9 +80,10 @@ def panorama(warehouse_path: Path, mirror: Path, tmp_path_factory: pytest.TempPa
     shutil.copy(warehouse_path, path)
     with Warehouse(path) as wh:
         eco = str(wh.runs()["run_id"].iloc[-1])
+        eco_cells = wh.run(eco)[1]
         out = run_main_job(wh, mirror=mirror, methodology="panorama", years=PANORAMA_YEARS)
     cells = out.result.cells
-    return {"path": path, "tmp": tmp, "run": out.run_id, "eco": eco, "cells": cells}
+    return {"path": path, "tmp": tmp, "run": out.run_id, "eco": eco, "cells": cells, "eco_cells": eco_cells}
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +148,46 @@ def test_category_page_and_eco_run_stay_three(pclient, panorama) -> None:
     assert 'aria-label="4 of 5 stars"' in html and "of 3 stars" not in html
     eco = pclient.get("/region/DE11", params={"run": panorama["eco"]}).text
     assert "of 3 stars" in eco and "of 5 stars" not in eco and "Productivity" not in eco
+
+
+def _year_table(html: str) -> tuple[list[str], dict[int, list[int]]]:
+    """The star classes the category page's table by year has (``data-stars`` of its headers) and, per year, the
+    counts under them."""
+    table = html[html.index('id="category-change-table"') :]
+    table = table[: table.index("</table>")]
+    classes = re.findall(r'<th scope="col" class="num" data-stars="(\d)">', table)
+    body = table[table.index("<tbody>") :]
+    counts = {}
+    for year, row in re.findall(r'<tr><th scope="row">(\d{4})\*?</th>(.*?)</tr>', body):
+        figures = re.findall(r'<td class="num">([^<]*)</td>', row)
+        counts[int(year)] = [int(x) for x in figures[2 : 2 + len(classes)]]  # after regions and clusters
+    return classes, counts
+
+
+@pytest.mark.realdata
+def test_category_year_table_of_a_panorama_run_counts_five_four_and_three_stars(pclient, panorama) -> None:
+    """On a panorama run the category page's table by year counts the cells with 5, 4 and 3 stars (it showed no
+    star column at all: only an eco2007 run had its 3-star column); on the eco2007 run, 3-star cells only."""
+    cells = panorama["cells"]
+    cell = _four_star(cells)
+    html = pclient.get(f"/category/{cell.category}", params={"run": panorama["run"], "year": int(cell.year)}).text
+    classes, counts = _year_table(html)
+    assert classes == ["5", "4", "3"]
+    assert '<span class="visually-hidden">5 of 5 stars</span>' in html
+    mine = cells[cells["category"] == cell.category]
+    assert sorted(counts) == PANORAMA_YEARS
+    for year in PANORAMA_YEARS:
+        stars = mine.loc[mine["year"] == year, "stars"]
+        assert counts[year] == [int((stars == s).sum()) for s in (5, 4, 3)], year
+    assert counts[int(cell.year)][1] >= 1  # the four-star cell is counted
+
+    eco_cells = panorama["eco_cells"]
+    eco = pclient.get("/category/automotive", params={"run": panorama["eco"]}).text
+    classes, counts = _year_table(eco)
+    assert classes == ["3"] and "of 5 stars" not in eco
+    auto = eco_cells[eco_cells["category"] == "automotive"]
+    assert counts and all(counts[y] == [int((auto.loc[auto["year"] == y, "stars"] == 3).sum())] for y in counts), counts
+    assert sum(c[0] for c in counts.values()) > 0
 
 
 @pytest.mark.realdata
@@ -208,3 +262,38 @@ def test_map_of_a_panorama_run_in_chromium(pserver, panorama, artifacts) -> None
         assert not any("4 stars" in x for x in labels)
         browser.close()
     assert not errors, errors
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_category_year_table_of_a_panorama_run_in_chromium(pserver, panorama, artifacts) -> None:
+    """In Chromium the category page's table by year has the 5-, 4- and 3-star columns of a panorama run, read as
+    "5 of 5 stars" …, with the counts of the run's cells; an eco2007 run's page has the 3-star column only."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    cells = panorama["cells"]
+    cell = _four_star(cells)
+    year = int(cell.year)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 1000}, base_url=pserver)
+        page.set_default_timeout(60_000)
+        page.goto(f"/category/{cell.category}?run={panorama['run']}&year={year}")
+        heads = page.locator("#category-change-table thead th[data-stars]")
+        want = ["★★★★★5 of 5 stars", "★★★★4 of 5 stars", "★★★3 of 5 stars"]
+        assert [h.strip() for h in heads.all_text_contents()] == want
+        # the stars are drawn, the words are for screen readers
+        assert heads.first.locator("span[aria-hidden=true]").is_visible()
+        row = page.locator("#category-change-table tbody tr", has=page.locator(f"th:text-is('{year}')")).first
+        figures = row.locator("td").all_inner_texts()
+        mine = cells[(cells["category"] == cell.category) & (cells["year"] == year)]
+        assert [int(x) for x in figures[2:5]] == [int((mine["stars"] == s).sum()) for s in (5, 4, 3)]
+        page.locator("#category-change-table").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "panorama_category_years.png"))
+        page.goto(f"/category/automotive?run={panorama['eco']}")
+        assert page.locator("#category-change-table thead th[data-stars]").count() == 1
+        browser.close()

@@ -129,6 +129,19 @@ def with_star_counts(rows: list[dict[str, Any]], cells: pd.DataFrame, kind: str)
     return rows
 
 
+#: the lowest star class a category's year table counts on its own: the top class of the three-star scale
+TOP_STARS_FROM = 3
+
+
+def top_star_classes(kind: str, cells: pd.DataFrame) -> list[int]:
+    """The star classes a category's table by year counts, highest first: the top of the run's scale
+    (:func:`~clustermap.web.stars.max_stars`) down to three stars — ``[3]`` for an ECO run (0–3), ``[5, 4, 3]`` for
+    a panorama run (0–5); none for a run without stars (strong clusters)."""
+    if "stars" not in cells.columns:
+        return []
+    return list(range(max_stars(kind), TOP_STARS_FROM - 1, -1))
+
+
 def with_star_columns(rows: list[dict[str, Any]], cells: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     """``rows`` (one per category of one region and year) with every star column of the run's method — the
     productivity and dynamism stars of a panorama run are not among the API's cell fields."""
@@ -436,7 +449,8 @@ def category_page(
     y = check_year(chosen, year)
     cells = chosen.rows(chosen.by_year_category.get((y, slug)))
     by_stars, by_emp = t.figure3(cells, top=top)
-    change = t.records(t.category_change(chosen.rows(chosen.by_category.get(slug))))
+    all_years = chosen.rows(chosen.by_category.get(slug))
+    change = with_star_counts(t.records(t.category_change(all_years)), all_years, chosen.kind)
     name = chosen.category_names[slug]
     definition = next((c for c in categories_of(chosen, obs.mirror) if c["slug"] == slug), {})
     in_both = set(by_stars["region"]) & set(by_emp["region"])
@@ -462,6 +476,7 @@ def category_page(
         in_both=in_both,
         concentration=t.concentration(cells),
         change=change,
+        top_classes=top_star_classes(chosen.kind, all_years),
         strong_svg=charts.line_chart(
             change,
             "share_in_strong_clusters",
