@@ -206,8 +206,10 @@ def pandas_eco2007(
     focus_share: float = 0.10,
     lq_threshold: float = 2.0,
     min_employment: float = 1000.0,
+    focus_scope: str = "all",
 ) -> pd.DataFrame:
-    """eco2007 stars with groupby / merge / rank; suppression policy ``drop``, ``total_base = input``.
+    """eco2007 stars with groupby / merge / rank; suppression policy ``drop``, ``total_base = input``, the focus
+    star ranked over all cells of the year (``focus_scope = all``, eco2007's default) or within the category.
 
     ``obs``: region, industry, year, employment (null = suppressed); ``crosswalk``: industry, category, traded,
     share. Returns one row per traded region × category × year with lq, ranks and stars.
@@ -233,10 +235,15 @@ def pandas_eco2007(
     t["lq"] = (t["employment"] * t["grand_total"]) / denom
     g = t.groupby(["year", "category"], observed=True)
     t["size_rank"] = g["employment"].rank(method="min", ascending=False)
-    t["focus_rank"] = g["share"].rank(method="min", ascending=False)
     big = t["employment"] >= min_employment
     size_cut = np.floor(t["n_regions"] * size_share + 1e-9)
-    focus_cut = np.floor(t["n_regions"] * focus_share + 1e-9)
+    if focus_scope == "all":
+        t["focus_rank"] = t.groupby("year")["share"].rank(method="min", ascending=False)
+        n_categories = t.groupby("year")["category"].transform("nunique")
+        focus_cut = np.floor(t["n_regions"] * n_categories * focus_share + 1e-9)
+    else:
+        t["focus_rank"] = g["share"].rank(method="min", ascending=False)
+        focus_cut = np.floor(t["n_regions"] * focus_share + 1e-9)
     t["size_star"] = (big & (t["size_rank"] <= size_cut)).astype("int8")
     t["specialisation_star"] = (big & (t["lq"] >= lq_threshold)).astype("int8")
     t["focus_star"] = (big & (t["focus_rank"] <= focus_cut)).astype("int8")

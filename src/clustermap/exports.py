@@ -95,9 +95,11 @@ def write_expr(expr: ir.Table, path: str | Path, fmt: str | None = None) -> tupl
         name = f"cm_written_{abs(hash(str(path)))}"
         frame.createOrReplaceTempView(name)
         return path, con.table(name)
+    from clustermap.engines.ctes import duckdb_sql
+
     options = {"parquet": "FORMAT PARQUET", "csv": "FORMAT CSV, HEADER true", "json": "FORMAT JSON, ARRAY true"}
     target = "'" + str(path).replace("'", "''") + "'"
-    con.raw_sql(f"COPY ({con.compile(expr)}) TO {target} ({options[kind]})")
+    con.raw_sql(f"COPY ({duckdb_sql(con, expr)}) TO {target} ({options[kind]})")
     if kind == "parquet":
         return path, con.read_parquet(path)
     if kind == "csv":

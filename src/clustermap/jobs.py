@@ -15,8 +15,9 @@ import pandas as pd
 
 from clustermap import indicators as ind
 from clustermap.engines.backends import to_backend
+from clustermap.loaders.eurostat import SBS_DATASET
 from clustermap.mapping import MappingResult, map_observations
-from clustermap.methodology import SUPPRESSION_POLICIES
+from clustermap.methodology import DEFAULT_SUPPRESSION, SUPPRESSION_POLICIES
 from clustermap.provenance import LoadResult
 from clustermap.warehouse import Warehouse
 from clustermap.years import latest_complete_year
@@ -36,10 +37,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SBS_DATASET = "sbs_r_nuts06_r2"
 LFS_TOTALS = "lfst_r_lfe2en2_total"
-#: the main job's suppression policy unless its parameters name another: confidential cells are never zero
-DEFAULT_SUPPRESSION = "two-way"
 
 
 def suppression_report(obs: ir.Table) -> pd.DataFrame:

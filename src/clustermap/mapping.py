@@ -22,6 +22,7 @@ import pandas as pd
 from clustermap import indicators as ind
 from clustermap.definitions.categories import CategorySet
 from clustermap.engines.backends import to_backend
+from clustermap.engines.ctes import to_arrow
 from clustermap.errors import EmptyInputError, ParameterError
 from clustermap.methodology import Methodology, get_methodology
 from clustermap.provenance import code_version
@@ -153,7 +154,7 @@ class MappingResult:
             if self.expr is None:
                 raise ValueError("a mapping result without cells")
             # through Arrow: ibis' own pandas conversion costs twice as long on a million rows
-            self._cells = _tidy_types(self.expr.to_pyarrow().to_pandas())
+            self._cells = _tidy_types(to_arrow(self.expr).to_pandas())
         return self._cells
 
     @cells.setter

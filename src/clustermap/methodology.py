@@ -56,12 +56,14 @@ SUPPRESSION: dict[str, SuppressionPolicy] = {
         ),
     )
 }
+#: the policy of the main job and of the EU results the analyses read, unless parameters name another:
+#: confidential cells are never zero
+DEFAULT_SUPPRESSION = "two-way"
 #: the policies that run as ibis expressions on any backend (``jobs.suppression_report`` runs each in SQL)
 SUPPRESSION_POLICIES: tuple[str, ...] = tuple(n for n, p in SUPPRESSION.items() if p.engine == "ibis")
 #: every policy a methodology may name
 ALL_SUPPRESSION_POLICIES: tuple[str, ...] = tuple(SUPPRESSION)
 
-TotalBase = Literal["input", "traded", "external"]
 TOTAL_BASES: tuple[str, ...] = ("input", "traded", "external")
 SIZE_CLASS_VALUES: tuple[str, ...] = ("midpoint", "low", "high", "cmp")
 FOCUS_SCOPES: tuple[str, ...] = ("all", "category")

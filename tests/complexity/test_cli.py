@@ -26,6 +26,27 @@ def test_writes_every_column(tmp_path: Path) -> None:
     assert list(pd.read_csv(prox).columns) == list(PROXIMITY_COLUMNS)
 
 
+def test_parquet_output_is_the_frame_with_dictionaries_on_repeated_columns(tmp_path: Path) -> None:
+    """The Parquet file reads back as the computed frame (values, dtypes, categories) — what
+    ``DataFrame.to_parquet`` writes — with dictionary encoding on the repeated columns only."""
+    import pyarrow.parquet as pq
+
+    from clustermap.cli.complexity import REPEATED
+    from clustermap.complexity import complexity
+
+    src = tmp_path / "in.csv"
+    src.write_text(TINY)
+    out, ref = tmp_path / "out.parquet", tmp_path / "ref.parquet"
+    assert runner.invoke(app, ["complexity", "--input", str(src), "--out", str(out)]).exit_code == 0
+    complexity(pd.read_csv(src)).cells.to_parquet(ref, index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(ref), check_exact=True)
+    meta = pq.ParquetFile(out).metadata.row_group(0)
+    for k in range(meta.num_columns):
+        chunk = meta.column(k)
+        dictionary = any("DICT" in e for e in chunk.encodings)
+        assert dictionary == (chunk.path_in_schema in REPEATED), (chunk.path_in_schema, chunk.encodings)
+
+
 def test_missing_employment_is_exit_2(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text(TINY + "C,x,2020,\n")

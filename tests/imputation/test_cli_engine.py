@@ -12,6 +12,7 @@ from tests.conftest import panel
 from tests.imputation.synthetic import nuts_panel
 from typer.testing import CliRunner
 
+from clustermap.cli.failures import SafeGroup
 from clustermap.cli.impute import impute
 from clustermap.methodology import get_methodology
 
@@ -19,8 +20,9 @@ runner = CliRunner()
 
 
 def _app() -> typer.Typer:
-    # registered the way clustermap.cli.main does it: app.command("impute")(impute)
-    app = typer.Typer()
+    # registered the way clustermap.cli.main does it: app.command("impute")(impute) on a SafeGroup, which turns
+    # every failure into one line and an exit status
+    app = typer.Typer(cls=SafeGroup)
     app.command("impute")(impute)
 
     @app.command()

@@ -19,6 +19,7 @@ from tests.reports.conftest import (
 )
 from typer.testing import CliRunner
 
+from clustermap.cli.failures import SafeGroup
 from clustermap.cli.report import report
 from clustermap.reports.pdf import find_chromium
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.realdata
 
 
 def cli() -> typer.Typer:
-    app = typer.Typer()
+    app = typer.Typer(cls=SafeGroup)  # as clustermap.cli.main registers it: the group reports a failure
 
     @app.callback()
     def main() -> None:

@@ -18,11 +18,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.web.reference import category_profile, compare, filter_cells, map_data, region_profile
 
 from clustermap.web.api import answers as fast
 from clustermap.web.api import tables as t
-from clustermap.web.api.routes.profiles import category_profile, compare, region_profile
-from clustermap.web.api.routes.results import filter_cells, map_data
 from clustermap.web.api.service import Observatory, build_run
 from clustermap.web.api.tables import to_csv
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.web.reference import map_classes
 
 from clustermap.web.api.cellnotes import about, employment_text, flag_meanings
-from clustermap.web.api.tables import map_classes
 
 
 @pytest.mark.parametrize(

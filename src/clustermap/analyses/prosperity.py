@@ -25,8 +25,6 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     "EU28": (*_EU27, "HR"),
     "EU27_2020": tuple(c for c in (*_EU27, "HR") if c != "UK"),
 }
-#: Figure 10's region set: EU15 NUTS regions excluding Portugal and Greece
-FIGURE10 = ("EU15", ("PT", "EL"))
 
 define(
     "gdp_per_capita",

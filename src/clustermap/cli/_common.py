@@ -1,8 +1,9 @@
-"""What every ``clustermap`` sub-command shares: the output consoles and the one way to fail.
+"""What every ``clustermap`` sub-command shares: the output consoles.
 
-A failure is one line on standard error, ``error: <message>``, and the error's exit status (2 for bad input or
-options, :attr:`clustermap.errors.ClustermapError.exit_code`); the command group
-(:class:`clustermap.cli.failures.SafeGroup`) does the same for exceptions a command does not catch.
+A command fails by raising a :class:`clustermap.errors.ClustermapError`: the command group
+(:class:`clustermap.cli.failures.SafeGroup`) prints it as one line on standard error, ``error: <message>``, and
+exits with its status (2 for bad input or options, :attr:`clustermap.errors.ClustermapError.exit_code`).
+:func:`fail` does the same from inside a command.
 """
 
 from __future__ import annotations

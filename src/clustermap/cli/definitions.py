@@ -12,10 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from clustermap.errors import ClustermapError, ParameterError
+from clustermap.cli.failures import SafeGroup
+from clustermap.errors import ParameterError
 
 HELP = "Cluster definitions derived from co-location: similarity, clustering, validation scores, agreement."
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 _err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 SOURCES = ("cbp-state", "cbp-cbsa", "sbs")
 DEFAULT_REFERENCE = {"cbp-state": "uscmp", "cbp-cbsa": "uscmp", "sbs": "eco-nace2"}
@@ -91,51 +92,47 @@ def derive(
     from clustermap.definitions.derive_report import derivation_markdown
     from clustermap.exports import format_of, write_table
 
-    try:
-        if out.suffix.lower() != ".csv":
-            raise ParameterError(f"--out must be a .csv category-set file, got {out}")
-        if similarity_out is not None:
-            format_of(similarity_out)
-        if method not in METHODS:
-            raise ParameterError(f"unknown --method {method!r}; use one of {', '.join(METHODS)}")
-        if source is not None and source not in SOURCES:
-            raise ParameterError(f"unknown --source {source!r}; use one of {', '.join(SOURCES)}")
-        frame, described = _load(source, input, mirror)
-        chosen = year if year is not None else int(frame["year"].max())
-        frame = frame[frame["year"] == chosen]
-        if frame.empty:
-            raise ParameterError(f"no rows for year {chosen}")
-        ref_name = compare if compare is not None else DEFAULT_REFERENCE.get(source or "", "none")
-        reference = None
-        names: dict[str, str] = {}
-        if ref_name != "none":
-            cats = load_category_set(ref_name, mirror=mirror)
-            cw = cats.crosswalk[cats.crosswalk["traded"]].sort_values("share", ascending=False)
-            cw = cw.drop_duplicates("industry")
-            reference = cw.set_index("industry")["category"]
-            names = dict(zip(cw["category"], cw["category_name"], strict=True))
-        if k is None:
-            if reference is None:
-                raise ParameterError("give --k (there is no reference set to take it from)")
-            k = int(reference[reference.index.isin(frame["industry"])].nunique())
-        result = run_derive(frame, k=k, method=method, reference=reference, min_regions=min_regions, seed=seed)  # type: ignore[arg-type]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        as_category_csv(result.labels, similarity=result.similarity).to_csv(out, index=False)
-        regions = frame["region"].nunique()
-        text = derivation_markdown(
-            result,
-            input_description=f"{described}, {chosen}, {regions:,} regions",
-            reference_name=ref_name if reference is not None else None,
-            category_names=names,
-        )
-        if report is not None:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(text, encoding="utf-8")
-        if similarity_out is not None:
-            write_table(result.similarity.frame(), similarity_out)
-    except ClustermapError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(code=exc.exit_code) from None
+    if out.suffix.lower() != ".csv":
+        raise ParameterError(f"--out must be a .csv category-set file, got {out}")
+    if similarity_out is not None:
+        format_of(similarity_out)
+    if method not in METHODS:
+        raise ParameterError(f"unknown --method {method!r}; use one of {', '.join(METHODS)}")
+    if source is not None and source not in SOURCES:
+        raise ParameterError(f"unknown --source {source!r}; use one of {', '.join(SOURCES)}")
+    frame, described = _load(source, input, mirror)
+    chosen = year if year is not None else int(frame["year"].max())
+    frame = frame[frame["year"] == chosen]
+    if frame.empty:
+        raise ParameterError(f"no rows for year {chosen}")
+    ref_name = compare if compare is not None else DEFAULT_REFERENCE.get(source or "", "none")
+    reference = None
+    names: dict[str, str] = {}
+    if ref_name != "none":
+        cats = load_category_set(ref_name, mirror=mirror)
+        cw = cats.crosswalk[cats.crosswalk["traded"]].sort_values("share", ascending=False)
+        cw = cw.drop_duplicates("industry")
+        reference = cw.set_index("industry")["category"]
+        names = dict(zip(cw["category"], cw["category_name"], strict=True))
+    if k is None:
+        if reference is None:
+            raise ParameterError("give --k (there is no reference set to take it from)")
+        k = int(reference[reference.index.isin(frame["industry"])].nunique())
+    result = run_derive(frame, k=k, method=method, reference=reference, min_regions=min_regions, seed=seed)  # type: ignore[arg-type]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    as_category_csv(result.labels, similarity=result.similarity).to_csv(out, index=False)
+    regions = frame["region"].nunique()
+    text = derivation_markdown(
+        result,
+        input_description=f"{described}, {chosen}, {regions:,} regions",
+        reference_name=ref_name if reference is not None else None,
+        category_names=names,
+    )
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+    if similarity_out is not None:
+        write_table(result.similarity.frame(), similarity_out)
     s = result.scores
     line = (
         f"{len(result.labels):,} industries in {k} clusters ({method}); vs_cluster {s['vs_cluster']:.3f}, "

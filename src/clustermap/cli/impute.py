@@ -12,8 +12,7 @@ from typing import Annotated
 import typer
 
 from clustermap.cli._common import err as _err
-from clustermap.cli._common import fail as _fail
-from clustermap.errors import ClustermapError, ParameterError
+from clustermap.errors import ParameterError
 
 
 def _stem(path: Path) -> str:
@@ -79,28 +78,24 @@ def impute(
     from clustermap.imputation import impute as run_impute
     from clustermap.loaders.tidy import load_tidy
 
-    try:
+    if out is not None:
+        format_of(out)
+    if not validate and out is None:
+        raise ParameterError("give --out FILE for the imputed table (or --validate)")
+    if policy not in POLICIES:
+        raise ParameterError(f"unknown policy {policy!r}; use one of {', '.join(POLICIES)}")
+    frame = load_tidy(input).frame
+    if validate:
+        result = run_validate(frame, mask_share=mask_share, seed=seed, categories=categories, dataset=_stem(input))
+        typer.echo(format_validation(result))
         if out is not None:
-            format_of(out)
-        if not validate and out is None:
-            raise ParameterError("give --out FILE for the imputed table (or --validate)")
-        if policy not in POLICIES:
-            raise ParameterError(f"unknown policy {policy!r}; use one of {', '.join(POLICIES)}")
-        frame = load_tidy(input).frame
-        if validate:
-            result = run_validate(frame, mask_share=mask_share, seed=seed, categories=categories, dataset=_stem(input))
-            typer.echo(format_validation(result))
-            if out is not None:
-                write_table(result.table, out)
-                _err.print(f"wrote {out}")
-            return
-        res = run_impute(frame, policy, strict=strict)
-        write_table(res.frame, out)  # type: ignore[arg-type]
-        if report is not None:
-            write_table(res.relaxations, report, "csv")
-    except ClustermapError as exc:
-        _fail(exc)
+            write_table(result.table, out)
+            _err.print(f"wrote {out}")
         return
+    res = run_impute(frame, policy, strict=strict)
+    write_table(res.frame, out)  # type: ignore[arg-type]
+    if report is not None:
+        write_table(res.relaxations, report, "csv")
     s = res.stats
     tw = s["two_way"]
     _err.print(

@@ -13,11 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clustermap.errors import ClustermapError
+from clustermap.cli.failures import SafeGroup
 
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 _console = Console(width=None if sys.stdout.isatty() else 150)
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 @app.command("list")
@@ -43,11 +42,7 @@ def show(
     """One methodology: its rules, reference and every parameter (name, value, unit, bounds, meaning)."""
     from clustermap.methodology import get_methodology
 
-    try:
-        m = get_methodology(name)
-    except ClustermapError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(code=exc.exit_code) from None
+    m = get_methodology(name)
     _console.print(f"[bold]{m.id}[/] ({m.kind}): {m.title}", highlight=False)
     if m.description:
         _console.print(m.description, highlight=False)

@@ -15,10 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clustermap.errors import ClustermapError
-
 console = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 def publish(
@@ -36,29 +33,25 @@ def publish(
     from clustermap.warehouse import Warehouse
 
     path = warehouse or get_settings().warehouse
-    try:
-        with Warehouse(path) as wh:
-            if run_id is not None and not list_:
-                family = wh.publish(run_id)
-                console.print(f"published run {run_id} as the default {family} run of {path}")
-                return
-            runs = wh.runs()
-            published = wh.published()
-            table = Table(title=f"Runs in {path}")
-            for col in ("run", "family", "created", "dataset", "methodology", "categories", "published"):
-                table.add_column(col)
-            for row in runs.itertuples():
-                family = wh.run_family(str(row.run_id))
-                table.add_row(
-                    str(row.run_id),
-                    family,
-                    str(row.created)[:19],
-                    str(row.dataset),
-                    str(row.methodology),
-                    str(row.categories),
-                    "yes" if published.get(family) == row.run_id else "",
-                )
-            console.print(table)
-    except ClustermapError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(code=exc.exit_code) from None
+    with Warehouse(path) as wh:
+        if run_id is not None and not list_:
+            family = wh.publish(run_id)
+            console.print(f"published run {run_id} as the default {family} run of {path}")
+            return
+        runs = wh.runs()
+        published = wh.published()
+        table = Table(title=f"Runs in {path}")
+        for col in ("run", "family", "created", "dataset", "methodology", "categories", "published"):
+            table.add_column(col)
+        for row in runs.itertuples():
+            family = wh.run_family(str(row.run_id))
+            table.add_row(
+                str(row.run_id),
+                family,
+                str(row.created)[:19],
+                str(row.dataset),
+                str(row.methodology),
+                str(row.categories),
+                "yes" if published.get(family) == row.run_id else "",
+            )
+        console.print(table)

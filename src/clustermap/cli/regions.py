@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clustermap.cli._common import fail as _fail
-from clustermap.errors import ClustermapError, ParameterError
+from clustermap.cli.failures import SafeGroup
+from clustermap.errors import ParameterError
 
 HELP = """\
 Regions as data: NUTS 2006, 2010, 2013, 2016, 2021 and 2024 (codes, names, levels, parents, the versions each code
@@ -28,9 +28,8 @@ economic areas or CBSAs, or regions into groups read from a region,group CSV. A 
 suppressed.
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 console = Console()
-err = Console(stderr=True)
 
 MirrorOpt = Annotated[
     Path | None,
@@ -69,19 +68,15 @@ def list_(
     data_dir: MirrorOpt = None,
 ) -> None:
     """List regions: code, name, level, parent, country and the versions each code is valid in."""
-    try:
-        reg = _registry(data_dir)
-        v = _version(version)
-        frame = reg.list(level=level, version=v, country=country)
-        if search:
-            hits = reg.search(search, version=v, limit=None)
-            order = {r.code: i for i, r in enumerate(hits)}
-            frame = frame[frame["code"].isin(order)].copy()
-            frame["_rank"] = frame["code"].map(order)
-            frame = frame.sort_values("_rank", kind="stable").drop(columns="_rank")
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    reg = _registry(data_dir)
+    v = _version(version)
+    frame = reg.list(level=level, version=v, country=country)
+    if search:
+        hits = reg.search(search, version=v, limit=None)
+        order = {r.code: i for i, r in enumerate(hits)}
+        frame = frame[frame["code"].isin(order)].copy()
+        frame["_rank"] = frame["code"].map(order)
+        frame = frame.sort_values("_rank", kind="stable").drop(columns="_rank")
     total = len(frame)
     if limit:
         frame = frame.head(limit)
@@ -103,14 +98,10 @@ def show(
     data_dir: MirrorOpt = None,
 ) -> None:
     """Print a region's code, name, level and parent (and country, versions, children)."""
-    try:
-        reg = _registry(data_dir)
-        region = reg.get(code, _version(version))
-        parent = reg.parent(region.code, region.version if region.kind == "nuts" else None)
-        children = reg.children(region.code, region.version if region.kind == "nuts" else None)
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    reg = _registry(data_dir)
+    region = reg.get(code, _version(version))
+    parent = reg.parent(region.code, region.version if region.kind == "nuts" else None)
+    children = reg.children(region.code, region.version if region.kind == "nuts" else None)
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column("field", style="bold")
     t.add_column("value")
@@ -181,22 +172,18 @@ def convert(
     from clustermap.exports import write_table
     from clustermap.regions import harmonise
 
-    try:
-        frame, fmt = _load(input)
-        result = harmonise(
-            frame,
-            to_version=_version(to),
-            from_version=from_,
-            weight=weight,
-            policy=None if policy == "keep" else policy,
-            min_share=min_share,
-            mirror=data_dir,
-        )
-        written = _write_like(result.frame, out, fmt)
-        changes = write_table(result.changes, out.parent / f"{_stem(out)}.changes.csv", "csv")
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    frame, fmt = _load(input)
+    result = harmonise(
+        frame,
+        to_version=_version(to),
+        from_version=from_,
+        weight=weight,
+        policy=None if policy == "keep" else policy,
+        min_share=min_share,
+        mirror=data_dir,
+    )
+    written = _write_like(result.frame, out, fmt)
+    changes = write_table(result.changes, out.parent / f"{_stem(out)}.changes.csv", "csv")
     t = Table(
         title=f"Converted to NUTS {result.notes['to_version']} ({result.notes['weight']} weights); "
         "employment summed over every cell (all industry codes), million persons"
@@ -250,31 +237,27 @@ def aggregate(
     from clustermap.regions import aggregate_groups, aggregate_nuts, aggregate_us, get_registry
 
     chosen = [x is not None for x in (to_level, to, groups)]
-    try:
-        if sum(chosen) != 1:
-            raise ParameterError("give exactly one of --to-level, --to or --groups")
-        frame, fmt = _load(input)
-        pol = None if policy == "keep" else policy
-        if to_level is not None:
-            result = aggregate_nuts(
-                frame, to_level, version=_version(version), policy=pol, missing=missing, mirror=data_dir
-            )
-        elif to is not None:
-            result = aggregate_us(frame, to, delineation=delineation, policy=pol, missing=missing, mirror=data_dir)
-        else:
-            result = aggregate_groups(
-                frame,
-                groups,
-                allow_overlap=allow_overlap,
-                policy=pol,
-                missing=missing,
-                registry=get_registry(mirror=data_dir),
-            )
-        written = _write_like(result.frame, out, fmt)
-        report = write_table(result.report, out.parent / f"{_stem(out)}.report.csv", "csv")
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    if sum(chosen) != 1:
+        raise ParameterError("give exactly one of --to-level, --to or --groups")
+    frame, fmt = _load(input)
+    pol = None if policy == "keep" else policy
+    if to_level is not None:
+        result = aggregate_nuts(
+            frame, to_level, version=_version(version), policy=pol, missing=missing, mirror=data_dir
+        )
+    elif to is not None:
+        result = aggregate_us(frame, to, delineation=delineation, policy=pol, missing=missing, mirror=data_dir)
+    else:
+        result = aggregate_groups(
+            frame,
+            groups,
+            allow_overlap=allow_overlap,
+            policy=pol,
+            missing=missing,
+            registry=get_registry(mirror=data_dir),
+        )
+    written = _write_like(result.frame, out, fmt)
+    report = write_table(result.report, out.parent / f"{_stem(out)}.report.csv", "csv")
     rep = result.report
     t = Table(title="Aggregated regions per year")
     for col in ("year", "groups", "cells", "null cells", "null: suppressed input", "incomplete", "employment"):

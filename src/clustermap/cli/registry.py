@@ -20,8 +20,7 @@ import typer
 from rich.table import Table
 
 from clustermap.cli._common import console, err
-from clustermap.cli._common import fail as _fail
-from clustermap.errors import ClustermapError
+from clustermap.cli.failures import SafeGroup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -36,7 +35,7 @@ db upgrade|downgrade|current manage the schema (Alembic migrations); import / ex
 full-text search with facets; content loads the records the reference document names.
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 db_app = typer.Typer(help="Schema migrations of the registry database.", no_args_is_help=True, rich_markup_mode=None)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
@@ -63,22 +62,20 @@ def _kind(kind: str) -> str:
     from clustermap.errors import ParameterError
 
     if kind not in KINDS:
-        _fail(ParameterError(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}"))
+        raise ParameterError(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
     return KINDS[kind]
 
 
 @contextmanager
 def _session(url: str | None) -> Iterator[Session]:
-    """A session of the registry database at ``url`` (committed when the block ends well); a clustermap error
-    inside the block ends the command with its message and exit status."""
+    """A session of the registry database at ``url`` (committed when the block ends well); the engine is
+    disposed of however the block ends."""
     from clustermap.organisations.db import session_scope
 
     engine, factory = _factory(url)
     try:
         with session_scope(factory) as session:
             yield session
-    except ClustermapError as exc:
-        _fail(exc)
     finally:
         engine.dispose()
 
@@ -90,7 +87,7 @@ def _factory(url: str | None):
     engine = make_engine(_url(url))
     if current_revision(engine) is None:
         engine.dispose()
-        _fail(RegistryError(f"the registry at {_url(url)} has no schema; run `clustermap registry db upgrade`"))
+        raise RegistryError(f"the registry at {_url(url)} has no schema; run `clustermap registry db upgrade`")
     return engine, make_session_factory(engine)
 
 
@@ -119,10 +116,7 @@ def _migrate(direction: str, database_url: str | None, revision: str) -> None:
     """Run ``organisations.db.upgrade`` or ``downgrade`` and print the revision reached."""
     from clustermap.organisations import db
 
-    try:
-        reached = getattr(db, direction)(_url(database_url), revision)
-    except ClustermapError as exc:
-        _fail(exc)
+    reached = getattr(db, direction)(_url(database_url), revision)
     console.print(f"registry database at revision {reached or 'base (empty)'}")
 
 
@@ -131,10 +125,7 @@ def db_current(database_url: UrlOpt = None) -> None:
     """Print the revision the registry database is at."""
     from clustermap.organisations.db import current_revision
 
-    try:
-        console.print(current_revision(_url(database_url)) or "base (empty)")
-    except ClustermapError as exc:
-        _fail(exc)
+    console.print(current_revision(_url(database_url)) or "base (empty)")
 
 
 # -------------------------------------------------------------------------------------------- import, export
@@ -154,10 +145,7 @@ def import_(
     from clustermap.sources.guard import check_file
 
     entity = _kind(kind)
-    try:
-        check_file(file)
-    except ClustermapError as exc:
-        _fail(exc)
+    check_file(file)
     with _session(database_url) as session:
         report = import_records(session, entity, file, fmt=fmt, dry_run=dry_run, partial=partial)
     for error in report.errors:
@@ -219,7 +207,7 @@ def users_add(
         checked = UserIn(email=email, password=password, role=role, name=name)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        _fail(ParameterError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"))
+        raise ParameterError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
     with _session(database_url) as session:
         user = create_user(session, checked.email, checked.password, role=checked.role, name=checked.name)
         console.print(f"created user {user.id} {user.email} ({user.role})")

@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from clustermap.errors import ClustermapError
-
 
 def report(
     out: Annotated[Path, typer.Option("--out", help="Directory the report files are written to.")],
@@ -57,7 +55,7 @@ def report(
     mapped and stored first. The PDF is the HTML printed by headless Chromium, or drawn with matplotlib when no
     browser is installed (the command says which).
     """
-    from clustermap.cli._common import err, fail
+    from clustermap.cli._common import err
     from clustermap.cli.analyse.options import mirror_of, warehouse_of
 
     if not (overview or region or category):
@@ -65,31 +63,28 @@ def report(
         raise typer.Exit(code=2)
     from clustermap.reports import load_study, make_category_report, make_overview, make_region_report
 
-    try:
-        with err.status("reading mapping results (mapping what the warehouse lacks)"):
-            study = load_study(
-                warehouse_of(warehouse),
-                mirror=mirror_of(data_dir),
-                year=year,
-                us_year=us_year or None,
-                us_cbsa_year=us_cbsa_year or None,
-                nuts_version=nuts_version or None,
-            )
-        jobs = []
-        if overview:
-            jobs.append(("overview", lambda: make_overview(out, study=study, pdf=pdf)))
-        if region:
-            jobs.append((f"region {region}", lambda: make_region_report(region, out, study=study, pdf=pdf)))
-        if category:
-            jobs.append((f"category {category}", lambda: make_category_report(category, out, study=study, pdf=pdf)))
-        for what, job in jobs:
-            with err.status(f"writing the {what} report"):
-                files = job()
-            _print_files(files)
-        for note in study.missing:
-            err.print(f"[yellow]note:[/] {note}", markup=True, highlight=False)
-    except ClustermapError as exc:
-        fail(exc)
+    with err.status("reading mapping results (mapping what the warehouse lacks)"):
+        study = load_study(
+            warehouse_of(warehouse),
+            mirror=mirror_of(data_dir),
+            year=year,
+            us_year=us_year or None,
+            us_cbsa_year=us_cbsa_year or None,
+            nuts_version=nuts_version or None,
+        )
+    jobs = []
+    if overview:
+        jobs.append(("overview", lambda: make_overview(out, study=study, pdf=pdf)))
+    if region:
+        jobs.append((f"region {region}", lambda: make_region_report(region, out, study=study, pdf=pdf)))
+    if category:
+        jobs.append((f"category {category}", lambda: make_category_report(category, out, study=study, pdf=pdf)))
+    for what, job in jobs:
+        with err.status(f"writing the {what} report"):
+            files = job()
+        _print_files(files)
+    for note in study.missing:
+        err.print(f"[yellow]note:[/] {note}", markup=True, highlight=False)
 
 
 def _print_files(files) -> None:

@@ -15,7 +15,6 @@ standard deviations, over the regions of the year with diversity > 0).
 from __future__ import annotations
 
 import logging
-import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,11 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from clustermap.complexity.eigen import eci_pci
+from clustermap.complexity.output import OutputColumns
 from clustermap.complexity.space import co_presence, density, outlook, proximity
 from clustermap.errors import InputError, ParameterError, SchemaError
-from clustermap.indicators.complexity import indexed_presence
+from clustermap.indicators.complexity import indexed_entries, positions
 
 log = logging.getLogger(__name__)
 
@@ -129,26 +130,6 @@ def _blocks(years: np.ndarray, regions: np.ndarray, industries: np.ndarray) -> l
     return out
 
 
-def _allocate(n: int, dtypes: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Uninitialised output columns of ``n`` rows (every element is written by the caller), carved from one
-    anonymous memory mapping that the kernel fills in at once (``MAP_POPULATE``, Linux) instead of one page fault
-    per 4 KiB page on first write — or per 2 MiB huge page, which on a machine with fragmented memory costs
-    compaction. Measured (system + user CPU, 2.4 GB): ``np.empty`` + write 4.9 s (huge pages), 4 KiB page
-    faults 1.1 s, populated mapping 0.8 s. Elsewhere, plain ``np.empty``."""
-    itemsizes = {name: np.dtype(dtype).itemsize for name, dtype in dtypes.items()}
-    total = sum(-(-n * size // 64) * 64 for size in itemsizes.values())
-    flags = getattr(mmap, "MAP_POPULATE", None)
-    if flags is None or total == 0:
-        return {name: np.empty(n, dtype=dtype) for name, dtype in dtypes.items()}
-    buffer = mmap.mmap(-1, total, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | flags)
-    columns, offset = {}, 0
-    for name, dtype in dtypes.items():
-        # each view keeps the mapping alive (numpy holds a reference to the buffer)
-        columns[name] = np.frombuffer(buffer, dtype=dtype, count=n, offset=offset)
-        offset += -(-n * itemsizes[name] // 64) * 64
-    return columns
-
-
 def _year(
     out: dict[str, np.ndarray], sl: slice, r: np.ndarray, p: np.ndarray, rca: np.ndarray, mcp: np.ndarray,
     n_r: int, n_p: int,
@@ -157,24 +138,31 @@ def _year(
     year's present cells (local region / industry indices ``r, p`` with their ``rca`` and ``mcp``); return the
     proximity matrix (industries × industries)."""
     present = mcp == 1
-    ones = np.ones(int(present.sum()))
-    m = sp.csr_matrix((ones, (r[present], p[present])), shape=(n_r, n_p))
+    # the mcp column of the year is the dense 0/1 presence matrix; the sparse one is read off it in row-major
+    # order, so its indices come sorted (no COO → CSR conversion and sort)
+    mcp_out = out["mcp"][sl]
+    mcp_out.fill(0)
+    mcp_out[r[present] * n_p + p[present]] = 1
+    dense = mcp_out.reshape(n_r, n_p)
+    rows, cols = np.nonzero(dense)
+    index = np.int32 if n_r * n_p < np.iinfo(np.int32).max else np.int64  # scipy's own choice of index type
+    indptr = np.zeros(n_r + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=n_r), out=indptr[1:])
+    m = sp.csr_matrix((np.ones(len(cols)), cols.astype(index), indptr), shape=(n_r, n_p))
+    m.has_sorted_indices = True
     div = np.asarray(m.sum(axis=1)).ravel()
     ubi = np.asarray(m.sum(axis=0)).ravel()
     eci_raw, pci_raw = eci_pci(m, div, ubi)
-    prox = proximity(co_presence(m), ubi)
+    prox = proximity(co_presence(dense), ubi)
     # density and outlook gain are written straight into their output columns (no copies)
     dens = density(m, prox, out=out["density"][sl].reshape(n_r, n_p))
-    coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p))
+    coi_raw, cog = outlook(m, dens, prox, pci_raw, cog_out=out["cog"][sl].reshape(n_r, n_p), nonzero=(rows, cols))
     eci, pci, coi, eci_sd = _standardise(eci_raw, pci_raw, coi_raw)
     with np.errstate(divide="ignore", invalid="ignore"):
         cog /= eci_sd
     rca_out = out["rca"][sl]
     rca_out.fill(0.0)
     rca_out[r * n_p + p] = rca
-    mcp_out = out["mcp"][sl]
-    mcp_out.fill(0)
-    mcp_out[r[present] * n_p + p[present]] = 1
     # region-major rectangle: per-region values repeat along each row, per-industry values along each column
     for name, values in (("diversity", div), ("eci", eci), ("coi", coi)):
         out[name][sl].reshape(n_r, n_p)[:] = values[:, np.newaxis]
@@ -264,7 +252,8 @@ def _assemble(
     # category codes in the width pandas keeps them in (no conversion copy of two 28.9 M-row columns)
     dtypes["region"] = _code_dtype(len(region_labels))
     dtypes["industry"] = _code_dtype(len(industry_labels))
-    out = _allocate(n, dtypes)
+    output = OutputColumns(n, dtypes)
+    out = output.columns
     region_codes = out.pop("region")
     industry_codes = out.pop("industry")
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -273,6 +262,7 @@ def _assemble(
         year, idx, reg_codes, r, ind_codes, p = blocks[k]
         n_r, n_p = len(reg_codes), len(ind_codes)
         sl = slice(int(starts[k]), int(starts[k + 1]))
+        output.populate(sl.start, sl.stop)
         prox = _year(out, sl, r, p, rca_all[idx], mcp_all[idx], n_r, n_p)
         out["year"][sl] = year
         region_codes[sl].reshape(n_r, n_p)[:] = reg_codes[:, np.newaxis]
@@ -284,7 +274,9 @@ def _assemble(
     if workers == 1:
         proxes = [one_year(k) for k in range(len(blocks))]
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        # one BLAS thread per year: BLAS's own threads on top of the years' oversubscribe the cores (measured on
+        # the 10-year panel: 3.1–3.3 CPU s for the years with one BLAS thread, 3.7–4.8 s with one per core)
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
             proxes = list(pool.map(one_year, range(len(blocks))))
     prox_parts: list[pd.DataFrame] = []
     if with_proximity:
@@ -329,6 +321,24 @@ def _as_table(data: Any, con: Any) -> ir.Table:
 
         return to_backend(con, frame)
     raise ParameterError(f"complexity() takes a pandas DataFrame or an ibis Table, not {type(data).__name__}")
+
+
+def _engine_tables(table: ir.Table, threshold: float) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """:func:`clustermap.indicators.complexity.indexed_presence`'s three tables, computed on the engine with its
+    small per-year tables (regions, industries, grand totals) materialised first and released after: the
+    entries' joins then build on them, and the region / industry codes are read from them instead of being
+    grouped again."""
+    t, by_region, by_industry, by_year = positions(table)
+    cached = [by_region.cache(), by_industry.cache(), by_year.cache()]
+    try:
+        by_region, by_industry, by_year = cached
+        entries = indexed_entries(t, by_region, by_industry, by_year, threshold=threshold).to_pyarrow()
+        regions = by_region.select("year", "region", "r").to_pyarrow()
+        industries = by_industry.select("year", "industry", "p").to_pyarrow()
+    finally:
+        for c in cached:
+            c.release()
+    return entries, regions, industries
 
 
 def complexity(
@@ -388,7 +398,7 @@ def complexity(
             column="employment",
         )
     table = table.filter(table.employment.notnull())
-    entries, regions, industries = (x.to_pyarrow() for x in indexed_presence(table, threshold=threshold))
+    entries, regions, industries = _engine_tables(table, threshold)
     cells, prox = complexity_from_entries(entries, regions, industries, with_proximity=with_proximity)
     notes = {
         "threshold": threshold,

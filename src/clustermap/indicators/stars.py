@@ -47,26 +47,26 @@ def _top_n(x: dt.float64, n: dt.int64) -> dt.Array(dt.float64):  # type: ignore[
 
 
 def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
-    """Per group ``by``: ``kth`` = the ``k``-th largest non-null ``value`` counted with multiplicity (the value
+    """Per group ``by``: ``kth`` = the ``k``-th largest finite ``value`` counted with multiplicity (the value
     at competition rank ≤ k and beyond which rank > k), or the smallest value when the group has fewer than k
-    values; null when ``k < 1``. ``k`` is a column constant within each group.
+    values; null when ``k < 1`` or the group has no finite value. ``k`` is a column constant within each group.
+    Every group of ``t`` has a row (the non-finite values are left out of the aggregate, not their groups).
 
     One aggregate per group, pure ibis. On DuckDB the top-``k`` aggregate ``max(value, k)`` (a heap of k values
     per group; the last of the list is the k-th largest); elsewhere (Spark) the group's values collected and
     sorted (``array_sort``), then indexed. Both give the same value: they count ties alike.
     """
-    t = t.filter(_finite(t[value]))
+    x = ibis.ifelse(_finite(t[value]), t[value].cast("float64"), ibis.null("float64"))
     if _backend_name(t) == "duckdb":
-        g = t.group_by(by).agg(
-            _vals=_top_n(t[value].cast("float64"), ibis.greatest(t[k].cast("int64"), 1)), _k=t[k].max()
-        )
-        vals = g._vals  # descending, at most k long
+        g = t.group_by(by).agg(_vals=_top_n(x, ibis.greatest(t[k].cast("int64"), 1)), _k=t[k].max())
+        vals = g._vals  # descending, at most k long; null when the group has no finite value
         idx = ibis.least(vals.length(), g._k.cast("int64")) - 1
     else:
-        g = t.group_by(by).agg(_vals=t[value].collect(), _k=t[k].max())
+        g = t.group_by(by).agg(_vals=x.collect(), _k=t[k].max())  # collect leaves nulls out
         vals = g._vals.sort()  # ascending
         idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0)
-    kth = ibis.ifelse(g._k >= 1, vals[idx.cast("int32")], ibis.null("float64"))  # Spark's element_at takes an INT
+    found = (g._k >= 1) & (vals.length() > 0)
+    kth = ibis.ifelse(found, vals[idx.cast("int32")], ibis.null("float64"))  # Spark's element_at takes an INT
     return g.select(*by, kth=kth.cast("float64"))
 
 
@@ -81,12 +81,31 @@ def _backend_name(t: ir.Table) -> str | None:
 def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
     """Add boolean column ``name``: ``value`` has competition rank ≤ ⌊share · n⌋ (descending, ties sharing the best
     rank) within the groups ``by``, computed in threshold form (:func:`kth_largest`); null values never qualify."""
-    t = t.mutate(_k=(n * share + _EPS).floor().cast("int64"))
-    cut = kth_largest(t, value, by, "_k").rename(_cut="kth")
-    cut = cut.rename(**{f"_c_{b}": b for b in by})
-    j = t.left_join(cut, [t[b] == cut[f"_c_{b}"] for b in by]).drop(*[f"_c_{b}" for b in by])
-    star = (_finite(j[value]) & (j[value] >= j._cut)).fill_null(False)
-    return j.mutate(**{name: star}).drop("_k", "_cut")
+    cut = _cut(t.mutate(_k=top_count(n, share)), value, by, "_cut")
+    j = _join_cut(t, cut, by)
+    return j.mutate(**{name: _at_least(j[value], j._cut)}).drop("_cut")
+
+
+def top_count(n: ir.NumericValue, share: float) -> ir.IntegerValue:
+    """``k = ⌊share · n⌋`` (a count of places), with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3."""
+    return (n * share + _EPS).floor().cast("int64")
+
+
+def _cut(t: ir.Table, value: str, by: list[str], name: str) -> ir.Table:
+    """The ``_k``-th largest ``value`` of each group ``by`` as column ``name``, the group keys renamed ``_c_*``
+    (so that joining it back keeps one copy of each key)."""
+    return kth_largest(t, value, by, "_k").rename(**{name: "kth"}, **{f"_c_{b}": b for b in by})
+
+
+def _join_cut(t: ir.Table, cut: ir.Table, by: list[str]) -> ir.Table:
+    """``t`` with the columns of ``cut`` (from :func:`_cut`) joined on the group keys (every group of ``t`` has a
+    row in ``cut``)."""
+    return t.join(cut, [t[b] == cut[f"_c_{b}"] for b in by]).drop(*[f"_c_{b}" for b in by])
+
+
+def _at_least(value: ir.NumericValue, cut: ir.NumericValue) -> ir.BooleanValue:
+    """A finite ``value`` at or above ``cut`` (False where either is null or not finite)."""
+    return (_finite(value) & (value >= cut)).fill_null(False)
 
 
 def eco_stars(
@@ -105,28 +124,36 @@ def eco_stars(
     :func:`clustermap.indicators.location_quotients`."""
     if focus_scope not in ("all", "category"):
         raise ValueError(f"focus_scope must be all or category, not {focus_scope!r}")
-    per_year = t.group_by(_y_year="year").agg(n_categories=t.category.nunique())
-    t = t.join(per_year, t.year == per_year._y_year).drop("_y_year")
+    # Each threshold is one aggregate over the cells joined back to them: the size cut per year × category,
+    # |C| per year from the groups of that same aggregate, the focus cut per year (or per year × category). No
+    # threshold is computed from a table that already carries another one, so each aggregate reads the cells once.
     by_cat = ["year", "category"]
-    focus_by = ["year"] if focus_scope == "all" else by_cat
-    focus_n = t.n_regions * t.n_categories if focus_scope == "all" else t.n_regions
-    t = top_share(t, "employment", by_cat, size_share, t.n_regions, "_size_top")
-    t = top_share(t, "share", focus_by, focus_share, focus_n, "_focus_top")
+    size = _cut(t.mutate(_k=top_count(t.n_regions, size_share)), "employment", by_cat, "_size_cut")
+    years = size.group_by(_y_year=size._c_year).agg(n_categories=size.count())
+    t = t.join(years, t.year == years._y_year).drop("_y_year")
+    if focus_scope == "all":
+        focus_by = ["year"]
+        focus_k = top_count(t.n_regions * t.n_categories, focus_share)
+    else:
+        focus_by = by_cat
+        focus_k = top_count(t.n_regions, focus_share)
+    focus = _cut(t.mutate(_k=focus_k), "share", focus_by, "_focus_cut")
+    t = _join_cut(_join_cut(t, size, by_cat), focus, focus_by)
     if ranks:
         by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
         by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])
         t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
-    finite_lq = _finite(t.lq)
-    big = (t.employment >= min_employment) & _finite(t.employment)
-    t = t.mutate(
-        size_star=(big & t._size_top).fill_null(False).cast("int8"),
-        specialisation_star=(big & finite_lq & (t.lq >= lq_threshold)).fill_null(False).cast("int8"),
-        focus_star=(big & _finite(t.share) & t._focus_top).fill_null(False).cast("int8"),
-    ).drop("_size_top", "_focus_top")
+    big = ((t.employment >= min_employment) & _finite(t.employment)).fill_null(False)
+    size_star = (big & _at_least(t.employment, t._size_cut)).cast("int8")
+    specialisation_star = (big & _at_least(t.lq, ibis.literal(lq_threshold))).cast("int8")
+    focus_star = (big & _at_least(t.share, t._focus_cut)).cast("int8")
     return t.mutate(
-        stars=(t.size_star + t.specialisation_star + t.focus_star).cast("int8"),
+        size_star=size_star,
+        specialisation_star=specialisation_star,
+        focus_star=focus_star,
+        stars=(size_star + specialisation_star + focus_star).cast("int8"),
         strong=(_finite(t.lq) & (t.lq > strong_lq)).fill_null(False),
-    )
+    ).drop("_size_cut", "_focus_cut")
 
 
 def _finite(x: ir.NumericValue) -> ir.BooleanValue:

@@ -37,6 +37,8 @@ from clustermap.sources.fetch import read_text, resolve
 logger = logging.getLogger(__name__)
 
 
+#: the Eurostat regional SBS dataset the main job maps (NUTS-2 × NACE Rev. 2, persons employed)
+SBS_DATASET = "sbs_r_nuts06_r2"
 _HEADER = re.compile(r"^(?P<dims>[^\\]+)\\(?P<time>time|time_period)$", re.IGNORECASE)
 
 
@@ -325,33 +327,28 @@ def load_sbs(
         ``rows_dropped`` by reason (other indicator, extra-regio code, other NUTS level …).
     """
     units = {"V16110": "persons employed (number)", "V11210": "local units (number)", "V13320": "EUR million"}
-    res = load_eurostat(
-        path,
-        dataset="sbs_r_nuts06_r2",
-        industry_dim="nace_r2",
-        value_filters={"indic_sb": indicator},
-        nuts_level=nuts_level,
-        years=years,
-        mirror=mirror,
-        drop_missing=drop_missing,
-        measure=f"indic_sb {indicator}: {units.get(indicator, 'see the Eurostat indic_sb code list')}",
-    )
-    # wages and local units: further indicators of the same file, joined onto the cells as their own columns
-    extra = (("wages", "V13320", wages, True), ("establishments", "V11210", establishments, False))
-    for column, code, wanted, negative_as_missing in extra:
-        if not wanted:
-            continue
-        other = load_eurostat(
+
+    def read(code: str, **options: Any) -> LoadResult:
+        """One indicator ``code`` of the file as canonical observations (its value in ``employment``)."""
+        return load_eurostat(
             path,
-            dataset="sbs_r_nuts06_r2",
+            dataset=SBS_DATASET,
             industry_dim="nace_r2",
             value_filters={"indic_sb": code},
             nuts_level=nuts_level,
             years=years,
             mirror=mirror,
-            negative_as_missing=negative_as_missing,
-            measure=f"indic_sb {code}: {units[code]}",
-        ).frame
+            measure=f"indic_sb {code}: {units.get(code, 'see the Eurostat indic_sb code list')}",
+            **options,
+        )
+
+    res = read(indicator, drop_missing=drop_missing)
+    # wages and local units: further indicators of the same file, joined onto the cells as their own columns
+    extra = (("wages", "V13320", wages, True), ("establishments", "V11210", establishments, False))
+    for column, code, wanted, negative_as_missing in extra:
+        if not wanted:
+            continue
+        other = read(code, negative_as_missing=negative_as_missing).frame
         key = ["region", "industry", "year"]
         frame = res.frame.drop(columns=column).merge(
             other[[*key, "employment"]].rename(columns={"employment": column}), on=key, how="left"
@@ -374,17 +371,7 @@ def load_lfs(
     ``industry`` holds the LFS codes as published: ``TOTAL``, ``A``, ``B-E``, ``F``, ``G-I``, ``J``, ``K``, ``L``,
     ``M_N``, ``O-Q``, ``R-U``, ``NRP`` (no response). ``flag`` keeps ``u`` (low reliability), ``b`` …
     """
-    return load_eurostat(
-        path,
-        dataset="lfst_r_lfe2en2",
-        industry_dim="nace_r2",
-        value_filters={"unit": "THS", "age": age},
-        nuts_level=nuts_level,
-        years=years,
-        scale=1000.0,
-        mirror=mirror,
-        measure=f"LFS employment, age {age}, persons (THS x 1000), place of residence",
-    )
+    return _lfs(path, age=age, nuts_level=nuts_level, years=years, mirror=mirror, total=False)
 
 
 def load_lfs_totals(
@@ -419,18 +406,31 @@ def load_lfs_totals(
         Eurostat publishes ``:``). The :class:`~clustermap.provenance.LoadProvenance` is in
         ``frame.attrs["provenance"]``.
     """
-    result = load_eurostat(
-        path,
-        dataset="lfst_r_lfe2en2",
-        industry_dim="nace_r2",
-        value_filters={"unit": "THS", "age": age, "nace_r2": "TOTAL"},
-        nuts_level=nuts_level,
-        years=years,
-        scale=1000.0,
-        mirror=mirror,
-        measure=f"LFS total employment, age {age}, persons (THS x 1000), place of residence",
-    )
+    result = _lfs(path, age=age, nuts_level=nuts_level, years=years, mirror=mirror, total=True)
     out = result.frame[["region", "year", "employment"]].rename(columns={"employment": "total"})
     out = out.sort_values(["region", "year"], ignore_index=True)
     out.attrs["provenance"] = result.provenance
     return out
+
+
+def _lfs(
+    path: str | Path | None,
+    *,
+    age: str,
+    nuts_level: int | None,
+    years: Collection[int] | None,
+    mirror: str | Path | None,
+    total: bool,
+) -> LoadResult:
+    """LFS employment (``lfst_r_lfe2en2``) in persons (THS × 1000): every NACE section, or only ``TOTAL``."""
+    return load_eurostat(
+        path,
+        dataset="lfst_r_lfe2en2",
+        industry_dim="nace_r2",
+        value_filters={"unit": "THS", "age": age, **({"nace_r2": "TOTAL"} if total else {})},
+        nuts_level=nuts_level,
+        years=years,
+        scale=1000.0,
+        mirror=mirror,
+        measure=f"LFS {'total ' if total else ''}employment, age {age}, persons (THS x 1000), place of residence",
+    )

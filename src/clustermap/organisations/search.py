@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.models import (
-    ENTITY_MODELS,
     CaseStudy,
     Member,
     Organisation,
@@ -38,7 +37,7 @@ from clustermap.organisations.models import (
     SearchFacet,
 )
 
-__all__ = ["Hit", "SearchResult", "document_for", "fold", "index_record", "rebuild", "remove_record", "search"]
+__all__ = ["Hit", "SearchResult", "document_for", "fold", "index_record", "remove_record", "search"]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _MAX_TERMS = 12
@@ -154,18 +153,6 @@ def remove_record(session: Session, entity_type: str, entity_id: int) -> None:
     session.execute(
         delete(SearchDocument).where(SearchDocument.entity_type == entity_type, SearchDocument.entity_id == entity_id)
     )
-
-
-def rebuild(session: Session) -> int:
-    """Rebuild every search document from the records; returns how many were indexed."""
-    session.execute(delete(SearchFacet))
-    session.execute(delete(SearchDocument))
-    n = 0
-    for entity_type, model in ENTITY_MODELS.items():
-        for obj in session.scalars(select(model)):
-            index_record(session, entity_type, obj)
-            n += 1
-    return n
 
 
 # -------------------------------------------------------------------------------------------- queries

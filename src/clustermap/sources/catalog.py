@@ -82,11 +82,6 @@ class Dataset:
         return self.id.split(":", 1)[-1]
 
     @property
-    def publisher_prefix(self) -> str:
-        """The part of :attr:`id` before the colon (``eurostat``, ``census``, ``uscmp``)."""
-        return self.id.split(":", 1)[0]
-
-    @property
     def safe_id(self) -> str:
         """:attr:`id` made safe as a directory name (``eurostat:sbs_r_nuts06_r2`` → ``eurostat_sbs_r_nuts06_r2``)."""
         return sanitise(self.id)

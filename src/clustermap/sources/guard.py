@@ -54,6 +54,15 @@ def _limits() -> tuple[int, int]:
     return s.max_input_bytes, s.max_decompressed_bytes
 
 
+def _check_decompressed(out: bytearray, limit: int, path: str | Path) -> None:
+    """:class:`InputLimitError` once ``out`` holds more than ``limit`` decompressed bytes."""
+    if len(out) > limit:
+        raise InputLimitError(
+            f"decompressed content exceeds the limit of {_size(limit)} (setting CLUSTERMAP_MAX_DECOMPRESSED_BYTES)",
+            file=path,
+        )
+
+
 def _size(n: int) -> str:
     """Bytes as a plain number with a binary unit (``1 GiB``, ``12.5 MiB``)."""
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
@@ -149,12 +158,7 @@ def gunzip_bounded(data: bytes, path: str | Path, limit: int | None = None) -> b
                     line=out.count(b"\n") + 1,
                 ) from exc
             out += piece
-            if len(out) > limit:
-                raise InputLimitError(
-                    f"decompressed content exceeds the limit of {_size(limit)} "
-                    "(setting CLUSTERMAP_MAX_DECOMPRESSED_BYTES)",
-                    file=path,
-                )
+            _check_decompressed(out, limit, path)
             chunk = inflater.unconsumed_tail
             if inflater.eof or (not chunk and not piece):
                 break
@@ -188,12 +192,7 @@ def unzip_bounded(data: bytes, path: str | Path, limit: int | None = None) -> by
             with archive.open(members[0]) as handle:
                 while piece := handle.read(_STEP):
                     out += piece
-                    if len(out) > limit:
-                        raise InputLimitError(
-                            f"decompressed content exceeds the limit of {_size(limit)} "
-                            "(setting CLUSTERMAP_MAX_DECOMPRESSED_BYTES)",
-                            file=path,
-                        )
+                    _check_decompressed(out, limit, path)
             return bytes(out)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise CorruptFileError(f"corrupt zip archive: {exc}", file=path) from exc

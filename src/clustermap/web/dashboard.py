@@ -21,14 +21,12 @@ Definitions (a value that is confidential, not published or not loaded is ``None
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 __all__ = [
     "category_dashboard",
-    "compare_series",
     "growth_rows",
     "region_dashboard",
     "related_categories_by_colocation",
@@ -173,14 +171,3 @@ def related_categories_by_colocation(year_cells: pd.DataFrame, category: str, *,
         }
         for r in counts.itertuples()
     ]
-
-
-def compare_series(cells: pd.DataFrame, codes: Iterable[str], key: str) -> dict[str, list[tuple[int, float | None]]]:
-    """For each region code, ``(year, value)`` of the region dashboard's column ``key`` (in the order given)."""
-    out: dict[str, list[tuple[int, float | None]]] = {}
-    codes = list(codes)
-    sub = cells[cells["region"].isin(codes)]
-    for code in codes:
-        rows = region_dashboard(sub[sub["region"] == code])
-        out[code] = [(int(r["year"]), _value(r.get(key))) for r in rows]
-    return out

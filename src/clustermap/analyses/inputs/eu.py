@@ -20,15 +20,14 @@ from clustermap.analyses.inputs.runs import (
     open_warehouse,
     with_load_notes,
 )
+from clustermap.loaders.eurostat import SBS_DATASET
+from clustermap.methodology import DEFAULT_SUPPRESSION
 from clustermap.provenance import LoadProvenance, LoadResult
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_NUTS_VERSION", "DEFAULT_SUPPRESSION", "SBS_DATASET", "eu_mapping"]
 
-SBS_DATASET = "sbs_r_nuts06_r2"
-#: suppression policy of the EU mapping results the analyses read: confidential cells are never zero
-DEFAULT_SUPPRESSION = "two-way"
 DEFAULT_NUTS_VERSION = 2016
 
 

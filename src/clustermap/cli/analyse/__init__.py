@@ -17,6 +17,7 @@ from clustermap.cli.analyse.categories import concentration, eu_us
 from clustermap.cli.analyse.change import change
 from clustermap.cli.analyse.regions import employment, portfolio
 from clustermap.cli.analyse.relations import innovation, prosperity
+from clustermap.cli.failures import SafeGroup
 
 __all__ = ["app"]
 
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=SafeGroup,
 )
 
 for name, command in (

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clustermap.cli._common import console, fail
+from clustermap.cli._common import console
 from clustermap.cli.analyse.options import (
     MirrorOpt,
     NutsOpt,
@@ -20,7 +20,6 @@ from clustermap.cli.analyse.options import (
     mirror_of,
 )
 from clustermap.cli.analyse.output import SHARE_FORMATS, export, print_definitions, print_table
-from clustermap.errors import ClustermapError
 
 
 def portfolio(
@@ -41,38 +40,35 @@ def portfolio(
     from clustermap import analyses as an
     from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS
 
-    try:
-        mapped = load_eu(warehouse, data_dir, nuts_version)
-        y = an.select_year(mapped.cells, year)
-        p = an.region_portfolios(mapped.cells, year=y, mirror=mirror_of(data_dir))
-        n_cat = int(mapped.cells.loc[mapped.cells["year"] == y, "category"].nunique())
-        k = min_stars if min_stars is not None else an.scaled_star_threshold(n_cat)
-        if region:
-            comp = an.portfolio_composition(mapped.cells, region, year=y)
-            print_table(
-                comp,
-                f"Regional clusters of {region}, {y}",
-                formats={"share": "pct", "employment": "int", "share_of_portfolio_employment": "pct"},
-            )
-            peers = an.portfolio_peers(mapped.cells, region, year=y, mirror=mirror_of(data_dir))
-            print_table(peers, f"Regions with portfolios like {region}'s (cosine similarity of LQs)")
-            export(comp, out)
-            return
-        stats, _ = an.portfolio_distribution(p)
+    mapped = load_eu(warehouse, data_dir, nuts_version)
+    y = an.select_year(mapped.cells, year)
+    p = an.region_portfolios(mapped.cells, year=y, mirror=mirror_of(data_dir))
+    n_cat = int(mapped.cells.loc[mapped.cells["year"] == y, "category"].nunique())
+    k = min_stars if min_stars is not None else an.scaled_star_threshold(n_cat)
+    if region:
+        comp = an.portfolio_composition(mapped.cells, region, year=y)
         print_table(
-            p, f"Portfolio strength, {mapped.label}, {y}", formats=SHARE_FORMATS, top=top, columns=PORTFOLIO_COLUMNS
+            comp,
+            f"Regional clusters of {region}, {y}",
+            formats={"share": "pct", "employment": "int", "share_of_portfolio_employment": "pct"},
         )
-        strong = an.strong_portfolios(p, min_stars=k)
-        console.print(
-            f"{len(strong)} regions have at least {k} stars ({int((p['portfolio_strength'] >= 25).sum())} "
-            f"at least 25; the reference lists 19 with 25 or more out of 38 × 3 possible). Median "
-            f"{stats['median']:.0f}, max {stats['max']:.0f}; {stats['regions_without_clusters']} regions "
-            "without clusters."
-        )
-        print_definitions(["portfolio_strength", "scaled_star_threshold"])
-        export(p, out)
-    except ClustermapError as exc:
-        fail(exc)
+        peers = an.portfolio_peers(mapped.cells, region, year=y, mirror=mirror_of(data_dir))
+        print_table(peers, f"Regions with portfolios like {region}'s (cosine similarity of LQs)")
+        export(comp, out)
+        return
+    stats, _ = an.portfolio_distribution(p)
+    print_table(
+        p, f"Portfolio strength, {mapped.label}, {y}", formats=SHARE_FORMATS, top=top, columns=PORTFOLIO_COLUMNS
+    )
+    strong = an.strong_portfolios(p, min_stars=k)
+    console.print(
+        f"{len(strong)} regions have at least {k} stars ({int((p['portfolio_strength'] >= 25).sum())} "
+        f"at least 25; the reference lists 19 with 25 or more out of 38 × 3 possible). Median "
+        f"{stats['median']:.0f}, max {stats['max']:.0f}; {stats['regions_without_clusters']} regions "
+        "without clusters."
+    )
+    print_definitions(["portfolio_strength", "scaled_star_threshold"])
+    export(p, out)
 
 
 def employment(
@@ -91,54 +87,51 @@ def employment(
 
     from clustermap import analyses as an
 
-    try:
-        mapped = load_eu(warehouse, data_dir, nuts_version)
-        y = an.select_year(mapped.cells, year)
-        samples = {f"EU {y}": an.region_shares(mapped.cells, year=y, mirror=mirror_of(data_dir))}
-        if us:
-            m = load_us(warehouse, data_dir, us, us_year)
-            samples[f"US {us} {max(m.years)}"] = an.region_shares(m.cells, mirror=mirror_of(data_dir))
-        pooled = pd.concat([an.cluster_employment(s).assign(sample=k) for k, s in samples.items()], ignore_index=True)
-        print_table(
-            pooled,
-            "Employment in clusters, pooled over regions",
-            formats={c: "pct" for c in pooled.columns if "share" in c or c.startswith("strong_of")}
-            | {c: "int" for c in pooled.columns if c.endswith("employment")},
-            columns=[
-                "sample",
-                "regions",
-                "share_in_traded",
-                "share_in_clusters",
-                "strong_of_clusters",
-                "strong_of_traded",
-                "region_cluster_share_min",
-                "region_cluster_share_median",
-                "region_cluster_share_max",
-            ],
-        )
-        fig9 = an.strong_share_summary(samples)
-        print_table(
-            fig9,
-            "Strong-cluster share of traded employment across regions (Figure 9: EU max 74%, mean "
-            "21%, median 18%, min 0%; US max 70%, median 27%)",
-            formats={c: "pct" for c in fig9.columns if c != "statistic"},
-        )
-        first = next(iter(samples.values())).sort_values("strong_share_traded", ascending=False)
-        print_table(
-            first,
-            "Regions by strong-cluster share",
-            formats=SHARE_FORMATS | {"region_total": "int"},
-            top=top,
-            columns=[
-                "region",
-                "name",
-                "region_total",
-                "strong_share_traded",
-                "strong_share_total",
-                "cluster_share_total",
-            ],
-        )
-        print_definitions(["share_in_clusters", "strong_of_clusters", "strong_share_traded"])
-        export(pd.concat([s.assign(sample=k) for k, s in samples.items()], ignore_index=True), out)
-    except ClustermapError as exc:
-        fail(exc)
+    mapped = load_eu(warehouse, data_dir, nuts_version)
+    y = an.select_year(mapped.cells, year)
+    samples = {f"EU {y}": an.region_shares(mapped.cells, year=y, mirror=mirror_of(data_dir))}
+    if us:
+        m = load_us(warehouse, data_dir, us, us_year)
+        samples[f"US {us} {max(m.years)}"] = an.region_shares(m.cells, mirror=mirror_of(data_dir))
+    pooled = pd.concat([an.cluster_employment(s).assign(sample=k) for k, s in samples.items()], ignore_index=True)
+    print_table(
+        pooled,
+        "Employment in clusters, pooled over regions",
+        formats={c: "pct" for c in pooled.columns if "share" in c or c.startswith("strong_of")}
+        | {c: "int" for c in pooled.columns if c.endswith("employment")},
+        columns=[
+            "sample",
+            "regions",
+            "share_in_traded",
+            "share_in_clusters",
+            "strong_of_clusters",
+            "strong_of_traded",
+            "region_cluster_share_min",
+            "region_cluster_share_median",
+            "region_cluster_share_max",
+        ],
+    )
+    fig9 = an.strong_share_summary(samples)
+    print_table(
+        fig9,
+        "Strong-cluster share of traded employment across regions (Figure 9: EU max 74%, mean "
+        "21%, median 18%, min 0%; US max 70%, median 27%)",
+        formats={c: "pct" for c in fig9.columns if c != "statistic"},
+    )
+    first = next(iter(samples.values())).sort_values("strong_share_traded", ascending=False)
+    print_table(
+        first,
+        "Regions by strong-cluster share",
+        formats=SHARE_FORMATS | {"region_total": "int"},
+        top=top,
+        columns=[
+            "region",
+            "name",
+            "region_total",
+            "strong_share_traded",
+            "strong_share_total",
+            "cluster_share_total",
+        ],
+    )
+    print_definitions(["share_in_clusters", "strong_of_clusters", "strong_share_traded"])
+    export(pd.concat([s.assign(sample=k) for k, s in samples.items()], ignore_index=True), out)

@@ -2,7 +2,8 @@
 no pandas on the request path, JSON-ready dicts serialised once by the response cache.
 
 Each function here gives the same answer (same JSON values) as the pandas tables of
-:mod:`clustermap.web.api.tables` it stands in for — the tests compare them on every key of the real data — but
+:mod:`clustermap.web.api.tables` would — the tests hold that pandas reference and compare on every key of the
+real data — but
 takes a fraction of a millisecond to a few milliseconds instead of tens. What depends on one region or one
 category over all years (its change table, its stars by year) is computed once per snapshot with the pandas
 tables and kept (:meth:`RunData.per_region` / :meth:`RunData.per_category`).
@@ -28,6 +29,7 @@ __all__ = [
     "region_pieces",
     "region_profile_answer",
     "results_positions",
+    "run_ref",
 ]
 
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -63,7 +65,8 @@ def _descending(ix: CellIndex, positions: np.ndarray, keys: list[str]) -> np.nda
 
 
 def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> dict[str, Any]:
-    """:func:`clustermap.web.api.routes.results.map_data` as a dict (the schema ``MapDataPublic``)."""
+    """What the choropleth draws (the schema ``MapDataPublic``): one value per region, its legend class, and a
+    sentence describing the map."""
     ix = run.index
     check_metric(run, metric, "stars" in ix.raw)
     pos = _positions(run.by_year_category.get((year, category)))
@@ -156,7 +159,8 @@ def _region(obs: Observatory, run: RunData, code: str) -> dict[str, Any]:
     return run.memo(("region-public", code), build)
 
 
-def _run_ref(run: RunData) -> dict[str, Any]:
+def run_ref(run: RunData) -> dict[str, Any]:
+    """The run as the profiles and dashboards name it (the schema ``RunRefPublic``)."""
     return {
         "run_id": run.run_id,
         "methodology": run.methodology,
@@ -199,12 +203,13 @@ def region_tables(run: RunData, code: str, year: int) -> tuple[list[dict[str, An
 
 
 def region_profile_answer(obs: Observatory, run: RunData, code: str, year: int, registry: bool) -> dict[str, Any]:
-    """:func:`clustermap.web.api.routes.profiles.region_profile` as a dict (``year`` already resolved)."""
+    """A region in ``year`` (already resolved): totals, portfolio, stars table, change and stars by year (schema
+    ``RegionProfilePublic``)."""
     pieces = region_pieces(run, code)
     stars, portfolio = region_tables(run, code, year)
     return {
         "region": _region(obs, run, code),
-        "run": _run_ref(run),
+        "run": run_ref(run),
         "year": year,
         "years": run.region_years.get(code, []),
         "totals": dict(pieces["totals"].get(year, {})),
@@ -238,7 +243,8 @@ def _ranking(ix: CellIndex, ordered: np.ndarray) -> list[dict[str, Any]]:
 
 
 def category_profile_answer(obs: Observatory, run: RunData, slug: str, year: int, top: int) -> dict[str, Any]:
-    """:func:`clustermap.web.api.routes.profiles.category_profile` as a dict."""
+    """A category in ``year``: top ``top`` regions by stars and by employment, concentration, change and its
+    industries (the schema ``CategoryProfilePublic``)."""
     ix = run.index
     pos = _positions(run.by_year_category.get((year, slug)))
     keys = ["stars", "employment"] if "stars" in ix.raw else ["strong", "lq"]
@@ -253,7 +259,7 @@ def category_profile_answer(obs: Observatory, run: RunData, slug: str, year: int
     return {
         "category": slug,
         "category_name": run.category_names.get(slug, slug),
-        "run": _run_ref(run),
+        "run": run_ref(run),
         "year": year,
         "top": top,
         "by_stars": _ranking(ix, by_stars),
@@ -270,7 +276,8 @@ def category_profile_answer(obs: Observatory, run: RunData, slug: str, year: int
 
 
 def compare_answer(obs: Observatory, run: RunData, codes: list[str], year: int, value: str) -> dict[str, Any]:
-    """:func:`clustermap.web.api.routes.profiles.compare` as a dict."""
+    """Regions ``codes`` side by side in ``year``: one row per category with each region's ``value``, and each
+    region's totals (the schema ``ComparePublic``)."""
     ix = run.index
     column = value if value in ix.raw else "strong"
     present = [c for c in codes if year in run.region_years.get(c, ())]
@@ -295,7 +302,7 @@ def compare_answer(obs: Observatory, run: RunData, codes: list[str], year: int, 
         row = region_pieces(run, code)["totals"].get(year, {})
         totals.append({"region": code, "name": obs.name(code), **row})
     return {
-        "run": _run_ref(run),
+        "run": run_ref(run),
         "year": year,
         "value": value,
         "regions": [_region(obs, run, c) for c in present],
@@ -320,8 +327,8 @@ def results_positions(
     strong: bool | None = None,
     sort: str = "year",
 ) -> np.ndarray:
-    """Positions of the cells :func:`clustermap.web.api.routes.results.filter_cells` selects, in its order
-    (parameters already checked)."""
+    """Positions in ``run.cells`` of the cells that pass every filter (parameters already checked), sorted by
+    ``sort`` (``-`` = descending; ties: year, region, category)."""
     ix = run.index
     n = len(ix)
     mask = np.ones(n, dtype=bool)

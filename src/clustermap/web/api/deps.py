@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from clustermap.web.api.schemas import ErrorPublic
@@ -214,6 +214,10 @@ async def get_run(
 RunDep = Annotated[RunData, Depends(get_run)]
 
 YearQuery = Annotated[int | None, Query(ge=1900, le=2100, description="year; default: the run's latest complete year")]
+#: a region code in the path (``DE11``, ``06``)
+CodePath = Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")]
+#: a category slug in the path
+SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, description="category slug, e.g. automotive")]
 
 
 def check_metric(run: RunData, metric: str, has_stars: bool) -> None:

@@ -46,7 +46,6 @@ __all__ = [
     "concentration_of",
     "figure3",
     "legend_classes",
-    "map_classes",
     "portfolio",
     "region_category_years",
     "region_change",
@@ -137,13 +136,6 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------------ the map
-
-
-def map_classes(values: pd.Series, metric: str, stars_of: int = 3) -> tuple[list[dict[str, Any]], pd.Series]:
-    """Legend classes of a map metric and the class of each value (:func:`legend_classes` on a Series)."""
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    classes, idx = legend_classes(v.to_numpy(dtype=float), metric, stars_of)
-    return classes, pd.Series(idx, index=values.index, dtype="int64")
 
 
 def legend_classes(values: np.ndarray, metric: str, stars_of: int = 3) -> tuple[list[dict[str, Any]], np.ndarray]:

@@ -29,10 +29,13 @@ def _put(obs: Observatory, key: tuple[Any, ...], build: Callable[[], Any]) -> No
 
 def prefill_run(obs: Observatory, snap: Snapshot, run: RunData, *, registry: bool, top: int = 20) -> None:
     """Compute the map data, region profiles and category profiles of one run into the response cache."""
-    from clustermap.web.api.answers import category_pieces, region_pieces
-    from clustermap.web.api.answers import category_profile_answer as category_profile
-    from clustermap.web.api.answers import map_answer as map_data
-    from clustermap.web.api.answers import region_profile_answer as region_profile
+    from clustermap.web.api.answers import (
+        category_pieces,
+        category_profile_answer,
+        map_answer,
+        region_pieces,
+        region_profile_answer,
+    )
     from clustermap.web.api.routes.profiles import resolve_region_year
 
     obs.geometry_bytes(run)
@@ -46,19 +49,19 @@ def prefill_run(obs: Observatory, snap: Snapshot, run: RunData, *, registry: boo
         for category in run.category_names:
             for metric in metrics if i == 0 else metrics[:1]:
                 key = answer_key(snap, "map-data", run.run_id, year, category, metric)
-                _put(obs, key, lambda y=year, c=category, m=metric: map_data(obs, run, y, c, m))
+                _put(obs, key, lambda y=year, c=category, m=metric: map_answer(obs, run, y, c, m))
             key = answer_key(snap, "category-profile", run.run_id, category, year, top)
-            _put(obs, key, lambda y=year, c=category: category_profile(obs, run, c, y, top))
+            _put(obs, key, lambda y=year, c=category: category_profile_answer(obs, run, c, y, top))
         if i == 0:
             for code in run.by_region:
                 y = resolve_region_year(run, code, None)
                 key = answer_key(snap, "region-profile", run.run_id, code, y, registry)
-                _put(obs, key, lambda code=code, y=y: region_profile(obs, run, code, y, registry))
+                _put(obs, key, lambda code=code, y=y: region_profile_answer(obs, run, code, y, registry))
     for year in years[1:]:
         for category in run.category_names:
             for metric in metrics[1:]:
                 key = answer_key(snap, "map-data", run.run_id, year, category, metric)
-                _put(obs, key, lambda y=year, c=category, m=metric: map_data(obs, run, y, c, m))
+                _put(obs, key, lambda y=year, c=category, m=metric: map_answer(obs, run, y, c, m))
 
 
 def prefill(obs: Observatory, snap: Snapshot, *, registry: bool) -> None:

@@ -19,14 +19,15 @@ from pydantic import BaseModel, Field
 
 from clustermap.web import dashboard as d
 from clustermap.web import dashboard_pages as dp
+from clustermap.web.api.answers import run_ref
 from clustermap.web.api.deps import (
-    CODE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
-    SLUG_PATTERN,
     ApiError,
+    CodePath,
     ObservatoryDep,
     RunDep,
+    SlugPath,
     SnapshotDep,
     YearQuery,
     answer_key,
@@ -35,7 +36,7 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year, run_ref
+from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
 from clustermap.web.api.service import Observatory, RunData
 
 router = APIRouter(tags=["dashboards"], responses={**ERRORS, **NOT_MODIFIED})
@@ -207,8 +208,6 @@ def _csv(chart_list: list[DashboardChartPublic], chart: str, filename: str) -> R
     raise ApiError(404, "unknown_chart", f"there is no chart {chart!r} here", allowed=[c.key for c in chart_list])
 
 
-CodePath = Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")]
-SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, description="category slug, e.g. automotive")]
 ChartPath = Annotated[str, Path(pattern=CHART_PATTERN, description="a chart's key, e.g. employment")]
 RegionsQuery = Annotated[
     list[Annotated[str, Query(max_length=120)]],

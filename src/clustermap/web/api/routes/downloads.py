@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from clustermap import columns as vocabulary
 from clustermap.settings import get_settings
 from clustermap.web.api import tables as t
+from clustermap.web.api.answers import map_answer, results_positions
 from clustermap.web.api.deps import (
     CODE_PATTERN,
     ERRORS,
@@ -31,8 +32,15 @@ from clustermap.web.api.deps import (
 )
 from clustermap.web.api.routes.meta import categories_of, datasets_loaded, public_file_name, run_public
 from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
-from clustermap.web.api.routes.results import default_category, filter_cells, map_data, map_frame
-from clustermap.web.api.schemas import ErrorPublic
+from clustermap.web.api.routes.results import (
+    cell_columns,
+    cells_csv,
+    check_filters,
+    default_category,
+    map_frame,
+    to_csv,
+)
+from clustermap.web.api.schemas import ErrorPublic, MapDataPublic
 from clustermap.web.api.service import Observatory, RunData, Snapshot
 
 router = APIRouter(tags=["downloads"], responses={**ERRORS, **NOT_MODIFIED})
@@ -83,19 +91,13 @@ def build_table(
     """The table and a file stem naming what it holds."""
     stem = f"clustermap_{table}"
     if table == "results":
-        years = [check_year(run, year)] if year is not None else None
-        frame = filter_cells(
-            run,
-            years=years,
-            categories=[category] if category else None,
-            regions=[region] if region else None,
-            min_stars=min_stars,
-        )
+        positions = results_positions(run, **_results_filters(run, year, region, category, min_stars))
+        frame = run.cells.iloc[positions][cell_columns(run)]
         stem += "".join(f"_{x}" for x in (region, category, year) if x)
     elif table == "map":
         y = check_year(run, year)
         c = check_category(run, category) if category else default_category(run)
-        frame = map_frame(map_data(obs, run, y, c, metric))
+        frame = map_frame(MapDataPublic.model_validate(map_answer(obs, run, y, c, metric)))
         stem += f"_{c}_{y}_{metric}"
     elif table.startswith("region-"):
         code = check_region(run, _need(region, "region", table))
@@ -269,8 +271,6 @@ def download(
             media_type=XLSX,
             filename=f"{stem}.xlsx",
         )
-    from clustermap.web.api.routes.results import to_csv
-
     return cached(
         request, obs, key, lambda: to_csv(frame), media_type="text/csv; charset=utf-8", filename=f"{stem}.csv"
     )
@@ -289,24 +289,24 @@ def _results_csv(
 ) -> Response:
     """The ``results`` table as CSV from the run's pre-rendered lines (:mod:`clustermap.web.api.cellindex`):
     the same file as ``build_table`` + ``to_csv``, without pandas."""
-    from clustermap.web.api.answers import results_positions
-    from clustermap.web.api.routes.results import cell_columns, check_filters, to_csv
+    filters = _results_filters(run, year, region, category, min_stars)
+    stem = "clustermap_results" + "".join(f"_{x}" for x in (region, category, year) if x)
 
-    filters = check_filters(
+    def build() -> bytes:
+        return cells_csv(run, results_positions(run, **filters))
+
+    key = cache_key(request, snap, run.run_id)
+    return cached(request, obs, key, build, media_type="text/csv; charset=utf-8", filename=f"{stem}.csv", by_url=True)
+
+
+def _results_filters(
+    run: RunData, year: int | None, region: str | None, category: str | None, min_stars: int | None
+) -> dict[str, Any]:
+    """The ``results`` table's filters checked against the run (a 400 naming the first unknown value)."""
+    return check_filters(
         run,
         years=[check_year(run, year)] if year is not None else None,
         categories=[category] if category else None,
         regions=[region] if region else None,
         min_stars=min_stars,
     )
-    stem = "clustermap_results" + "".join(f"_{x}" for x in (region, category, year) if x)
-
-    def build() -> bytes:
-        positions = results_positions(run, **filters)
-        ix = run.index
-        if ix.csv_lines is None:  # a text field spans lines: pandas writes the CSV
-            return to_csv(run.cells.iloc[positions][cell_columns(run)])
-        return ix.csv_header + b"".join(ix.csv_lines[i] for i in positions.tolist())
-
-    key = cache_key(request, snap, run.run_id)
-    return cached(request, obs, key, build, media_type="text/csv; charset=utf-8", filename=f"{stem}.csv", by_url=True)

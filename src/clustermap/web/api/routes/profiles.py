@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from clustermap.web.api import tables as t
 from clustermap.web.api.answers import category_profile_answer, compare_answer, region_profile_answer
 from clustermap.web.api.deps import (
-    CODE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
-    SLUG_PATTERN,
     ApiError,
+    CodePath,
     ObservatoryDep,
     RunDep,
+    SlugPath,
     SnapshotDep,
     YearQuery,
     answer_key,
@@ -26,25 +26,13 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.meta import categories_of
-from clustermap.web.api.routes.regions import region_public
 from clustermap.web.api.schemas import CategoryProfilePublic, ComparePublic, RegionProfilePublic
-from clustermap.web.api.service import Observatory, RunData
+from clustermap.web.api.service import RunData
 
 router = APIRouter(tags=["profiles"], responses={**ERRORS, **NOT_MODIFIED})
 
 MAX_COMPARE = 10
 COMPARE_VALUES = ("stars", "lq", "employment", "share")
-
-
-def run_ref(run: RunData) -> dict[str, Any]:
-    return {
-        "run_id": run.run_id,
-        "methodology": run.methodology,
-        "kind": run.kind,
-        "categories": run.categories,
-        "years": run.years,
-    }
 
 
 # ---------------------------------------------------------------------------------------------- regions
@@ -78,27 +66,12 @@ def region_year(
 
 
 def region_totals(cells_year: pd.DataFrame) -> dict[str, Any]:
+    """A region's totals in one year (the row of :func:`tables.region_change` without ``year``): ``{}`` when it
+    has no cells."""
     change = t.region_change(cells_year)
     row = t.records(change)[0] if not change.empty else {}
     row.pop("year", None)
     return row
-
-
-def region_profile(obs: Observatory, run: RunData, code: str, year: int | None, registry: bool) -> RegionProfilePublic:
-    cells, year, years = region_year(run, code, year)
-    this_year = cells[cells["year"] == year]
-    return RegionProfilePublic(
-        region=region_public(obs, code),
-        run=run_ref(run),
-        year=year,
-        years=years,
-        totals=region_totals(this_year),
-        portfolio=t.records(t.portfolio(this_year)),
-        stars=t.records(t.region_stars_table(this_year)),
-        change=t.records(t.region_change(cells)),
-        category_years=t.records(t.region_category_years(cells)),
-        registry_url=f"/api/registry/organisations?region={code}" if registry else None,
-    )
 
 
 @router.get("/api/profiles/regions/{code}", response_model=RegionProfilePublic, summary="Region profile")
@@ -107,7 +80,7 @@ async def region_profile_route(
     obs: ObservatoryDep,
     snap: SnapshotDep,
     run: RunDep,
-    code: Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")],
+    code: CodePath,
     year: YearQuery = None,
 ) -> Response:
     """A region in one year: totals, its portfolio (categories with at least one star, strongest first), the
@@ -123,31 +96,13 @@ async def region_profile_route(
 # ------------------------------------------------------------------------------------------- categories
 
 
-def category_profile(obs: Observatory, run: RunData, slug: str, year: int, top: int) -> CategoryProfilePublic:
-    cells = run.rows(run.by_year_category.get((year, slug)))
-    by_stars, by_emp = t.figure3(cells, top=top)
-    definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
-    return CategoryProfilePublic(
-        category=slug,
-        category_name=run.category_names.get(slug, slug),
-        run=run_ref(run),
-        year=year,
-        top=top,
-        by_stars=t.records(by_stars),
-        by_employment=t.records(by_emp),
-        concentration=t.concentration(cells),
-        change=t.records(t.category_change(run.rows(run.by_category.get(slug)))),
-        definition=definition,
-    )
-
-
 @router.get("/api/profiles/categories/{slug}", response_model=CategoryProfilePublic, summary="Category profile")
 async def category_profile_route(
     request: Request,
     obs: ObservatoryDep,
     snap: SnapshotDep,
     run: RunDep,
-    slug: Annotated[str, Path(pattern=SLUG_PATTERN, description="category slug, e.g. automotive")],
+    slug: SlugPath,
     year: YearQuery = None,
     top: Annotated[int, Query(ge=1, le=500, description="regions in each ranking")] = 20,
 ) -> Response:
@@ -173,26 +128,6 @@ def parse_regions(values: list[str] | None) -> list[str]:
             if code and code not in out:
                 out.append(code)
     return out
-
-
-def compare(obs: Observatory, run: RunData, codes: list[str], year: int, value: str) -> ComparePublic:
-    cells = run.rows(run.by_year.get(year))
-    present = [c for c in codes if c in set(cells["region"])]
-    column = value if value in cells.columns else "strong"
-    wide = t.compare_table(cells, present, column)
-    totals = []
-    for code in present:
-        row = region_totals(cells[cells["region"] == code])
-        totals.append({"region": code, "name": obs.name(code), **row})
-    return ComparePublic(
-        run=run_ref(run),
-        year=year,
-        value=value,
-        regions=[region_public(obs, c) for c in present],
-        missing=[c for c in codes if c not in present],
-        rows=t.records(wide),
-        totals=totals,
-    )
 
 
 @router.get("/api/compare", response_model=ComparePublic, summary="Compare up to 10 regions")

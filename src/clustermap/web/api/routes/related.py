@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from clustermap.web.api.deps import (
-    CODE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
+    CodePath,
     ObservatoryDep,
     RunDep,
     SnapshotDep,
@@ -61,7 +61,7 @@ def region_related(
     obs: ObservatoryDep,
     snap: SnapshotDep,
     run: RunDep,
-    code: Annotated[str, Path(pattern=CODE_PATTERN, description="region code, e.g. DE11")],
+    code: CodePath,
     year: YearQuery = None,
     top: Annotated[int, Query(ge=1, le=100, description="how many opportunities")] = 10,
 ) -> Response:

@@ -25,7 +25,6 @@ from clustermap.web.api.deps import (
     cache_key,
     cached_async,
     check_category,
-    check_metric,
     check_region,
     check_year,
 )
@@ -34,14 +33,9 @@ from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.api.tables import (
     CELL_FIELDS,
     METRICS,
-    NO_DATA,
-    map_classes,
-    map_summary,
-    metric_label,
     records,
     to_csv,
 )
-from clustermap.web.stars import max_stars
 
 router = APIRouter(tags=["results"], responses={**ERRORS, **NOT_MODIFIED})
 
@@ -67,6 +61,15 @@ def cell_columns(run: RunData) -> list[str]:
     return [c for c in CELL_FIELDS if c in run.cells.columns]
 
 
+def cells_csv(run: RunData, positions: np.ndarray) -> bytes:
+    """The run's cells at ``positions`` as CSV, from their pre-rendered lines (:mod:`clustermap.web.api.cellindex`);
+    pandas writes it when a text field spans lines."""
+    ix = run.index
+    if ix.csv_lines is None:
+        return to_csv(run.cells.iloc[positions][cell_columns(run)])
+    return ix.csv_header + b"".join(ix.csv_lines[i] for i in positions.tolist())
+
+
 def check_filters(
     run: RunData,
     *,
@@ -79,8 +82,8 @@ def check_filters(
     strong: bool | None = None,
     sort: str = "year",
 ) -> dict[str, Any]:
-    """The filters of :func:`filter_cells` checked against the run (a 400 naming the first unknown value), with
-    region codes in the run's spelling."""
+    """The filters of :func:`clustermap.web.api.answers.results_positions` checked against the run (a 400
+    naming the first unknown value), with region codes in the run's spelling."""
     for y in years or []:
         check_year(run, y)
     for c in categories or []:
@@ -109,61 +112,6 @@ def check_filters(
         "strong": strong,
         "sort": sort,
     }
-
-
-def filter_cells(
-    run: RunData,
-    *,
-    years: list[int] | None = None,
-    level: int | None = None,
-    categories: list[str] | None = None,
-    regions: list[str] | None = None,
-    country: str | None = None,
-    min_stars: int | None = None,
-    strong: bool | None = None,
-    sort: str = "year",
-) -> pd.DataFrame:
-    """The run's cells that pass every filter, sorted (ties: year, region, category)."""
-    cells = run.cells
-    mask = np.ones(len(cells), dtype=bool)
-    if years:
-        for y in years:
-            check_year(run, y)
-        mask &= cells["year"].isin(years).to_numpy()
-    if categories:
-        for c in categories:
-            check_category(run, c)
-        mask &= cells["category"].isin(categories).to_numpy()
-    if regions:
-        regions = [check_region(run, r) for r in regions]
-        mask &= cells["region"].isin(regions).to_numpy()
-    if country:
-        cc = country.upper()
-        cc = "EL" if cc == "GR" else cc
-        codes = cells["region"].str
-        mask &= ((codes[:2] == cc) | ((cc == "EL") & (codes[:2] == "GR"))).to_numpy()
-    if level is not None:
-        is_nuts = cells["region"].str[:1].str.isalpha()
-        mask &= (is_nuts & (cells["region"].str.len() == level + 2)).to_numpy()
-    if min_stars is not None:
-        if "stars" not in cells.columns:
-            raise ApiError(
-                400,
-                "not_applicable",
-                f"run {run.run_id} ({run.methodology}) has no stars: filter by strong instead",
-                parameter="min_stars",
-                value=min_stars,
-            )
-        mask &= (cells["stars"] >= min_stars).to_numpy()
-    if strong is not None:
-        mask &= (cells["strong"].astype(bool) == strong).to_numpy()
-    out = cells[mask]
-    key = sort.lstrip("-")
-    if key not in out.columns:
-        raise ApiError(400, "not_applicable", f"run {run.run_id} has no column {key}", parameter="sort", value=sort)
-    ties = [k for k in ("year", "region", "category") if k != key]
-    out = out.sort_values([key, *ties], ascending=[not sort.startswith("-")] + [True] * len(ties), kind="stable")
-    return out[cell_columns(run)]
 
 
 def to_geojson(obs: Observatory, run: RunData, frame: pd.DataFrame) -> dict[str, Any]:
@@ -233,17 +181,11 @@ async def results(
     ix = run.index
 
     if format == "csv":
-
-        def csv() -> bytes:
-            if ix.csv_lines is None:  # a text field spans lines: pandas writes the CSV
-                return to_csv(run.cells.iloc[page][cell_columns(run)])
-            return ix.csv_header + b"".join(ix.csv_lines[i] for i in page.tolist())
-
         resp = await cached_async(
             request,
             obs,
             key,
-            csv,
+            lambda: cells_csv(run, page),
             media_type=CSV,
             filename=f"clustermap_results_{run.run_id}.csv",
             headers={"X-Total-Count": str(total)},
@@ -291,96 +233,6 @@ _NO_CELL: dict[str, Any] = dict.fromkeys(CELL_FIELDS)
 def default_category(run: RunData) -> str:
     """The category shown first: ``automotive`` when the run has it, else the first by name."""
     return "automotive" if "automotive" in run.category_names else next(iter(sorted(run.category_names)))
-
-
-def map_data(obs: Observatory, run: RunData, year: int, category: str, metric: str) -> MapDataPublic:
-    """What the choropleth draws: one value per region, its legend class, and a sentence describing the map."""
-    check_metric(run, metric, "stars" in run.cells.columns)
-    cells = run.rows(run.by_year_category.get((year, category)))
-    column = metric
-    values = cells[column].astype(float) if column in cells else pd.Series(np.nan, index=cells.index)
-    classes, klass = map_classes(values, metric, max_stars(run.kind))
-    layer = obs.geometry(run)
-    drawn = {f["id"] for f in layer["features"]}
-
-    def column(name: str, kind: type) -> list[Any]:
-        if name not in cells.columns:
-            return [None] * len(cells)
-        out: list[Any] = []
-        for v in cells[name].tolist():
-            out.append(None if v is None or (isinstance(v, float) and np.isnan(v)) else kind(v))
-        return out
-
-    vals = [None if np.isnan(v) else float(v) for v in values.to_numpy(dtype=float)]
-    rows = [
-        {
-            "region": r,
-            "name": n,
-            "value": v,
-            "klass": int(k),
-            "stars": st,
-            "strong": sg,
-            "lq": lq,
-            "employment": e,
-            "share": sh,
-        }
-        for r, n, v, k, st, sg, lq, e, sh in zip(
-            cells["region"].tolist(),
-            cells["region_name"].tolist(),
-            vals,
-            klass.tolist(),
-            column("stars", int),
-            column("strong", bool),
-            column("lq", float),
-            column("employment", float),
-            column("share", float),
-            strict=True,
-        )
-    ]
-    # how far to trust each value (columns of newer runs; older runs lack them)
-    from clustermap.web.api.cellnotes import cell_notes
-
-    extra = {
-        name: column(name, kind)
-        for name, kind in (("imputed", bool), ("employment_low", float), ("employment_high", float), ("flags", str))
-    }
-    for i, row in enumerate(rows):
-        for name, values_ in extra.items():
-            row[name] = values_[i]
-        row.update(cell_notes(row))
-    without = sorted(r["region"] for r in rows if r["region"] not in drawn)
-    by_region = {r["region"] for r in rows}
-    name = run.category_names.get(category, category)
-    summary = map_summary(
-        name=name,
-        year=year,
-        methodology=run.methodology,
-        metric=metric,
-        classes=classes,
-        values=values.to_numpy(dtype=float),
-        n_regions=len(rows),
-        imputed=sum(1 for r in rows if r.get("imputed")),
-        approximate=sorted(
-            f["id"] for f in layer["features"] if f["properties"].get("shape") == "approximate" and f["id"] in by_region
-        ),
-        version=layer.get("version"),
-        without=without,
-    )
-    return MapDataPublic(
-        run_id=run.run_id,
-        methodology=run.methodology,
-        kind=run.kind,
-        year=year,
-        category=category,
-        category_name=name,
-        metric=metric,
-        metric_label=metric_label(metric, max_stars(run.kind)),
-        legend=classes,
-        no_data_color=NO_DATA,
-        values=rows,
-        regions_without_shape=without,
-        summary=summary,
-    )
 
 
 @router.get("/api/map-data", response_model=MapDataPublic, summary="What the choropleth draws")
