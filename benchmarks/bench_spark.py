@@ -7,6 +7,7 @@ check that the stars agree cell by cell with the DuckDB CLI.
     python benchmarks/bench_spark.py --panel cli                          # 10.5 M rows (bench_cli.py's panel)
     python benchmarks/bench_spark.py --panel county --contenders cli-pyspark --years 5 --repeat 1
     python benchmarks/bench_spark.py --panel cli --conf spark.sql.shuffle.partitions=200
+    python benchmarks/bench_spark.py --panel county --panel-file ../main/benchmarks/data/county_panel_60m.parquet
 
 ``--conf key=value`` (repeatable) passes Spark settings to both Spark contenders (``CLUSTERMAP_SPARK_CONF``:
 they override clustermap's defaults, ``clustermap.engines.backends.SPARK_DEFAULTS``). ``--years N`` maps the
@@ -166,14 +167,14 @@ def cli_command(src: Path, cats: str, out: Path, backend: str, years: str | None
     return cmd + (["--year", years] if years else [])
 
 
-def sliced(src: Path, years: int) -> tuple[Path, str]:
-    """The first ``years`` years of the panel as their own Parquet file (written once), and the years as a
-    ``--year`` range."""
+def sliced(src: Path, years: int, into: Path | None = None) -> tuple[Path, str]:
+    """The first ``years`` years of the panel as their own Parquet file (written once, beside the panel or in
+    ``into``), and the years as a ``--year`` range."""
     import duckdb
 
     first, last = duckdb.sql(f"SELECT min(year), max(year) FROM read_parquet('{src}')").fetchall()[0]
     upto = min(int(last), int(first) + years - 1)
-    path = src.with_name(f"{src.stem}_{first}_{upto}.parquet")
+    path = (into or src.parent) / f"{src.stem}_{first}_{upto}.parquet"
     if not path.exists():
         duckdb.sql(f"COPY (SELECT * FROM read_parquet('{src}') WHERE year <= {upto}) TO '{path}' (FORMAT PARQUET)")
     return path, f"{first}-{upto}"
@@ -204,6 +205,12 @@ def main() -> None:
     ap.add_argument("--contenders", default="cli,cli-pyspark,spark-sql")
     ap.add_argument("--conf", action="append", default=[], help="Spark setting key=value for both Spark contenders")
     ap.add_argument("--years", type=int, help="map only the first N years of the panel")
+    ap.add_argument(
+        "--panel-file",
+        type=Path,
+        help="an existing panel Parquet file to use for --panel (e.g. main's benchmarks/data copy) instead of "
+        "this checkout's benchmarks/data, where a missing panel is generated",
+    )
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--markdown", type=Path, help="append the results table to this file")
     ap.add_argument("--worker", nargs=4, metavar=("NAME", "SRC", "CROSSWALK", "OUT"), help=argparse.SUPPRESS)
@@ -212,10 +219,15 @@ def main() -> None:
         name, src, cw, out = args.worker
         {"spark-sql": spark_sql_worker}[name](src, cw, out, bench_cli.parameters())
         return
-    src, cats = bench_cli.panel(args.panel)
-    years = None
+    if args.panel_file is not None:
+        src, cats = args.panel_file, "eco-nace2" if args.panel == "eu" else "none"
+    else:
+        src, cats = bench_cli.panel(args.panel)
+    years, slices = None, None
     if args.years:
-        src, years = sliced(src, args.years)
+        # a panel given by path may live in another checkout: its slice goes to the temporary directory
+        slices = Path(tempfile.mkdtemp(prefix="cm-bench-slice-")) if args.panel_file is not None else None
+        src, years = sliced(src, args.years, slices)
     import duckdb
 
     rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{src}')").fetchall()[0][0]
@@ -280,6 +292,8 @@ def main() -> None:
         with open(args.markdown, "a", encoding="utf-8") as fh:
             fh.write("\n" + text)
     shutil.rmtree(work, ignore_errors=True)
+    if slices is not None:
+        shutil.rmtree(slices, ignore_errors=True)
 
 
 if __name__ == "__main__":

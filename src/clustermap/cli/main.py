@@ -349,15 +349,17 @@ def map_(
             scanned = scan_tidy(check_file(input), con=engine(backend))
             inputs = [scanned.provenance.as_dict()]
             obs = scanned.table
-            counts = input_counts(obs)  # one pass: the industry codes and what the summary reports of the input
+            # one pass (on PySpark: DuckDB over the file it validated, not a Spark job over every row): the
+            # industry codes, and what the summary reports of the input
+            counts = input_counts(scanned.scannable)
             industries = sorted(counts["industry"].unique())
         else:
             wh = _warehouse(warehouse)
             obs = wh.observations(dataset)
             inputs = wh.input_provenance(dataset)
+            counts = input_counts(obs)  # in the warehouse, before the rows go to another backend
             if backend != "duckdb":
                 obs = to_backend(connect(backend), obs.to_pyarrow())
-            counts = input_counts(obs)
             industries = sorted(counts["industry"].unique())
         totals_frame = None
         if totals is not None:

@@ -263,6 +263,15 @@ class TidyScan:
 
     table: ir.Table
     provenance: LoadProvenance
+    #: the same canonical rows as a DuckDB view over the file, when DuckDB validated the file for another engine
+    #: (PySpark): questions about the input's codes are answered there, without a job of that engine
+    checked: ir.Table | None = None
+
+    @property
+    def scannable(self) -> ir.Table:
+        """The table to run whole-input scans on (counts, the industry codes): on PySpark the DuckDB view the file
+        was validated through — a scan of seconds instead of a Spark job over every row — else :attr:`table`."""
+        return self.checked if self.checked is not None else self.table
 
 
 def _header(file: Path, head: bytes) -> str:
@@ -360,7 +369,8 @@ def scan_tidy(path: str | Path, *, con: Any = None, dataset: str | None = None) 
     view = f"cm_input_{next(_counter)}"
     body = ", ".join(f"{expr} AS {col}" for col, expr in select.items())
     raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {body} FROM {relation}")
-    table = duck.table(view) if con.name == "duckdb" else _spark_table(con, file, kind, source, delimiter)
+    checked = duck.table(view)
+    table = checked if con.name == "duckdb" else _spark_table(con, file, kind, source, delimiter, untrimmed)
     prov = LoadProvenance(
         source="file", dataset=name, file=str(file), sha256=sha256_file(file), rows_read=rows, rows_kept=rows
     )
@@ -369,7 +379,7 @@ def scan_tidy(path: str | Path, *, con: Any = None, dataset: str | None = None) 
     if extra:
         prov.notes["ignored_columns"] = extra
     logger.info("%s: %d rows in %s (%s), validated in the engine", name, rows, file, kind)
-    return TidyScan(table, prov)
+    return TidyScan(table, prov, checked=None if con.name == "duckdb" else checked)
 
 
 def _all_columns(con: Any, relation: str) -> list[str]:
@@ -402,9 +412,25 @@ def _exact(file: Path, con: Any, name: str) -> TidyScan:
     return TidyScan(to_backend(con, loaded.frame), loaded.provenance)
 
 
-def _spark_table(con: Any, file: Path, kind: str, source: dict[str, tuple[str, str]], delimiter: str) -> ir.Table:
-    """The validated file read by ``spark.read`` and cast to the canonical types with ibis (no driver collect)."""
+def _spark_table(
+    con: Any,
+    file: Path,
+    kind: str,
+    source: dict[str, tuple[str, str]],
+    delimiter: str,
+    untrimmed: frozenset[str] = frozenset(),
+) -> ir.Table:
+    """The validated file read by ``spark.read`` and cast to the canonical types with ibis (no driver collect),
+    with the values :func:`clustermap.schema.canonical_sql` gives on DuckDB.
+
+    A numeric column (DuckDB type of ``source``: a typed Parquet column) is cast as it is, NaN read as null (a
+    blank, as on DuckDB); a text column (CSV, or text in Parquet) is trimmed and parsed. Text columns that
+    validation found with no blank at either end (``untrimmed``, as :func:`clustermap.schema.validate_sql`
+    names them) are not trimmed: on sixty million rows each trim and each number-to-text-to-number round trip is
+    a pass of string work in every Spark job that reads the input."""
     import ibis
+
+    from clustermap.schema import _is_numeric
 
     reader = con._session.read
     if kind == "parquet":
@@ -418,19 +444,27 @@ def _spark_table(con: Any, file: Path, kind: str, source: dict[str, tuple[str, s
     def col(c: str) -> Any:
         return t[source[c][0]]
 
+    def typed(c: str) -> bool:
+        return kind == "parquet" and _is_numeric(source[c][1])
+
     def text(c: str) -> Any:
-        return col(c).cast("string").strip() if c in source else ibis.literal("")
+        if c not in source:
+            return ibis.literal("")
+        value = col(c).cast("string")
+        return value if c in untrimmed else value.strip()
 
     def number(c: str) -> Any:
         if c not in source:
             return ibis.null("float64")
-        value = col(c).cast("string").strip()
-        return value.nullif("").cast("float64")
+        if typed(c):
+            value = col(c).cast("float64")
+            return ibis.ifelse(value.isnan(), ibis.null("float64"), value)
+        return text(c).nullif("").cast("float64")
 
     return t.select(
         region=text("region"),
         industry=text("industry"),
-        year=number("year").cast("int64"),
+        year=(col("year").cast("int64") if typed("year") else number("year").cast("int64")),
         employment=number("employment"),
         establishments=number("establishments"),
         wages=number("wages"),
