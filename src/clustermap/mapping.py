@@ -248,29 +248,8 @@ def _star_levels(kind: str) -> range:
     return range(1, 6 if kind == "panorama" else 4)
 
 
-def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
-    """Per year: regions, categories, employment and the cluster counts, from a frame or (in the engine) a table."""
-    if isinstance(cells, pd.DataFrame):
-        frame = cells.assign(_imp=cells["imputed"].fillna(False).astype(bool))
-        aggs: dict[str, Any] = {
-            "regions": ("n_regions", "first"),
-            "categories": ("category", "nunique"),
-            "employment": ("employment", "sum"),
-        }
-        if kind in ("stars", "panorama"):
-            for k in _star_levels(kind):
-                frame[f"_s{k}"] = frame["stars"] == k
-                aggs[f"clusters_{k}_star"] = (f"_s{k}", "sum")
-            frame["_cluster"] = frame["stars"] >= 1
-            aggs["clusters"] = ("_cluster", "sum")
-            frame["_on_imp"] = frame["_cluster"] & frame["_imp"]
-            aggs["clusters_on_imputed_cells"] = ("_on_imp", "sum")
-        else:
-            frame["_on_imp"] = frame["strong"].astype(bool) & frame["_imp"]
-            aggs["strong_clusters"] = ("strong", "sum")
-            aggs["strong_strict_clusters"] = ("strong_strict", "sum")
-            aggs["strong_on_imputed_cells"] = ("_on_imp", "sum")
-        return frame.groupby("year", sort=True).agg(**aggs).reset_index()
+def _per_year(cells: ir.Table, kind: str) -> pd.DataFrame:
+    """Per year: regions, categories, employment and the cluster counts of the cells (on their engine)."""
     imp = cells.imputed.fill_null(False)
     exprs: dict[str, Any] = {
         "regions": cells.n_regions.max(),
@@ -292,7 +271,8 @@ def _per_year(cells: pd.DataFrame | ir.Table, kind: str) -> pd.DataFrame:
 
 def _summary(cells: pd.DataFrame | ir.Table, kind: str, counts: pd.DataFrame, unmapped: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for g in _per_year(cells, kind).to_dict("records"):
+    table = ibis.memtable(cells) if isinstance(cells, pd.DataFrame) else cells
+    for g in _per_year(table, kind).to_dict("records"):
         n_regions = int(g["regions"])
         n_categories = int(g["categories"])
         row: dict[str, Any] = {
