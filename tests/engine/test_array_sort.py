@@ -36,6 +36,9 @@ def test_sorted_arrays_nulls_last(backend: str, connections: dict[str, Any]) -> 
     if backend == "pyspark":  # the native sort, not the lambda comparator
         sql = con.compile(expr).upper()
         assert "SORT_ARRAY(" in sql and "ARRAY_SORT(" not in sql
+        from ibis.backends.sql.compilers.pyspark import compiler as ibis_own
+
+        assert "ARRAY_SORT(" in ibis_own.to_sqlglot(expr).sql("spark").upper()  # only clustermap's connections change
     out = expr.to_pyarrow().to_pylist()
     assert out == [
         {"g": "a", "s": [1.0, 3.0, None]},
