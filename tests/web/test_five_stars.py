@@ -297,3 +297,25 @@ def test_category_year_table_of_a_panorama_run_in_chromium(pserver, panorama, ar
         page.goto(f"/category/automotive?run={panorama['eco']}")
         assert page.locator("#category-change-table thead th[data-stars]").count() == 1
         browser.close()
+
+
+@pytest.mark.realdata
+def test_category_change_api_and_download_count_up_to_five_stars(pclient, panorama) -> None:
+    """The category profile's table by year and its CSV count the 5-, 4- and 3-star cells of a panorama run (they
+    counted 3-star cells only), and the results filter takes min_stars up to 5 (it stopped at 3)."""
+    import io
+
+    cells = panorama["cells"]
+    cell = _four_star(cells)
+    mine = cells[cells["category"] == cell.category]
+    want = {int(y): {k: int((g["stars"] == k).sum()) for k in (3, 4, 5)} for y, g in mine.groupby("year")}
+    profile = pclient.get(f"/api/profiles/categories/{cell.category}", params={"run": panorama["run"]}).json()
+    rows = {r["year"]: r for r in profile["change"]}
+    assert {y: {k: rows[y][f"clusters_{k}_star"] for k in (3, 4, 5)} for y in rows} == want
+    csv = pclient.get("/api/downloads/category-change", params={"run": panorama["run"], "category": cell.category}).text
+    table = pd.read_csv(io.StringIO(csv)).set_index("year")
+    assert {int(y): {k: int(table.at[y, f"clusters_{k}_star"]) for k in (3, 4, 5)} for y in table.index} == want
+    eco = pclient.get("/api/profiles/categories/automotive", params={"run": panorama["eco"]}).json()
+    assert all("clusters_3_star" in r and "clusters_4_star" not in r for r in eco["change"])
+    top = pclient.get("/api/results", params={"run": panorama["run"], "min_stars": 5, "format": "json"})
+    assert top.status_code == 200, top.text

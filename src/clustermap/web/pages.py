@@ -450,7 +450,7 @@ def category_page(
     cells = chosen.rows(chosen.by_year_category.get((y, slug)))
     by_stars, by_emp = t.figure3(cells, top=top)
     all_years = chosen.rows(chosen.by_category.get(slug))
-    change = with_star_counts(t.records(t.category_change(all_years)), all_years, chosen.kind)
+    change = t.records(t.category_change(all_years, chosen.kind))
     name = chosen.category_names[slug]
     definition = next((c for c in categories_of(chosen, obs.mirror) if c["slug"] == slug), {})
     in_both = set(by_stars["region"]) & set(by_emp["region"])

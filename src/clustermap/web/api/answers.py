@@ -231,7 +231,7 @@ def category_pieces(obs: Observatory, run: RunData, slug: str) -> dict[str, Any]
         from clustermap.web.api.routes.meta import categories_of
 
         definition = next((c.get("industries", []) for c in categories_of(run, obs.mirror) if c["slug"] == slug), [])
-        change = t.records(t.category_change(run.rows(run.by_category.get(slug))))
+        change = t.records(t.category_change(run.rows(run.by_category.get(slug)), run.kind))
         return {"definition": definition, "change": change}
 
     return run.memo(("category", slug), build)

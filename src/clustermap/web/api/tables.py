@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clustermap.web.stars import star_classes, star_colours
+from clustermap.web.stars import max_stars, star_classes, star_colours
 
 __all__ = [
     "CELL_FIELDS",
@@ -394,8 +394,10 @@ def concentration(cells: pd.DataFrame) -> dict[str, Any]:
     return _concentration(*_concentration_inputs(cells))
 
 
-def category_change(cells: pd.DataFrame) -> pd.DataFrame:
-    """One category, every year: regions, clusters, 3-star clusters, employment and its strong-cluster share."""
+def category_change(cells: pd.DataFrame, kind: str = "stars") -> pd.DataFrame:
+    """One category, every year: regions, clusters, employment, its strong-cluster share and the clusters of each
+    top star class of the run's scale (``clusters_3_star``; also ``clusters_4_star`` and ``clusters_5_star`` for a
+    ``panorama`` run, :func:`clustermap.web.stars.max_stars`)."""
     e, t, strong, clusters = _concentration_inputs(cells)
     stars = _array(cells, "stars", float) if "stars" in cells.columns else None
     rows = []
@@ -411,7 +413,8 @@ def category_change(cells: pd.DataFrame) -> pd.DataFrame:
             "herfindahl": c["herfindahl"],
         }
         if stars is not None:
-            row["clusters_3_star"] = int((stars[pos] == 3).sum())
+            for k in range(3, max_stars(kind) + 1):
+                row[f"clusters_{k}_star"] = int((stars[pos] == k).sum())
         rows.append(row)
     return pd.DataFrame(rows)
 

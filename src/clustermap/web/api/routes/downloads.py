@@ -116,7 +116,7 @@ def build_table(
     elif table.startswith("category-"):
         c = check_category(run, _need(category, "category", table))
         if table == "category-change":
-            frame, stem = t.category_change(run.rows(run.by_category.get(c))), f"{stem}_{c}"
+            frame, stem = t.category_change(run.rows(run.by_category.get(c)), run.kind), f"{stem}_{c}"
         else:
             y = check_year(run, year)
             cells = run.rows(run.by_year_category.get((y, c)))
@@ -229,7 +229,7 @@ def download(
     regions: Annotated[list[Annotated[str, Query(max_length=120)]] | None, Query(description="for compare")] = None,
     metric: Annotated[Literal["stars", "lq", "employment", "share", "strong"], Query()] = "stars",
     value: Annotated[Literal["stars", "lq", "employment", "share"], Query()] = "stars",
-    min_stars: Annotated[int | None, Query(ge=0, le=3)] = None,
+    min_stars: Annotated[int | None, Query(ge=0, le=5, description="0-3 (eco2007, eco2008), 0-5 (panorama)")] = None,
     top: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> Response:
     """Any table of the site as a CSV or an XLSX file (XLSX: a second sheet ``about`` with the run, the

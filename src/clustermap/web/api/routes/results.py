@@ -154,7 +154,9 @@ async def results(
     category: Annotated[list[Slug] | None, Query(description="category slug(s), e.g. automotive")] = None,
     region: Annotated[list[Code] | None, Query(description="region code(s), e.g. DE11")] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="two-letter country code")] = None,
-    min_stars: Annotated[int | None, Query(ge=0, le=3, description="at least this many stars")] = None,
+    min_stars: Annotated[
+        int | None, Query(ge=0, le=5, description="at least this many stars (0-3; 0-5 on a panorama run)")
+    ] = None,
     strong: Annotated[bool | None, Query(description="only strong (true) or only other (false) cells")] = None,
     sort: Annotated[Literal[SORTS], Query(description="sort key; '-' = descending")] = "year",  # type: ignore[valid-type]
     limit: Annotated[int, Query(ge=1, le=10_000, description="page size")] = 100,
