@@ -39,7 +39,45 @@ class CachedBody:
         return len(self.body) > 1400 and ("json" in self.media_type or self.media_type.startswith("text/"))
 
 
-class ResponseCache:
+class ByteBoundedLRU:
+    """A thread-safe LRU bounded by **bytes** (cachetools' ``LRUCache`` with ``getsizeof``), not by the number of
+    entries: what the response cache and the URL cache share. A value larger than ``max_entry_bytes`` (default:
+    ``max_bytes``) is not kept."""
+
+    def __init__(self, max_bytes: int, getsizeof: Any, max_entry_bytes: int | None = None) -> None:
+        from cachetools import LRUCache
+
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes if max_entry_bytes is None else max_entry_bytes
+        self._sizeof = getsizeof
+        self._data: LRUCache[Any, Any] = LRUCache(maxsize=max(max_bytes, 1), getsizeof=getsizeof)
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            return self._data.get(key)
+
+    def _keep(self, key: Any, value: Any) -> None:
+        if self._sizeof(value) <= min(self.max_entry_bytes, self.max_bytes):
+            with self._lock:
+                self._data[key] = value
+
+    @property
+    def bytes(self) -> int:
+        """Bytes held now (the sum of the entries' sizes)."""
+        with self._lock:
+            return int(self._data.currsize)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class ResponseCache(ByteBoundedLRU):
     """A thread-safe LRU of response bodies keyed by request, bounded by **bytes** (body + gzip form + key), not
     by the number of entries; each entry carries its ETag. The gzip form is made the first time a client
     accepts it (:meth:`gzipped`), not when the answer is computed.
@@ -54,19 +92,17 @@ class ResponseCache:
     """
 
     def __init__(self, max_bytes: int | None = None, max_entry_bytes: int | None = None) -> None:
-        from cachetools import LRUCache
-
         from clustermap.settings import get_settings
 
         settings = get_settings()
-        self.max_bytes = settings.response_cache_bytes if max_bytes is None else max_bytes
-        self.max_entry_bytes = settings.cache_max_body_bytes if max_entry_bytes is None else max_entry_bytes
-        self._data: LRUCache[Any, CachedBody] = LRUCache(maxsize=max(self.max_bytes, 1), getsizeof=_entry_bytes)
-        self._lock = threading.Lock()
+        super().__init__(
+            settings.response_cache_bytes if max_bytes is None else max_bytes,
+            _entry_bytes,
+            settings.cache_max_body_bytes if max_entry_bytes is None else max_entry_bytes,
+        )
 
     def get(self, key: Any) -> CachedBody | None:
-        with self._lock:
-            return self._data.get(key)
+        return super().get(key)
 
     def put(self, key: Any, body: bytes, media_type: str, *, compress: bool = False) -> CachedBody:
         """Keep ``body`` under ``key``; ``compress``: make its gzip form now (the client asked for it)."""
@@ -85,25 +121,6 @@ class ResponseCache:
         gz = gzip_body(entry.body)
         self._keep(key, CachedBody(entry.body, gz, entry.etag, entry.media_type))
         return gz
-
-    def _keep(self, key: Any, entry: CachedBody) -> None:
-        if _entry_bytes(entry) <= min(self.max_entry_bytes, self.max_bytes):
-            with self._lock:
-                self._data[key] = entry
-
-    @property
-    def bytes(self) -> int:
-        """Bytes held now (the sum of the entries' sizes)."""
-        with self._lock:
-            return int(self._data.currsize)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
 
 
 def _entry_bytes(entry: CachedBody) -> int:

@@ -15,11 +15,10 @@ goes the normal way, which checks the warehouse file.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from clustermap.web.api.cache import CachedBody, gzip_body
+from clustermap.web.api.cache import ByteBoundedLRU, CachedBody, gzip_body
 
 __all__ = ["UrlAnswers", "UrlCacheMiddleware"]
 
@@ -37,33 +36,18 @@ def _size(answer: UrlAnswer) -> int:
     return len(answer.body.body) + (len(gz) if gz is not None else 0) + 300
 
 
-class UrlAnswers:
+class UrlAnswers(ByteBoundedLRU):
     """A thread-safe LRU of :class:`UrlAnswer` keyed by ``(snapshot token, path, query string)``, bounded by
     bytes."""
 
     def __init__(self, max_bytes: int) -> None:
-        from cachetools import LRUCache
-
-        self.max_bytes = max(max_bytes, 1)
-        self._data: LRUCache[Any, UrlAnswer] = LRUCache(maxsize=self.max_bytes, getsizeof=_size)
-        self._lock = threading.Lock()
+        super().__init__(max_bytes, _size)
 
     def get(self, key: Any) -> UrlAnswer | None:
-        with self._lock:
-            return self._data.get(key)
+        return super().get(key)
 
     def put(self, key: Any, answer: UrlAnswer) -> None:
-        if _size(answer) <= self.max_bytes:
-            with self._lock:
-                self._data[key] = answer
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
+        self._keep(key, answer)
 
 
 class UrlCacheMiddleware:
