@@ -12,11 +12,11 @@ import pandas as pd
 from clustermap.web.api import tables as t
 from clustermap.web.api.answers import run_ref
 from clustermap.web.api.cellnotes import cell_notes
-from clustermap.web.api.deps import ApiError, check_category, check_metric, check_region, check_year
+from clustermap.web.api.deps import check_metric
 from clustermap.web.api.routes.meta import categories_of
 from clustermap.web.api.routes.profiles import region_totals, region_year
 from clustermap.web.api.routes.regions import region_public
-from clustermap.web.api.routes.results import cell_columns
+from clustermap.web.api.routes.results import cell_columns, check_filters
 from clustermap.web.api.schemas import CategoryProfilePublic, ComparePublic, MapDataPublic, RegionProfilePublic
 from clustermap.web.api.service import Observatory, RunData
 from clustermap.web.stars import max_stars
@@ -41,20 +41,27 @@ def filter_cells(
     strong: bool | None = None,
     sort: str = "year",
 ) -> pd.DataFrame:
-    """The run's cells that pass every filter, sorted (ties: year, region, category)."""
+    """The run's cells that pass every filter, sorted (ties: year, region, category); the filters are checked
+    against the run (the same 400s) by :func:`clustermap.web.api.routes.results.check_filters`."""
+    f = check_filters(
+        run,
+        years=years,
+        level=level,
+        categories=categories,
+        regions=regions,
+        country=country,
+        min_stars=min_stars,
+        strong=strong,
+        sort=sort,
+    )
     cells = run.cells
     mask = np.ones(len(cells), dtype=bool)
-    if years:
-        for y in years:
-            check_year(run, y)
-        mask &= cells["year"].isin(years).to_numpy()
-    if categories:
-        for c in categories:
-            check_category(run, c)
-        mask &= cells["category"].isin(categories).to_numpy()
-    if regions:
-        regions = [check_region(run, r) for r in regions]
-        mask &= cells["region"].isin(regions).to_numpy()
+    if f["years"]:
+        mask &= cells["year"].isin(f["years"]).to_numpy()
+    if f["categories"]:
+        mask &= cells["category"].isin(f["categories"]).to_numpy()
+    if f["regions"]:
+        mask &= cells["region"].isin(f["regions"]).to_numpy()
     if country:
         cc = country.upper()
         cc = "EL" if cc == "GR" else cc
@@ -64,21 +71,11 @@ def filter_cells(
         is_nuts = cells["region"].str[:1].str.isalpha()
         mask &= (is_nuts & (cells["region"].str.len() == level + 2)).to_numpy()
     if min_stars is not None:
-        if "stars" not in cells.columns:
-            raise ApiError(
-                400,
-                "not_applicable",
-                f"run {run.run_id} ({run.methodology}) has no stars: filter by strong instead",
-                parameter="min_stars",
-                value=min_stars,
-            )
         mask &= (cells["stars"] >= min_stars).to_numpy()
     if strong is not None:
         mask &= (cells["strong"].astype(bool) == strong).to_numpy()
     out = cells[mask]
     key = sort.lstrip("-")
-    if key not in out.columns:
-        raise ApiError(400, "not_applicable", f"run {run.run_id} has no column {key}", parameter="sort", value=sort)
     ties = [k for k in ("year", "region", "category") if k != key]
     out = out.sort_values([key, *ties], ascending=[not sort.startswith("-")] + [True] * len(ties), kind="stable")
     return out[cell_columns(run)]
