@@ -54,10 +54,7 @@ def _positions(found: np.ndarray | None) -> np.ndarray:
 def _descending(ix: CellIndex, positions: np.ndarray, keys: list[str]) -> np.ndarray:
     """``positions`` sorted by ``keys`` descending (missing last), ties in their order — ``sort_values(keys,
     ascending=False, kind="stable")``."""
-    columns = []
-    for k in reversed(keys):
-        arr = ix.raw[k][positions].astype(float)
-        columns.append(-arr)
+    columns = [-ix.raw[k][positions].astype(float) for k in reversed(keys)]
     return positions[np.lexsort(columns)] if len(positions) else positions
 
 
@@ -76,37 +73,16 @@ def map_answer(obs: Observatory, run: RunData, year: int, category: str, metric:
     drawn = obs.drawn(run)
     regions = ix.values("region", pos)
     fields = {name: ix.typed(name, pos, kind) for name, kind in _MAP_FIELDS}
-    texts = ix.employment_text[pos].tolist()
-    meanings = ix.flag_meanings[pos].tolist()
-    rows = [
-        {
-            "region": r,
-            "name": n,
-            "value": v,
-            "klass": k,
-            "stars": st,
-            "strong": sg,
-            "lq": lq,
-            "employment": e,
-            "share": sh,
-            "imputed": imp,
-            "employment_low": lo,
-            "employment_high": hi,
-            "flags": fl,
-            "employment_text": text,
-            "flag_meanings": list(fm),
-        }
-        for r, n, v, k, st, sg, lq, e, sh, imp, lo, hi, fl, text, fm in zip(
-            regions,
-            ix.values("region_name", pos),
-            none_if_nan(values.tolist()),
-            klass.tolist(),
-            *fields.values(),
-            texts,
-            meanings,
-            strict=True,
-        )
-    ]
+    columns = {
+        "region": regions,
+        "name": ix.values("region_name", pos),
+        "value": none_if_nan(values.tolist()),
+        "klass": klass.tolist(),
+        **fields,
+        "employment_text": ix.employment_text[pos].tolist(),
+        "flag_meanings": [list(fm) for fm in ix.flag_meanings[pos].tolist()],
+    }
+    rows = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     without = sorted(r for r in regions if r not in drawn)
     name = run.category_names.get(category, category)
     if "imputed" in ix.raw and ix.raw["imputed"].dtype.kind == "b":
@@ -291,16 +267,13 @@ def compare_answer(obs: Observatory, run: RunData, codes: list[str], year: int, 
         if mine:  # a region without a single value has no column (as in a pivot table)
             per_region[code] = mine
     shown = [c for c in present if c in per_region]
-    rows = []
-    for key in sorted({k for m in per_region.values() for k in m}):
-        row: dict[str, Any] = {"category": key[0], "category_name": key[1]}
-        for code in shown:
-            row[code] = per_region[code].get(key)
-        rows.append(row)
-    totals = []
-    for code in present:
-        row = region_pieces(run, code)["totals"].get(year, {})
-        totals.append({"region": code, "name": obs.name(code), **row})
+    rows = [
+        {"category": key[0], "category_name": key[1], **{code: per_region[code].get(key) for code in shown}}
+        for key in sorted({k for m in per_region.values() for k in m})
+    ]
+    totals = [
+        {"region": code, "name": obs.name(code), **region_pieces(run, code)["totals"].get(year, {})} for code in present
+    ]
     return {
         "run": run_ref(run),
         "year": year,
