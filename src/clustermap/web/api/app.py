@@ -191,9 +191,8 @@ def create_app(
     _install_errors(app)
     for module in (meta, regions, results, profiles, downloads, related):
         app.include_router(module.router)
-    ana_module, reason = analyses.load_analyses()
-    app.state.analyses_installed = ana_module is not None
-    app.include_router(analyses.make_router(ana_module, reason))
+    app.state.analyses_installed = True
+    app.include_router(analyses.router)
     _install_registry(app, registry_url, warehouse_path)
     _scrub_validation_inputs(app)
     if warm:
