@@ -24,7 +24,12 @@ function                                   what
 from __future__ import annotations
 
 from clustermap.classifications.concordance import ConversionReport, convert_naics, to_naics2012
-from clustermap.classifications.eu_us import EU_US_PREFIX, EU_US_VINTAGES, naics_isic_links, naics_to_eco_codes
+from clustermap.classifications.eu_us import (
+    EU_US_PREFIX,
+    EU_US_VINTAGES,
+    naics_isic_links,
+    naics_to_eco_codes,
+)
 from clustermap.classifications.nace import from_sbs_code, nace_titles, to_sbs_code
 from clustermap.classifications.naics import CBP_VINTAGE_BY_YEAR, VINTAGES, naics_concordance, naics_titles
 from clustermap.classifications.panels import category_coverage, six_digit_panel

@@ -49,7 +49,10 @@ from clustermap.definitions.category_set import (
 )
 from clustermap.definitions.derived import DERIVED_CATEGORY_SETS, derived_category_set
 from clustermap.definitions.uscmp import USCMP_CREDIT, load_uscmp
-from clustermap.errors import SourceError, UnknownNameError
+from clustermap.errors import (
+    SourceError,
+    UnknownNameError,
+)
 
 __all__ = [
     "CROSSWALK_COLUMNS",

@@ -21,7 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from clustermap.errors import CorruptFileError, DuplicateKeyError, EmptyInputError, SchemaError, ValueValidationError
+from clustermap.errors import (
+    CorruptFileError,
+    DuplicateKeyError,
+    EmptyInputError,
+    SchemaError,
+    ValueValidationError,
+)
 from clustermap.provenance import sha256_file
 
 __all__ = [

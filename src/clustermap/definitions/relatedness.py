@@ -9,7 +9,11 @@ import pandas as pd
 
 from clustermap.definitions.category_set import _fail, slugify
 from clustermap.definitions.uscmp import USCMP_CREDIT, USCMP_LICENCE, resolve_source
-from clustermap.errors import CorruptFileError, SchemaError, ValueValidationError
+from clustermap.errors import (
+    CorruptFileError,
+    SchemaError,
+    ValueValidationError,
+)
 from clustermap.provenance import sha256_file
 
 __all__ = ["load_cluster_relatedness"]

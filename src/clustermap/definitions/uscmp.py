@@ -16,7 +16,13 @@ from clustermap.definitions.category_set import (
     _fail_inconsistent,
     slugify,
 )
-from clustermap.errors import CorruptFileError, DuplicateKeyError, SchemaError, SourceError, ValueValidationError
+from clustermap.errors import (
+    CorruptFileError,
+    DuplicateKeyError,
+    SchemaError,
+    SourceError,
+    ValueValidationError,
+)
 from clustermap.provenance import sha256_file
 from clustermap.settings import get_settings
 

@@ -14,8 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clustermap.errors import EmptyInputError, ParameterError, SchemaError, UnknownNameError
-from clustermap.loaders.eurostat_reader import EurostatRead, Filters, geo_kind, geo_level, normalise_filters
+from clustermap.errors import (
+    EmptyInputError,
+    ParameterError,
+    SchemaError,
+    UnknownNameError,
+)
+from clustermap.loaders.eurostat_reader import (
+    EurostatRead,
+    Filters,
+    geo_kind,
+    geo_level,
+    normalise_filters,
+)
 from clustermap.loaders.eurostat_sdmx import _read_sdmx
 from clustermap.loaders.eurostat_tsv import _read_tsv
 from clustermap.provenance import LoadProvenance, LoadResult, sha256_file

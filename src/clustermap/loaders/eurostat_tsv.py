@@ -35,7 +35,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from clustermap.errors import EmptyInputError, SchemaError, ValueValidationError
+from clustermap.errors import (
+    EmptyInputError,
+    SchemaError,
+    ValueValidationError,
+)
 from clustermap.loaders.eurostat_reader import (
     EurostatRead,
     Filters,

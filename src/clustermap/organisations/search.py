@@ -28,7 +28,14 @@ from sqlalchemy import Float, Integer, Select, and_, delete, func, literal_colum
 from sqlalchemy.orm import Session
 
 from clustermap.organisations import vocabulary as voc
-from clustermap.organisations.models import CaseStudy, Member, Organisation, Programme, SearchDocument, SearchFacet
+from clustermap.organisations.models import (
+    CaseStudy,
+    Member,
+    Organisation,
+    Programme,
+    SearchDocument,
+    SearchFacet,
+)
 
 __all__ = ["Hit", "SearchResult", "document_for", "fold", "index_record", "remove_record", "search"]
 

@@ -8,7 +8,13 @@ from typing import Any
 
 from clustermap.analyses._base import MissingInputError
 from clustermap.analyses.inputs.mirror import mirror_root
-from clustermap.analyses.inputs.runs import Mapped, latest_run, mapped_of_result, mapped_of_run, open_warehouse
+from clustermap.analyses.inputs.runs import (
+    Mapped,
+    latest_run,
+    mapped_of_result,
+    mapped_of_run,
+    open_warehouse,
+)
 from clustermap.errors import ClustermapError, ParameterError, UnknownNameError
 from clustermap.provenance import LoadResult
 

@@ -12,7 +12,14 @@ from clustermap.organisations import repository, security
 from clustermap.organisations.deps import runtime
 from clustermap.organisations.errors import NotFoundError, RegistryError
 from clustermap.organisations.models import Organisation
-from clustermap.organisations.pages.render import BASE, error_page, identity_of, login_redirect, render, signed_in_form
+from clustermap.organisations.pages.render import (
+    BASE,
+    error_page,
+    identity_of,
+    login_redirect,
+    render,
+    signed_in_form,
+)
 from clustermap.organisations.services import assessments
 
 router = APIRouter(prefix=BASE, include_in_schema=False)

@@ -12,7 +12,14 @@ from clustermap.organisations import vocabulary as voc
 from clustermap.organisations.deps import runtime
 from clustermap.organisations.errors import RegistryError
 from clustermap.organisations.models import Member, Notification, Organisation
-from clustermap.organisations.pages.render import BASE, error_page, identity_of, login_redirect, render, signed_in_form
+from clustermap.organisations.pages.render import (
+    BASE,
+    error_page,
+    identity_of,
+    login_redirect,
+    render,
+    signed_in_form,
+)
 from clustermap.organisations.services import accounts, interests
 
 router = APIRouter(prefix=BASE, include_in_schema=False)

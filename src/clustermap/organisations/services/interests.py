@@ -5,7 +5,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from clustermap.organisations import repository, schemas, security
-from clustermap.organisations.errors import NotFoundError, PermissionDeniedError, RegistryValidationError
+from clustermap.organisations.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    RegistryValidationError,
+)
 from clustermap.organisations.models import Interest, Member, Notification, Organisation
 
 __all__ = ["answer", "express_interest", "interests_of"]

@@ -13,7 +13,12 @@ from clustermap.reports.model import Comparison, Report
 from clustermap.reports.overview.change import change_section
 from clustermap.reports.overview.concentration import concentration_section, eu_us_section, figure9_section
 from clustermap.reports.overview.portfolios import employment_section, portfolio_section
-from clustermap.reports.overview.presence import automotive_section, clusters_section, data_section, differences_section
+from clustermap.reports.overview.presence import (
+    automotive_section,
+    clusters_section,
+    data_section,
+    differences_section,
+)
 from clustermap.reports.overview.relations import innovation_section, prosperity_section
 from clustermap.reports.study import Study
 

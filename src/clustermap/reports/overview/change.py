@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from clustermap import analyses as an
-from clustermap.reports._common import GROWTH_FORMATS, PCT, STAR_CHANGE_FORMATS, compare
+from clustermap.reports._common import (
+    GROWTH_FORMATS,
+    PCT,
+    STAR_CHANGE_FORMATS,
+    compare,
+)
 from clustermap.reports.model import Chart, Comparison, Section, Table
 from clustermap.reports.study import Study
 

@@ -8,7 +8,13 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.analyses.reference import REFERENCE
-from clustermap.reports._common import PCT, compare, fmt_num, pct, star_map_chart
+from clustermap.reports._common import (
+    PCT,
+    compare,
+    fmt_num,
+    pct,
+    star_map_chart,
+)
 from clustermap.reports.model import Chart, Comparison, Section, Table
 from clustermap.reports.study import Study
 

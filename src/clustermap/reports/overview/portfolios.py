@@ -7,7 +7,14 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.analyses.portfolio import PORTFOLIO_COLUMNS, PORTFOLIO_STARS
-from clustermap.reports._common import PCT, compare, fmt_int, fmt_num, pct, star_map_chart
+from clustermap.reports._common import (
+    PCT,
+    compare,
+    fmt_int,
+    fmt_num,
+    pct,
+    star_map_chart,
+)
 from clustermap.reports.model import Chart, Comparison, Section, Table
 from clustermap.reports.study import Study
 

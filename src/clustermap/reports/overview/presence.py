@@ -8,7 +8,13 @@ import pandas as pd
 
 from clustermap import analyses as an
 from clustermap.analyses.reference import DIFFERENCE_LABELS, DIFFERENCES
-from clustermap.reports._common import PCT, compare, fmt_int, pct, star_colours
+from clustermap.reports._common import (
+    PCT,
+    compare,
+    fmt_int,
+    pct,
+    star_colours,
+)
 from clustermap.reports.model import Chart, Comparison, Section, Table
 from clustermap.reports.study import Study
 
