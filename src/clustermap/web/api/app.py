@@ -102,9 +102,7 @@ def _short_input(error: dict[str, Any]) -> Any:
 def _scrub_validation_inputs(app: FastAPI) -> None:
     """Whatever handler answers a 422 (the site's or the registry's), it never sees — so never repeats — a request
     body or a long value: a password sent to the login is not echoed back."""
-    inner = app.exception_handlers.get(RequestValidationError)
-    if inner is None:  # pragma: no cover - _install_errors always installs one
-        return
+    inner = app.exception_handlers[RequestValidationError]  # installed by _install_errors
 
     async def scrubbed(request: Request, exc: RequestValidationError) -> Any:
         errors = [{**e, "input": _short_input(e)} for e in exc.errors()]

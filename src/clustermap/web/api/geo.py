@@ -47,18 +47,12 @@ _SOURCE_VERSIONS = (2006, 2010, 2013, 2016, 2021, 2024)
 
 
 def _union(geometries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The union of GeoJSON polygons (dissolved with shapely when it is installed, else a MultiPolygon)."""
-    try:
-        import shapely.geometry as sg
-        from shapely.ops import unary_union
+    """The union of GeoJSON polygons, dissolved with shapely."""
+    import shapely.geometry as sg
+    from shapely.ops import unary_union
 
-        merged = unary_union([sg.shape(g).buffer(0) for g in geometries])
-        return json.loads(json.dumps(sg.mapping(merged)))
-    except ImportError:  # pragma: no cover - shapely is present with the geometry package
-        polys: list[Any] = []
-        for g in geometries:
-            polys.extend([g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"])
-        return {"type": "MultiPolygon", "coordinates": polys}
+    merged = unary_union([sg.shape(g).buffer(0) for g in geometries])
+    return json.loads(json.dumps(sg.mapping(merged)))
 
 
 def _territory(
