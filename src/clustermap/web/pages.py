@@ -8,6 +8,7 @@ entries are drawn by the page's scripts from the API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -517,10 +518,8 @@ def about_page(request: Request, methodology: Methodology = None, run: RunId = N
 
     method = None
     if chosen is not None:
-        try:
+        with contextlib.suppress(Exception):  # a methodology from a user's file has none
             method = get_methodology(chosen.methodology)
-        except Exception:  # a methodology from a user's file
-            method = None
     layer = obs.geometry(chosen) if chosen is not None else {"missing": [], "credit": ""}
     cbsas = set(undrawn_cbsas(obs, layer))
     ctx = base(
