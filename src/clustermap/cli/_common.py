@@ -1,4 +1,4 @@
-"""What every ``clustermap`` sub-command shares: the output consoles.
+"""What every ``clustermap`` sub-command shares: the output consoles and the ``--warehouse`` / ``--data-dir`` options.
 
 A command fails by raising a :class:`clustermap.errors.ClustermapError`: the command group
 (:class:`clustermap.cli.failures.SafeGroup`) prints it as one line on standard error, ``error: <message>``, and
@@ -9,19 +9,32 @@ exits with its status (2 for bad input or options, :attr:`clustermap.errors.Clus
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from clustermap.errors import ClustermapError
 
-__all__ = ["console", "err", "fail"]
+__all__ = ["MirrorOpt", "WarehouseOpt", "console", "err", "fail"]
 
 #: standard output (150 columns when not a terminal, so that piped tables do not wrap)
 console = Console(width=None if sys.stdout.isatty() else 150)
 #: standard error, same width rule
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
+]
+MirrorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; "
+        "default: shared/data next to the working directory, else download.",
+    ),
+]
 
 
 def fail(exc: ClustermapError) -> NoReturn:

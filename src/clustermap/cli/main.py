@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import JustifyMethod
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from clustermap.cli._common import console, err
+from clustermap.cli._common import MirrorOpt, WarehouseOpt, console, err
 from clustermap.cli._common import fail as _fail
+from clustermap.cli.analyse.options import mirror_of as _mirror
 from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
 from clustermap.errors import ClustermapError
 from clustermap.settings import get_settings
@@ -80,27 +83,10 @@ def main(
     _setup_logging(verbose)
 
 
-WarehouseOpt = Annotated[
-    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
-]
-MirrorOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; "
-        "default: shared/data next to the working directory, else download.",
-    ),
-]
-
-
 def _warehouse(path: Path | None):
     from clustermap.warehouse import Warehouse
 
     return Warehouse(check_warehouse_path(path or get_settings().warehouse))
-
-
-def _mirror(path: Path | None) -> Path | None:
-    return path or get_settings().mirror()
 
 
 ParamOpt = Annotated[
@@ -179,6 +165,18 @@ def run(
 REFERENCE_STARS = {1: 1338, 2: 524, 3: 155, "clusters": 2017, "potential": 9804}
 
 
+def _table(
+    title: str, columns: Iterable[str], rows: Iterable[Iterable[str]] = (), justify: JustifyMethod = "right"
+) -> Table:
+    """A rich table: a header per column (figures right-aligned unless ``justify`` says otherwise), then ``rows``."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify=justify)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _print_main(job, category: str) -> None:
     r = job.result
     prov = job.load_provenance[0]
@@ -189,7 +187,6 @@ def _print_main(job, category: str) -> None:
     m = r.methodology
     console.print(f"[bold]Methodology[/] {m.id}: " + ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
     console.print(f"[bold]Categories[/] {r.categories.name} {r.categories.version}; run {job.run_id}")
-    t = Table(title=f"Regional clusters per year ({m.name})")
     levels = tuple(range(1, 6 if r.kind == "panorama" else 4))  # star counts: 1-3, panorama 1-5
     if r.kind != "strong":
         slash = "/".join(map(str, levels))
@@ -197,8 +194,7 @@ def _print_main(job, category: str) -> None:
         cols += (f"share {slash}★", "of potential", "on imputed")
     else:
         cols = ("year", "regions", "categories", "potential", "strong", "strong (p90)", "on imputed")
-    for col in cols:
-        t.add_column(col, justify="right")
+    t = _table(f"Regional clusters per year ({m.name})", cols)
     for row in r.summary.to_dict("records"):
         head = [str(row["year"]), str(row["regions"]), str(row["categories"]), f"{row['potential_areas']:,}"]
         if r.kind != "strong":
@@ -237,49 +233,45 @@ def _print_main(job, category: str) -> None:
         )
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
-    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
-    for col in (
-        "year",
-        "not published",
-        "imputed",
-        "left out (unbounded, or code not in use)",
-        "clusters resting on imputed cells",
-    ):
-        im.add_column(col, justify="right")
+    rows = []
     for row in r.summary.to_dict("records"):
-        im.add_row(
-            str(row["year"]),
-            f"{int(row.get('cells_suppressed', 0)):,}",
-            f"{int(row.get('cells_imputed', 0)):,}",
-            f"{int(row.get('cells_dropped', 0)):,}",
-            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
-        )
-    console.print(im)
+        on_imputed = row.get("clusters_on_imputed_cells", row.get("strong_on_imputed_cells", 0))
+        figures = (row.get("cells_suppressed", 0), row.get("cells_imputed", 0), row.get("cells_dropped", 0), on_imputed)
+        rows.append((str(row["year"]), *(f"{int(v):,}" for v in figures)))
+    cols = ("year", "not published", "imputed", "left out (unbounded, or code not in use)")
+    title = f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero"
+    console.print(_table(title, (*cols, "clusters resting on imputed cells"), rows))
+    year = job.figure3_year
+    console.print(f"[bold]Default year[/] {year} (latest year with >= 90 % of the regions of the best year)")
     console.print(
-        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
-    )
-    s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
-    for col in ("year", "policy", "suppressed", "imputed", "dropped"):
-        s.add_column(col, justify="right")
-    for row in job.suppression.to_dict("records"):
-        s.add_row(
-            str(row["year"]), row["policy"], f"{row['suppressed']:,}", f"{row['imputed']:,}", f"{row['dropped']:,}"
+        _table(
+            "Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)",
+            ("year", "policy", "suppressed", "imputed", "dropped"),
+            (
+                (str(row["year"]), row["policy"], *(f"{row[k]:,}" for k in ("suppressed", "imputed", "dropped")))
+                for row in job.suppression.to_dict("records")
+            ),
         )
-    console.print(s)
-    mix = Table(title="NUTS codes as published (mixed NUTS 2010/2013): regions per year")
-    for col in job.mixture.columns:
-        mix.add_column(col.replace("_", " "), justify="right")
-    for row in job.mixture.itertuples(index=False):
-        mix.add_row(*[str(v) for v in row])
-    console.print(mix)
+    )
+    mix = job.mixture
+    console.print(
+        _table(
+            "NUTS codes as published (mixed NUTS 2010/2013): regions per year",
+            (col.replace("_", " ") for col in mix.columns),
+            (map(str, row) for row in mix.itertuples(index=False)),
+        )
+    )
     if not job.figure3.empty:
-        year = job.figure3_year
-        f = Table(title=f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)")
-        for col in ("by stars", "stars", "employment", "by employment", "stars ", "employment "):
-            f.add_column(col, justify="right")
-        for row in job.figure3.itertuples(index=False):
-            f.add_row(row[0], str(row[1]), f"{row[2]:,.0f}", row[3], str(row[4]), f"{row[5]:,.0f}")
-        console.print(f)
+        console.print(
+            _table(
+                f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)",
+                ("by stars", "stars", "employment", "by employment", "stars ", "employment "),
+                (
+                    (a, str(sa), f"{ea:,.0f}", b, str(sb), f"{eb:,.0f}")
+                    for a, sa, ea, b, sb, eb in job.figure3.itertuples(index=False)
+                ),
+            )
+        )
     for path in job.exports:
         console.print(f"wrote {path}")
 
@@ -538,60 +530,41 @@ def info(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Methodologies, category sets, known sources, and what the warehouse holds."""
+    from clustermap.definitions.categories import available_category_sets
     from clustermap.methodology import available_methodologies, get_methodology
     from clustermap.sources import catalog
 
-    t = Table(title="Methodologies")
-    for col in ("name", "version", "kind", "parameters"):
-        t.add_column(col)
-    for name in available_methodologies():
-        m = get_methodology(name)
-        t.add_row(m.name, m.version, m.kind, ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
-    console.print(t)
-    try:
-        from clustermap.definitions.categories import available_category_sets
-
-        console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
-    except ImportError:  # pragma: no cover
-        pass
-    s = Table(title="Sources")
-    for col in ("id", "title", "publisher"):
-        s.add_column(col)
-    for d in catalog.datasets():
-        s.add_row(d.id, d.title, d.publisher)
-    console.print(s)
+    methods = [get_methodology(name) for name in available_methodologies()]
+    params = [", ".join(f"{k}={v}" for k, v in m.parameters.items()) for m in methods]
+    rows = ((m.name, m.version, m.kind, p) for m, p in zip(methods, params, strict=True))
+    console.print(_table("Methodologies", ("name", "version", "kind", "parameters"), rows, justify="left"))
+    console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
+    rows = ((d.id, d.title, d.publisher) for d in catalog.datasets())
+    console.print(_table("Sources", ("id", "title", "publisher"), rows, justify="left"))
     path = check_warehouse_path(warehouse or get_settings().warehouse)
-    if Path(path).exists():
-        with _warehouse(path) as wh:
-            loads = wh.loads()
-            runs = wh.runs()
-        w = Table(title=f"Warehouse {path}")
-        for col in ("dataset", "kind", "file", "sha256", "rows kept", "loaded"):
-            w.add_column(col)
-        for r in loads.to_dict("records"):
-            w.add_row(
-                r["dataset"],
-                r["kind"],
-                str(r["file"]),
-                str(r["sha256"])[:12],
-                f"{r['rows_kept']:,}",
-                str(r["loaded_at"]),
-            )
-        console.print(w)
-        rt = Table(title="Runs")
-        for col in ("run", "dataset", "methodology", "categories", "created"):
-            rt.add_column(col)
-        for r in runs.to_dict("records"):
-            rt.add_row(
-                r["run_id"],
-                str(r["dataset"]),
-                f"{r['methodology']}@{r['methodology_version']}",
-                r["categories"],
-                str(r["created"]),
-            )
-        console.print(rt)
-    else:
+    if not Path(path).exists():
         console.print(f"no warehouse at {path} yet (run `clustermap run`)")
+        return
+    with _warehouse(path) as wh:
+        loads = wh.loads()
+        runs = wh.runs()
+    cols = ("dataset", "kind", "file", "sha256", "rows kept", "loaded")
+    rows = (
+        (r["dataset"], r["kind"], str(r["file"]), str(r["sha256"])[:12], f"{r['rows_kept']:,}", str(r["loaded_at"]))
+        for r in loads.to_dict("records")
+    )
+    console.print(_table(f"Warehouse {path}", cols, rows, justify="left"))
+    rows = (
+        (
+            r["run_id"],
+            str(r["dataset"]),
+            f"{r['methodology']}@{r['methodology_version']}",
+            r["categories"],
+            str(r["created"]),
+        )
+        for r in runs.to_dict("records")
+    )
+    console.print(_table("Runs", ("run", "dataset", "methodology", "categories", "created"), rows, justify="left"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli._common import MirrorOpt
 from clustermap.cli.failures import SafeGroup
 from clustermap.errors import ParameterError
 
@@ -30,15 +31,6 @@ suppressed.
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 console = Console()
-
-MirrorOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; default: shared/data next to the "
-        "working directory, else download.",
-    ),
-]
 
 
 def _registry(data_dir: Path | None):
