@@ -317,17 +317,6 @@ class Warehouse:
             if name not in have:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
 
-    def default_year(self, run_id: str = "latest") -> int:
-        """The run's default year (the latest year with ≥ 90 % of the regions of the best year,
-        :func:`clustermap.years.latest_complete_year`), as recorded with the run or computed from its summary."""
-        from clustermap.years import latest_complete_year
-
-        record, cells = self.run(run_id)
-        prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}
-        if prov.get("default_year") is not None:
-            return int(prov["default_year"])
-        return latest_complete_year(cells[["region", "year"]])
-
     def runs(self) -> pd.DataFrame:
         """Every stored mapping run (id, dataset, methodology, kind, categories, parameters), oldest first."""
         return self.con.execute(
