@@ -130,34 +130,30 @@ def run(
     print a summary per year and write exports."""
     from clustermap.jobs import run_main_job
 
-    try:
-        params = _params(param, methodology)
-        year_list = _years(years)
-        _check_category(categories, category, _mirror(data_dir))
-        with (
-            _warehouse(warehouse) as wh,
-            wh.atomic("the run"),
-            Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-            ) as bar,
-        ):
-            task = bar.add_task("starting", total=None)
-            out_job = run_main_job(
-                wh,
-                mirror=_mirror(data_dir),
-                methodology=methodology,
-                categories=categories,
-                years=year_list,
-                category=category,
-                out_dir=out,
-                backend=backend,
-                progress=lambda msg: bar.update(task, description=msg),
-                params=params,
-            )
-            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    params = _params(param, methodology)
+    year_list = _years(years)
+    _check_category(categories, category, _mirror(data_dir))
+    with (
+        _warehouse(warehouse) as wh,
+        wh.atomic("the run"),
+        Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+        ) as bar,
+    ):
+        task = bar.add_task("starting", total=None)
+        out_job = run_main_job(
+            wh,
+            mirror=_mirror(data_dir),
+            methodology=methodology,
+            categories=categories,
+            years=year_list,
+            category=category,
+            out_dir=out,
+            backend=backend,
+            progress=lambda msg: bar.update(task, description=msg),
+            params=params,
+        )
+        wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     _print_main(out_job, category)
 
 
@@ -435,13 +431,9 @@ def fetch(
     from clustermap.sources import catalog
     from clustermap.sources.fetch import resolve
 
-    try:
-        ids = datasets or list(catalog.ids())
-        for ds in ids:
-            path = resolve(ds, mirror=_mirror(data_dir), download=download)
-            console.print(f"{ds}\t{path}\t{sha256_file(path)}")
-    except ClustermapError as exc:
-        _fail(exc)
+    for ds in datasets or catalog.ids():
+        path = resolve(ds, mirror=_mirror(data_dir), download=download)
+        console.print(f"{ds}\t{path}\t{sha256_file(path)}")
 
 
 LOAD_KINDS = ("sbs", "lfs-totals", "cbp-state", "cbp-cbsa", "tidy", "totals")
@@ -458,14 +450,10 @@ def load(
     data_dir: MirrorOpt = None,
 ) -> None:
     """Load a source into the warehouse, in one transaction (a failure leaves the warehouse unchanged)."""
-    try:
-        with _warehouse(warehouse) as wh:
-            name, res, is_totals = _load(kind, file, _mirror(data_dir))
-            name = dataset or name
-            load_id = (wh.load_totals if is_totals else wh.load_observations)(name, res)
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    with _warehouse(warehouse) as wh:
+        name, res, is_totals = _load(kind, file, _mirror(data_dir))
+        name = dataset or name
+        load_id = (wh.load_totals if is_totals else wh.load_observations)(name, res)
     p = res.provenance
     dropped = ", ".join(f"{v:,} {k}" for k, v in p.rows_dropped.items()) or "none"
     console.print(
@@ -514,14 +502,10 @@ def export(
 
     from clustermap.exports import write_table
 
-    try:
-        with _warehouse(warehouse) as wh:
-            record, cells = wh.run(run_id)
-        table = pd.DataFrame(json.loads(record["summary"])) if summary else cells
-        write_table(table, out, fmt)
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    with _warehouse(warehouse) as wh:
+        record, cells = wh.run(run_id)
+    table = pd.DataFrame(json.loads(record["summary"])) if summary else cells
+    write_table(table, out, fmt)
     err.print(f"run {record['run_id']} ({record['methodology']}): wrote {len(table):,} rows to {out}")
 
 
