@@ -9,21 +9,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import JustifyMethod
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from clustermap.cli._common import MirrorOpt, WarehouseOpt, console, err
+from clustermap.cli._common import MirrorOpt, WarehouseOpt, console, err, table
 from clustermap.cli._common import fail as _fail
 from clustermap.cli.analyse.options import mirror_of as _mirror
-from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
-from clustermap.errors import ClustermapError
+from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option
+from clustermap.cli.failures import parse_years as _years
+from clustermap.errors import ClustermapError, ParameterError
 from clustermap.settings import get_settings
 
 METHOD_HELP = """\
@@ -110,10 +108,6 @@ def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[
     return params
 
 
-def _years(text: str | None, option: str = "--years") -> list[int] | None:
-    return parse_years(text, option)
-
-
 @app.command()
 def run(
     warehouse: WarehouseOpt = None,
@@ -161,18 +155,6 @@ def run(
 REFERENCE_STARS = {1: 1338, 2: 524, 3: 155, "clusters": 2017, "potential": 9804}
 
 
-def _table(
-    title: str, columns: Iterable[str], rows: Iterable[Iterable[str]] = (), justify: JustifyMethod = "right"
-) -> Table:
-    """A rich table: a header per column (figures right-aligned unless ``justify`` says otherwise), then ``rows``."""
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify=justify)
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def _print_main(job, category: str) -> None:
     r = job.result
     prov = job.load_provenance[0]
@@ -190,7 +172,7 @@ def _print_main(job, category: str) -> None:
         cols += (f"share {slash}★", "of potential", "on imputed")
     else:
         cols = ("year", "regions", "categories", "potential", "strong", "strong (p90)", "on imputed")
-    t = _table(f"Regional clusters per year ({m.name})", cols)
+    t = table(f"Regional clusters per year ({m.name})", cols)
     for row in r.summary.to_dict("records"):
         head = [str(row["year"]), str(row["regions"]), str(row["categories"]), f"{row['potential_areas']:,}"]
         if r.kind != "strong":
@@ -236,11 +218,11 @@ def _print_main(job, category: str) -> None:
         rows.append((str(row["year"]), *(f"{int(v):,}" for v in figures)))
     cols = ("year", "not published", "imputed", "left out (unbounded, or code not in use)")
     title = f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero"
-    console.print(_table(title, (*cols, "clusters resting on imputed cells"), rows))
+    console.print(table(title, (*cols, "clusters resting on imputed cells"), rows))
     year = job.figure3_year
     console.print(f"[bold]Default year[/] {year} (latest year with >= 90 % of the regions of the best year)")
     console.print(
-        _table(
+        table(
             "Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)",
             ("year", "policy", "suppressed", "imputed", "dropped"),
             (
@@ -251,7 +233,7 @@ def _print_main(job, category: str) -> None:
     )
     mix = job.mixture
     console.print(
-        _table(
+        table(
             "NUTS codes as published (mixed NUTS 2010/2013): regions per year",
             (col.replace("_", " ") for col in mix.columns),
             (map(str, row) for row in mix.itertuples(index=False)),
@@ -259,7 +241,7 @@ def _print_main(job, category: str) -> None:
     )
     if not job.figure3.empty:
         console.print(
-            _table(
+            table(
                 f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)",
                 ("by stars", "stars", "employment", "by employment", "stars ", "employment "),
                 (
@@ -399,6 +381,10 @@ def map_(
     )
 
 
+#: a bad combination of options (``map`` raises it)
+_usage = ParameterError
+
+
 def _check_category(categories: str, category: str, mirror: Path | None) -> None:
     """``--category`` must name a category of the set (checked before anything is loaded)."""
     from clustermap.definitions.categories import load_category_set
@@ -410,12 +396,6 @@ def _check_category(categories: str, category: str, mirror: Path | None) -> None
 
         near = sorted(n for n in names if n[:3] == category[:3])[:5] or sorted(names)[:8]
         raise UnknownNameError(f"--category: no category {category!r} in {cats.name}; e.g. {', '.join(near)}")
-
-
-def _usage(message: str) -> ClustermapError:
-    from clustermap.errors import ParameterError
-
-    return ParameterError(message)
 
 
 @app.command()
@@ -521,10 +501,10 @@ def info(
     methods = [get_methodology(name) for name in available_methodologies()]
     params = [", ".join(f"{k}={v}" for k, v in m.parameters.items()) for m in methods]
     rows = ((m.name, m.version, m.kind, p) for m, p in zip(methods, params, strict=True))
-    console.print(_table("Methodologies", ("name", "version", "kind", "parameters"), rows, justify="left"))
+    console.print(table("Methodologies", ("name", "version", "kind", "parameters"), rows, justify="left"))
     console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
     rows = ((d.id, d.title, d.publisher) for d in catalog.datasets())
-    console.print(_table("Sources", ("id", "title", "publisher"), rows, justify="left"))
+    console.print(table("Sources", ("id", "title", "publisher"), rows, justify="left"))
     path = check_warehouse_path(warehouse or get_settings().warehouse)
     if not Path(path).exists():
         console.print(f"no warehouse at {path} yet (run `clustermap run`)")
@@ -537,7 +517,7 @@ def info(
         (r["dataset"], r["kind"], str(r["file"]), str(r["sha256"])[:12], f"{r['rows_kept']:,}", str(r["loaded_at"]))
         for r in loads.to_dict("records")
     )
-    console.print(_table(f"Warehouse {path}", cols, rows, justify="left"))
+    console.print(table(f"Warehouse {path}", cols, rows, justify="left"))
     rows = (
         (
             r["run_id"],
@@ -548,7 +528,7 @@ def info(
         )
         for r in runs.to_dict("records")
     )
-    console.print(_table("Runs", ("run", "dataset", "methodology", "categories", "created"), rows, justify="left"))
+    console.print(table("Runs", ("run", "dataset", "methodology", "categories", "created"), rows, justify="left"))
 
 
 if __name__ == "__main__":  # pragma: no cover
