@@ -149,16 +149,13 @@ class Warehouse:
     def _transaction(self, work: Any, what: str) -> Any:
         if self._in_atomic:  # part of an enclosing atomic(): it commits or rolls back
             return work()
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            out = work()
+            with self.atomic(what):
+                return work()
+        except WarehouseError:
+            raise
         except Exception as exc:
-            self.con.execute("ROLLBACK")
-            if isinstance(exc, WarehouseError):
-                raise
             raise WarehouseError(f"{what} failed; the warehouse is unchanged: {exc}") from exc
-        self.con.execute("COMMIT")
-        return out
 
     def _record_load(self, dataset: str, kind: str, result: LoadResult) -> str:
         p = result.provenance
