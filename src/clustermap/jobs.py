@@ -173,7 +173,7 @@ def run_main_job(
 
     params = dict(params or {})
     policy = str(params.pop("suppression", None) or DEFAULT_SUPPRESSION)
-    step = progress or (lambda msg: log.info(msg))
+    step = progress or log.info
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
     from clustermap.methodology import get_methodology
 
