@@ -41,7 +41,6 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 app = typer.Typer(
     help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup
 )
-# wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
@@ -65,20 +64,16 @@ app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 
-def _setup_logging(verbose: bool) -> None:
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read and dropped.")] = False,
+) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False, show_time=False)],
         force=True,
     )
-
-
-@app.callback()
-def main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read and dropped.")] = False,
-) -> None:
-    _setup_logging(verbose)
 
 
 def _warehouse(path: Path | None):
