@@ -232,7 +232,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def sql_string(text: str) -> str:
+    """``text`` as a SQL string literal (single quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -351,13 +352,13 @@ def canonical_sql(
             select[col] = "''"
     if "flag" in source:
         flag = select["flag"]
-        known = ", ".join(_literal(f) for f in sorted(_CBP_NOISE_FLAGS))
+        known = ", ".join(sql_string(f) for f in sorted(_CBP_NOISE_FLAGS))
         letters = "".join(sorted(EUROSTAT_FLAGS))
         bad_flag = f"({flag} <> '' AND NOT regexp_full_match({flag}, '[{letters}]+') AND {flag} NOT IN ({known}))"
         checks.append(Check("flag", "unknown flag", ValueValidationError, bad_flag, flag))
     if "size_class" in source:
         size = select["size_class"]
-        classes = ", ".join(_literal(c) for c in sorted(CBP_SIZE_CLASSES))
+        classes = ", ".join(sql_string(c) for c in sorted(CBP_SIZE_CLASSES))
         bad_size = f"({size} <> '' AND {size} NOT IN ({classes}))"
         checks.append(Check("size_class", "unknown CBP size class (A–M)", ValueValidationError, bad_size, size))
     return select, checks
