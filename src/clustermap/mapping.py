@@ -437,10 +437,12 @@ def map_observations(
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    lq = ind.location_quotients(cells, tot)
+    # the size star's threshold comes out of the category aggregate of the location quotients
+    stars = m.kind in ("stars", "panorama")
+    lq = ind.location_quotients(cells, tot, size_share=float(p["size_share"]) if stars else None)
     lq = lq.cache() if materialise else lq
     cached = [cells, lq] if materialise else []
-    if m.kind in ("stars", "panorama"):
+    if stars:
         out = ind.eco_stars(
             lq,
             size_share=float(p["size_share"]),
