@@ -1,4 +1,4 @@
-"""Topology-aware simplification and TopoJSON decoding on hand-made shapes."""
+"""Coverage simplification of web maps and TopoJSON decoding on hand-made shapes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 import pytest
+import shapely
+from shapely.geometry import shape
 
 from clustermap.errors import ParameterError, UnknownNameError
-from clustermap.geometry import GeoLayer, build_topology, geojson_bytes, simplify_layer, topojson_features, web_geojson
+from clustermap.geometry import GeoLayer, geojson_bytes, simplify_layer, topojson_features, web_geojson
 
 
 def wiggle(n: int = 50) -> list[list[float]]:
@@ -45,20 +47,48 @@ def border_points(feature: dict) -> set[tuple[float, float]]:
     return {tuple(p) for p in polys[0][0] if 0.5 < p[0] < 1.5}
 
 
-def test_topology_shares_the_border_once() -> None:
-    topo = build_topology(two_regions())
-    assert topo.shared_arcs == 1
-    assert len(topo.arcs) == 4  # the shared border, the rest of each ring, the island
+def overlap_and_union(layer: GeoLayer) -> tuple[float, shapely.Geometry]:
+    """Sum of the feature areas minus the area of their union (> 0: neighbours overlap) and the union."""
+    geoms = [shape(f["geometry"]) for f in layer.features]
+    union = shapely.union_all(geoms)
+    return sum(g.area for g in geoms) - union.area, union
+
+
+def assert_shared_borders(out: GeoLayer, before: GeoLayer, eps: float) -> None:
+    """No overlap between neighbours and no gap: the union has no hole (a sliver would be one) and keeps the
+    area of the input's union to ``eps`` (layer units²)."""
+    overlap, union = overlap_and_union(out)
+    assert abs(overlap) < eps, overlap
+    assert all(
+        len(p.interiors) == len(q.interiors)
+        for p, q in zip(shapely.get_parts(union), shapely.get_parts(overlap_and_union(before)[1]), strict=False)
+    )
+    assert abs(union.area - overlap_and_union(before)[1].area) / union.area < 0.01
 
 
 def test_simplified_neighbours_keep_the_same_border() -> None:
     layer = two_regions()
-    out, counts = simplify_layer(layer, 0.005)
+    out, counts = simplify_layer(layer, 0.01)
     assert out.ids == ["L", "R"]
     left, right = border_points(out.features[0]), border_points(out.features[1])
     assert left == right  # no sliver: both sides of the border moved the same way
     assert counts["vertices_out"] < counts["vertices_in"]
-    assert counts["polygons_dropped"] == 1  # the island of R collapsed; R keeps its main polygon
+    assert_shared_borders(out, layer, 1e-12)
+
+
+def test_a_moved_border_vertex_is_seen() -> None:
+    """The check above can fail: one side of the border moved alone opens an overlap."""
+    layer = two_regions()
+    ring = layer.features[0]["geometry"]["coordinates"][0]
+    ring[10] = [ring[10][0] + 0.005, ring[10][1]]
+    with pytest.raises(AssertionError):
+        assert_shared_borders(layer, two_regions(), 1e-12)
+
+
+def test_collapsed_parts_are_dropped_but_not_the_feature() -> None:
+    out, counts = simplify_layer(two_regions(), 0.01, precision=3)  # rounding to 0.001 collapses R's island
+    assert out.ids == ["L", "R"]
+    assert counts["polygons_dropped"] == 1 and counts["kept_unsimplified"] == 0
     assert out.features[1]["geometry"]["type"] == "Polygon"
 
 
@@ -70,6 +100,10 @@ def test_web_geojson_meets_a_budget_and_keeps_every_feature() -> None:
     assert web.report["within_budget"] and len(web.data) <= full // 2
     assert [f["id"] for f in doc["features"]] == ["L", "R"]
     assert web.report["invalid_polygons"] == 0
+    # coordinates rounded to 4 decimals in the bytes themselves
+    numbers = np.array([c for f in doc["features"] for ring in f["geometry"]["coordinates"] for c in ring]).ravel()
+    assert np.array_equal(numbers, np.round(numbers, 4))
+    assert all(len(t.split(".")[-1]) <= 4 for t in web.data.decode().replace("]", ",").split(",") if "." in t)
     tight = web_geojson(layer, 10)
     assert not tight.report["within_budget"] and tight.report["features"] == 2
 
@@ -97,6 +131,10 @@ def test_winding() -> None:
     ring = np.asarray(out.features[0]["geometry"]["coordinates"][0])
     area = 0.5 * (np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1]))
     assert area > 0  # exterior counter-clockwise
+    out, _ = simplify_layer(two_regions(), 0.01, winding="d3")
+    ring = np.asarray(out.features[0]["geometry"]["coordinates"][0])
+    area = 0.5 * (np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1]))
+    assert area < 0  # exterior clockwise
     with pytest.raises(ParameterError):
         simplify_layer(two_regions(), 0, winding="left")
 
