@@ -106,7 +106,8 @@ def test_nuts2_neighbours_share_their_simplified_borders(mirror) -> None:
         holes = sum(len(p.interiors) for p in shapely.get_parts(union))
         print(
             f"\ntolerance {tolerance}: vertices {counts['vertices_in']:,} → {counts['vertices_out']:,}; "
-            f"overlap {overlap:.1e} deg²; union {before.area:.4f} → {union.area:.4f} deg²; holes {holes_before} → {holes}"
+            f"overlap {overlap:.1e} deg²; union {before.area:.4f} → {union.area:.4f} deg²; "
+            f"holes {holes_before} → {holes}"
         )
         assert out.ids == layer.ids and counts["vertices_out"] < counts["vertices_in"]
         assert abs(overlap) < 1e-9

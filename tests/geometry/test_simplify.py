@@ -85,6 +85,25 @@ def test_a_moved_border_vertex_is_seen() -> None:
         assert_shared_borders(layer, two_regions(), 1e-12)
 
 
+def test_each_level_is_simplified_as_its_own_coverage() -> None:
+    """A layer holding two levels (L and R, and the region LR over both) overlaps itself: each level is simplified
+    on its own, so the regions of level 2 come out as they do without LR."""
+    layer = two_regions()
+    for f in layer.features:
+        f["properties"]["level"] = 2
+    both = [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    whole = {
+        "type": "Feature",
+        "id": "LR",
+        "properties": {"id": "LR", "name": "both", "level": 1},
+        "geometry": {"type": "Polygon", "coordinates": [both]},
+    }
+    mixed = GeoLayer("mixed", [whole, *layer.features])
+    out, _ = simplify_layer(mixed, 0.05)
+    alone, _ = simplify_layer(layer, 0.05)
+    assert [f["geometry"] for f in out.features[1:]] == [f["geometry"] for f in alone.features]
+
+
 def test_collapsed_parts_are_dropped_but_not_the_feature() -> None:
     out, counts = simplify_layer(two_regions(), 0.01, precision=3)  # rounding to 0.001 collapses R's island
     assert out.ids == ["L", "R"]

@@ -66,6 +66,8 @@ def _shape(geometry: dict[str, Any] | None) -> tuple[shapely.Geometry, int, bool
     """The shapely geometry of a GeoJSON one, leaving out rings of fewer than 3 distinct points (an exterior drops
     its polygon); how many rings were left out; whether the result was invalid and made valid (``structure``
     method: us-atlas Oregon crosses itself at one vertex)."""
+    # kept by hand: GEOS's coverage simplifier stops the whole layer ("IllegalArgumentException: point array must
+    # contain 0 or >1 elements") on us-atlas Delaware (a 3-point ring) and Oregon (self-crossing), measured
     polygons, dropped = [], 0
     for poly in _polygons_of(geometry):
         rings = [ring for ring in poly if len({tuple(p[:2]) for p in ring}) >= 3]
@@ -136,6 +138,8 @@ def simplify_layer(
     geoms = source.copy()
     present = ~shapely.is_empty(geoms)
     if tolerance > 0:
+        # one coverage per level: GISCO NUTS 0-3 of 2016 (55,415 vertices) as one overlapping "coverage" keep
+        # 49,735 vertices at 0.5, level by level 19,257 (measured)
         levels = np.array([str(f["properties"].get("level")) for f in layer.features])
         for level in np.unique(levels[present]):
             group = present & (levels == level)
