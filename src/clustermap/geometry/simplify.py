@@ -11,26 +11,29 @@ equator, 3 ≈ 110 m). A feature never loses its last polygon: it then keeps its
 Units: ``tolerance`` (the side of the triangles removed, roughly the square root of their area) and ``precision``
 are in the layer's CRS units (degrees for EPSG:4326); sizes in bytes of UTF-8 JSON.
 
-Why shapely and not the former hand-written topology + Douglas–Peucker (measured on the shared 2-core machine,
-GISCO NUTS-2 2016, 332 features, 13,891 vertices): at 0.05° that took 0.66 s and left 1.7e-3 deg² of overlap
-between neighbours; ``coverage_simplify`` takes 0.01–0.02 s at any tolerance and leaves none (union area = sum of
-areas to 1e-12 deg², checked by the tests). Its tolerance removes fewer vertices at the same value, so
-:data:`DEFAULT_TOLERANCES` was re-derived on the mirror's layers — vertices kept (compact GeoJSON at 4 decimals):
+Why shapely and not the former hand-written topology + Douglas–Peucker (same run, shared 2-core machine, GISCO
+NUTS-2 2016, 332 features, 13,891 vertices, 4 decimals): Douglas–Peucker at 0.05° took 0.15 s, kept 9,229
+vertices and left 1.7e-3 deg² of overlap between neighbours; ``coverage_simplify`` at 0.2° takes 0.06 s, keeps
+5,616 and leaves none (sum of areas = union area to 1e-12 deg², checked by the tests). Its tolerance removes fewer
+vertices at the same value, so :data:`DEFAULT_TOLERANCES` was re-derived on the mirror's layers — vertices kept
+and compact GeoJSON bytes (:func:`geojson_bytes`, ``id`` and ``name``, 4 decimals):
 
-===========  ==============  =============  =============  =============  =============
-tolerance    NUTS-2 2016     NUTS-2 2021    NUTS-2 2024    NUTS-0 2016    US states
-===========  ==============  =============  =============  =============  =============
-0            13,891 (257 k)  7,367 (127 k)  13,167 (243 k)  6,588 (118 k)  14,450 (280 k)
-0.01         13,298 (247 k)  6,939 (120 k)  12,521 (232 k)  6,270 (113 k)  14,389 (279 k)
-0.02         13,153 (244 k)  6,752 (117 k)  12,304 (228 k)  6,179 (111 k)  14,206 (276 k)
-0.05         12,058 (225 k)  6,424 (112 k)  11,490 (214 k)  5,493 (99 k)   6,597 (130 k)
-0.1          9,033 (172 k)   5,777 (102 k)  8,700 (165 k)   4,100 (75 k)   3,574 (72 k)
-0.2          5,616 (112 k)   4,433 (81 k)   5,348 (106 k)   2,619 (48 k)   2,270 (46 k)
-0.5          3,675 (78 k)    2,895 (57 k)   3,437 (72 k)    1,699 (32 k)   1,643 (34 k)
-1            3,325 (72 k)    2,553 (52 k)   3,081 (66 k)    1,439 (28 k)   1,455 (31 k)
-===========  ==============  =============  =============  =============  =============
+===========  ==============  =============  ==============  =============  ==============
+tolerance    NUTS-2 2016     NUTS-2 2021    NUTS-2 2024     NUTS-0 2016    US states
+===========  ==============  =============  ==============  =============  ==============
+0            13,891 (289 k)  7,367 (159 k)  13,150 (271 k)  6,588 (122 k)  14,444 (285 k)
+0.01         13,298 (278 k)  6,939 (152 k)  12,521 (260 k)  6,270 (116 k)  14,389 (284 k)
+0.02         13,153 (276 k)  6,752 (149 k)  12,304 (256 k)  6,179 (114 k)  14,206 (281 k)
+0.03         12,921 (272 k)  6,647 (147 k)  12,065 (252 k)  6,051 (112 k)  10,663 (213 k)
+0.05         12,058 (257 k)  6,424 (144 k)  11,490 (242 k)  5,493 (102 k)  6,597 (135 k)
+0.1          9,033 (203 k)   5,777 (134 k)  8,700 (193 k)   4,100 (78 k)   3,574 (76 k)
+0.2          5,616 (143 k)   4,433 (113 k)  5,348 (134 k)   2,619 (52 k)   2,270 (51 k)
+0.5          3,675 (109 k)   2,895 (89 k)   3,437 (100 k)   1,699 (35 k)   1,643 (39 k)
+1            3,325 (103 k)   2,553 (84 k)   3,081 (94 k)    1,439 (31 k)   1,455 (36 k)
+===========  ==============  =============  ==============  =============  ==============
 
-Beyond 1° nearly every ring is already a triangle (2° keeps 3,273 vertices of NUTS-2 2016).
+0.03 is there for the us-atlas states, which drop from 14,206 to 6,597 vertices between 0.02 and 0.05; beyond 1°
+nearly every ring is a triangle already. ``web_geojson`` tries them in order and stops at the first that fits.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from clustermap.geometry.layer import GeoLayer
 __all__ = ["DEFAULT_TOLERANCES", "WebMap", "geojson_bytes", "simplify_layer", "web_geojson"]
 
 #: tolerances :func:`web_geojson` tries, in layer units (degrees): 0 = no simplification (see the table above)
-DEFAULT_TOLERANCES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+DEFAULT_TOLERANCES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
 _WINDINGS = ("source", "rfc7946", "d3")
 
 
