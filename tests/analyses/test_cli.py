@@ -54,6 +54,8 @@ def test_export_and_missing_input(args, tmp_path) -> None:
     result = CliRunner().invoke(cli(), ["analyse", "innovation", *args, "--patent-years", "2014"])
     assert result.exit_code == 2
     assert "missing input" in result.output and "2014" in result.output and "1977-2012" in result.output
+    result = CliRunner().invoke(cli(), ["analyse", "innovation", *args, "--patent-years", "2012-2010"])
+    assert result.exit_code == 2 and "--patent-years: the range 2012-2010 runs backwards" in result.output
 
 
 def test_eu_us_on_economic_areas_from_a_county_file(args, tmp_path) -> None:

@@ -3,7 +3,7 @@ confidence intervals and the regions that lie far from it (used by the innovatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -89,20 +89,7 @@ class Relation:
     def summary(self) -> dict[str, Any]:
         """The statistics as a flat dict (no points)."""
         return {
-            "x": self.x,
-            "y": self.y,
-            "n": self.n,
-            "pearson_r": self.pearson_r,
-            "pearson_p": self.pearson_p,
-            "spearman_rho": self.spearman_rho,
-            "spearman_p": self.spearman_p,
-            "slope": self.slope,
-            "slope_low": self.slope_low,
-            "slope_high": self.slope_high,
-            "intercept": self.intercept,
-            "intercept_low": self.intercept_low,
-            "intercept_high": self.intercept_high,
-            "r2": self.r2,
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("alpha", "points")},
             "confidence": 1 - self.alpha,
             "outliers": ", ".join(self.outliers["label"].astype(str)),
         }

@@ -16,7 +16,7 @@ import pandas as pd
 from clustermap.errors import ValueValidationError
 from clustermap.schema import CBP_SIZE_CLASSES
 
-__all__ = ["load_size_classes"]
+__all__ = ["engine_size_classes", "load_size_classes"]
 
 _FILE = "cbp_size_classes.csv"
 
@@ -64,3 +64,13 @@ def load_size_classes() -> pd.DataFrame:
         bad = out.loc[~inside, "size_class"].iloc[0]
         raise ValueValidationError("cmp_value outside its class", file=_FILE, column="cmp_value", value=bad)
     return out
+
+
+def engine_size_classes(classes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The size classes (default :func:`load_size_classes`) as the engine's ``size-class`` policy reads them:
+    ``size_class``, ``low``, ``high`` (employees; ``high`` NaN for the open class M), ``cmp_value`` (employees),
+    the bounds as float64."""
+    classes = load_size_classes() if classes is None else classes
+    return classes[["size_class", "low", "high", "cmp_value"]].astype(
+        {"low": "float64", "high": "float64", "cmp_value": "float64"}
+    )

@@ -5,17 +5,13 @@ A plain function with typer options, registered by :mod:`clustermap.cli.main` as
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from clustermap.cli._common import err as _err
 from clustermap.errors import ParameterError
-
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
-
 
 #: columns whose values repeat along the rectangle (per region, per industry or per year): Parquet dictionary
 #: encoding pays off on them; on the others (rca, density, cog: nearly all distinct) pyarrow would build a

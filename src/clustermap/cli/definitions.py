@@ -5,19 +5,17 @@ Mounted by :mod:`clustermap.cli.main` as ``clustermap definitions``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from clustermap.cli._common import err as _err
 from clustermap.cli.failures import SafeGroup
 from clustermap.errors import ParameterError
 
 HELP = "Cluster definitions derived from co-location: similarity, clustering, validation scores, agreement."
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 SOURCES = ("cbp-state", "cbp-cbsa", "sbs")
 DEFAULT_REFERENCE = {"cbp-state": "uscmp", "cbp-cbsa": "uscmp", "sbs": "eco-nace2"}
 

@@ -6,17 +6,15 @@ line with exit status 2.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli._common import console as _console
 from clustermap.cli.failures import SafeGroup
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
-_console = Console(width=None if sys.stdout.isatty() else 150)
 
 
 @app.command("list")

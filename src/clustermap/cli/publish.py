@@ -7,32 +7,27 @@ Registered in the main app as ``app.command("publish")(publish)``. Each region f
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(width=None if sys.stdout.isatty() else 150)
+from clustermap.cli._common import console
+from clustermap.cli.analyse.options import WarehouseOpt, warehouse_of
 
 
 def publish(
     run_id: Annotated[
         str | None, typer.Argument(help="Run id (see --list); the run becomes the default of its region family.")
     ] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
-    ] = None,
+    warehouse: WarehouseOpt = None,
     list_: Annotated[bool, typer.Option("--list", help="List the runs and which are published.")] = False,
 ) -> None:
     """Publish a stored mapping run: the web site and `/api/...` answers without a `run` parameter show it for its
     region family (EU or US). Without RUN_ID (or with --list) prints the runs and the published ones."""
-    from clustermap.settings import get_settings
     from clustermap.warehouse import Warehouse
 
-    path = warehouse or get_settings().warehouse
+    path = warehouse_of(warehouse)
     with Warehouse(path) as wh:
         if run_id is not None and not list_:
             family = wh.publish(run_id)

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from clustermap.cli.analyse.options import MirrorOpt, YearOpt
+
 
 def report(
     out: Annotated[Path, typer.Option("--out", help="Directory the report files are written to.")],
@@ -34,10 +36,8 @@ def report(
             "runs are used, or made and stored.",
         ),
     ] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR].")
-    ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="EU year (default: the latest complete year).")] = None,
+    data_dir: MirrorOpt = None,
+    year: YearOpt = None,
     us_year: Annotated[int, typer.Option("--us-year", help="US CBP state year (0 = no US states).")] = 2011,
     us_cbsa_year: Annotated[int, typer.Option("--us-cbsa-year", help="US CBP CBSA year (0 = no CBSAs).")] = 2019,
     nuts_version: Annotated[

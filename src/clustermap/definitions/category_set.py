@@ -255,6 +255,15 @@ def _fail(
     )
 
 
+def _fail_inconsistent(frame: pd.DataFrame, path: Path, columns: tuple[str, ...], what: str) -> None:
+    """``ValueValidationError`` at the first row whose value of one of ``columns`` differs from the one an earlier
+    row of the same ``category`` gave (``what`` names the category in the message)."""
+    for column in columns:
+        expected = frame.groupby("category", sort=False)[column].transform("first")
+        message = f"{what} has another {column} on an earlier line"
+        _fail(ValueValidationError, message, path, frame, frame[column] != expected, column)
+
+
 def read_category_csv(path: str | Path) -> pd.DataFrame:
     """Read and validate a category-set CSV against :func:`category_set_schema`.
 
@@ -383,16 +392,7 @@ def _check_table_rules(frame: pd.DataFrame, path: Path, schema: Mapping[str, Any
             column=rule["column"],
             value=frame.at[first, rule["column"]],
         )
-    for column in ("category_name", "traded"):
-        expected = frame.groupby("category", sort=False)[column].transform("first")
-        _fail(
-            ValueValidationError,
-            f"category has another {column} on an earlier line",
-            path,
-            frame,
-            frame[column] != expected,
-            column,
-        )
+    _fail_inconsistent(frame, path, ("category_name", "traded"), "category")
 
 
 def _crosswalk_from(frame: pd.DataFrame) -> pd.DataFrame:

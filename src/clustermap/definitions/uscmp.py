@@ -13,6 +13,7 @@ from clustermap.definitions.category_set import (
     CategorySet,
     _crosswalk_from,
     _fail,
+    _fail_inconsistent,
     slugify,
 )
 from clustermap.errors import (
@@ -173,16 +174,7 @@ def load_uscmp(
     _fail(DuplicateKeyError, "NAICS code appears twice", path, kept, dup, "naics")
     kept["category"] = kept["cluster_name"].map(slugify)
     kept["traded"] = kept["traded_local"] == "Traded"
-    for column in ("traded", "cluster_name"):
-        expected = kept.groupby("category", sort=False)[column].transform("first")
-        _fail(
-            ValueValidationError,
-            f"cluster has another {column} on an earlier line",
-            path,
-            kept,
-            kept[column] != expected,
-            column,
-        )
+    _fail_inconsistent(kept, path, ("traded", "cluster_name"), "cluster")
 
     crosswalk = _crosswalk_from(
         kept.rename(columns={"naics": "industry", "cluster_name": "category_name", "naics_title": "industry_title"})

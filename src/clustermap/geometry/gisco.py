@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from clustermap.classifications._mirror import mirror_root
 from clustermap.errors import ParameterError, SourceError, UnknownNameError
 from clustermap.geometry.layer import GeoLayer, read_json
 from clustermap.provenance import sha256_file
-from clustermap.settings import get_settings
 
 __all__ = ["GISCO_CREDIT", "GISCO_FOLDER", "gisco_files", "load_gisco"]
 
@@ -37,10 +37,7 @@ def gisco_files(*, mirror: str | Path | None = None) -> pd.DataFrame:
     SourceError
         no mirror, or no such file in it.
     """
-    root = Path(mirror) if mirror is not None else get_settings().mirror()
-    if root is None:
-        raise SourceError("no data mirror: pass mirror= or set CLUSTERMAP_DATA_DIR")
-    folder = root / GISCO_FOLDER
+    folder = mirror_root(mirror) / GISCO_FOLDER
     rows = []
     if folder.is_dir():
         for path in folder.iterdir():

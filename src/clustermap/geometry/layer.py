@@ -16,27 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from clustermap.errors import CorruptFileError, SourceError
-from clustermap.settings import get_settings
+from clustermap.classifications._mirror import mirror_file
+from clustermap.errors import CorruptFileError
 
 __all__ = ["GeoLayer", "mirror_file", "read_json"]
-
-
-def mirror_file(relative: str, mirror: str | Path | None = None) -> Path:
-    """The path of ``relative`` inside the data mirror (``mirror`` or the configured one).
-
-    Raises
-    ------
-    SourceError
-        no mirror, or the file is not in it.
-    """
-    root = Path(mirror) if mirror is not None else get_settings().mirror()
-    if root is None:
-        raise SourceError("no data mirror: pass mirror= or set CLUSTERMAP_DATA_DIR")
-    path = root / relative
-    if not path.is_file():
-        raise SourceError(f"{relative} is not in the data mirror (tried {path})")
-    return path
 
 
 def read_json(path: Path) -> Any:

@@ -82,16 +82,9 @@ def engine_policy(frame: pd.DataFrame, policy: str, *, size_classes: pd.DataFram
         h = industry_hierarchy_table(frame["industry"].unique())
         kwargs.update(hierarchy=to_backend(con, h), max_depth=int(h["depth"].max()))
     elif policy == "size-class":
-        if size_classes is None:
-            from clustermap.classifications.size_classes import load_size_classes
+        from clustermap.classifications.size_classes import engine_size_classes
 
-            size_classes = load_size_classes()
-        kwargs["size_classes"] = to_backend(
-            con,
-            size_classes[["size_class", "low", "high", "cmp_value"]].astype(
-                {"low": "float64", "high": "float64", "cmp_value": "float64"}
-            ),
-        )
+        kwargs["size_classes"] = to_backend(con, engine_size_classes(size_classes))
     else:
         raise ParameterError(f"{policy!r} is not an engine policy (parent-residual, size-class)")
     out = apply_suppression(table, policy, **kwargs)

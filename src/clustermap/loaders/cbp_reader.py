@@ -164,23 +164,13 @@ def _canonical(frame: pd.DataFrame, *, file: Path, prov: LoadProvenance) -> pd.D
     ap = to_number(frame, "ap", file=file) if "ap" in frame.columns else pd.Series(np.nan, index=frame.index)
     lines = frame["_line"].to_numpy()
     empflag = text_column(frame, "empflag")
-    ValueValidationError.raise_first(
-        (empflag != "") & ~empflag.isin(CBP_SIZE_CLASSES),
-        "unknown employment-size class (A-C, E-M)",
-        file=file,
-        lines=lines,
-        column="empflag",
-        values=empflag.to_numpy(),
-    )
     emp_nf = text_column(frame, "emp_nf").replace("-", "")
-    ValueValidationError.raise_first(
-        ~emp_nf.isin(_NOISE_FLAGS),
-        "unknown noise flag (G, H, J, D, S, N or '-')",
-        file=file,
-        lines=lines,
-        column="emp_nf",
-        values=emp_nf.to_numpy(),
-    )
+    for column, values, allowed, message in (
+        ("empflag", empflag, {"", *CBP_SIZE_CLASSES}, "unknown employment-size class (A-C, E-M)"),
+        ("emp_nf", emp_nf, _NOISE_FLAGS, "unknown noise flag (G, H, J, D, S, N or '-')"),
+    ):
+        bad = ~values.isin(allowed)
+        ValueValidationError.raise_first(bad, message, file=file, lines=lines, column=column, values=values.to_numpy())
     ap_nf = text_column(frame, "ap_nf").replace("-", "")
     withheld = (emp == 0) & ((empflag != "") | emp_nf.isin(_WITHHELD_NOISE))
     not_available = emp_nf == "N"

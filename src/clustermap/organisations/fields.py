@@ -174,15 +174,6 @@ def check_country(code: str) -> str:
     return code
 
 
-def check_category(slug: str) -> str:
-    """A known ``eco-nace2`` traded category slug; ``ValueError`` listing the valid ones otherwise."""
-    slug = slug.strip().lower()
-    cats = registry_categories()
-    if slug not in cats:
-        raise ValueError(f"unknown category {slug!r}; categories are the eco-nace2 traded ones: {', '.join(cats)}")
-    return slug
-
-
 def country_of(region: str) -> str | None:
     """The country of a NUTS code (its first two letters), ``US`` for US FIPS codes."""
     return "US" if region[:1].isdigit() else region[:2]

@@ -158,14 +158,9 @@ def locate(
             return None
     settings = get_settings()
     tried: list[str] = []
-    root = Path(mirror) if mirror is not None else settings.mirror()
-    if root is not None:
-        candidate = root / src.mirror_path
-        if candidate.is_file():
-            return candidate
-        tried.append(str(candidate))
-    else:
-        tried.append("(no data mirror: CLUSTERMAP_DATA_DIR unset and no shared/data folder found)")
+    found = fetch.look_in_mirror(src.mirror_path, mirror, tried)
+    if found is not None:
+        return found
     if src.url:
         cached = settings.cache_dir / "regions" / Path(src.mirror_path).name
         if cached.is_file():

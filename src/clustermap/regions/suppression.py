@@ -31,12 +31,9 @@ def apply_policy(frame: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, dict[s
         h = industry_hierarchy(frame["industry"].unique())
         kwargs.update(hierarchy=to_backend(con, h), max_depth=int(h["depth"].max()))
     elif policy == "size-class":
-        from clustermap.definitions.categories import load_size_classes
+        from clustermap.classifications.size_classes import engine_size_classes
 
-        sc = load_size_classes()[["size_class", "low", "high", "cmp_value"]].astype(
-            {"low": "float64", "high": "float64", "cmp_value": "float64"}
-        )
-        kwargs["size_classes"] = to_backend(con, sc)
+        kwargs["size_classes"] = to_backend(con, engine_size_classes())
     out = apply_suppression(t, policy, **kwargs).to_pandas()
     suppressed = int(frame["employment"].isna().sum())
     imputed = int(out["imputed"].sum()) if len(out) else 0

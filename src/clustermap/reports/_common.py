@@ -24,6 +24,7 @@ __all__ = [
     "fmt_num",
     "fmt_p",
     "pct",
+    "relation_formats",
     "relation_table",
     "report_meta",
     "star_map_chart",
@@ -160,22 +161,20 @@ def within_table(pooled: dict[str, Any], within: dict[str, Any]) -> pd.DataFrame
 
 #: formats of :func:`within_table`'s columns
 WITHIN_FORMATS = {
-    c: "f3"
-    for c in (
-        "pooled_spearman",
-        "pooled_spearman_low",
-        "pooled_spearman_high",
-        "within_spearman",
-        "within_spearman_low",
-        "within_spearman_high",
-        "pooled_slope",
-        "pooled_slope_low",
-        "pooled_slope_high",
-        "within_slope",
-        "within_slope_low",
-        "within_slope_high",
-    )
+    f"{sample}_{measure}{bound}": "f3"
+    for measure in ("spearman", "slope")
+    for sample in ("pooled", "within")
+    for bound in ("", "_low", "_high")
 } | {"n": "int", "countries": "int"}
+
+
+def relation_formats(coefficients: str = "f3") -> dict[str, str]:
+    """Formats of :func:`relation_table`'s columns: ``coefficients`` for the slope and the intercept with their
+    bounds (``int`` when ``y`` is in currency units), three decimals for the correlations and r², % for the
+    confidence."""
+    coef = {f"{c}{bound}": coefficients for c in ("slope", "intercept") for bound in ("", "_low", "_high")}
+    correlations = dict.fromkeys(("pearson_r", "pearson_p", "spearman_rho", "spearman_p", "r2"), "f3")
+    return correlations | coef | {"confidence": PCT}
 
 
 def star_map_chart(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from clustermap import analyses as an
@@ -514,7 +513,3 @@ def build_category_report(study: Study, slug: str) -> Report:
     report.notes = list(study.missing)
     report.sources = study.sources()
     return report
-
-
-def _finite(x: Any) -> bool:
-    return x is not None and np.isfinite(float(x))

@@ -152,6 +152,19 @@ def fetch_url(
     return dest
 
 
+def look_in_mirror(relative: str, mirror: str | Path | None, tried: list[str]) -> Path | None:
+    """``<mirror>/<relative>`` when that file exists (``mirror`` default :meth:`Settings.mirror`); else ``None``,
+    with the place looked at appended to ``tried`` (for the error message)."""
+    root = Path(mirror) if mirror is not None else get_settings().mirror()
+    if root is None:
+        tried.append("(no data mirror: CLUSTERMAP_DATA_DIR unset and no shared/data folder found)")
+        return None
+    if (root / relative).is_file():
+        return root / relative
+    tried.append(str(root / relative))
+    return None
+
+
 def resolve(
     dataset: str | Dataset,
     *,
@@ -191,15 +204,10 @@ def resolve(
     ds = get_dataset(dataset)
     settings = get_settings()
     tried: list[str] = []
-    root = Path(mirror) if mirror is not None else settings.mirror()
-    if root is not None:
-        candidate = root / ds.mirror_path
-        if candidate.is_file():
-            logger.debug("%s: using mirror file %s", ds.id, candidate)
-            return candidate
-        tried.append(str(candidate))
-    else:
-        tried.append("(no data mirror: CLUSTERMAP_DATA_DIR unset and no shared/data folder found)")
+    candidate = look_in_mirror(ds.mirror_path, mirror, tried)
+    if candidate is not None:
+        logger.debug("%s: using mirror file %s", ds.id, candidate)
+        return candidate
     source_url = url or ds.url
     cache_root = Path(cache_dir) if cache_dir is not None else settings.cache_dir
     cached = cache_root / ds.safe_id / ds.file_name(source_url)

@@ -20,10 +20,11 @@ Definitions (a value that is confidential, not published or not loaded is ``None
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
+
+from clustermap.web.api.cellnotes import finite_number
 
 __all__ = [
     "category_dashboard",
@@ -34,17 +35,6 @@ __all__ = [
 
 #: wages in the source are EUR million (SBS V13320)
 WAGES_UNIT = 1e6
-
-
-def _value(x: Any) -> float | None:
-    """A float, or ``None`` for a missing / non-finite value."""
-    if x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _sum(series: pd.Series) -> float | None:
@@ -94,9 +84,9 @@ def growth_rows(rows: list[dict[str, Any]], per_cell: dict[int, pd.Series] | Non
     prev: dict[str, Any] | None = None
     for row in rows:
         row["growth"] = row["net_jobs"] = row["jobs_created"] = None
-        e1 = _value(row.get("employment"))
+        e1 = finite_number(row.get("employment"))
         if prev is not None and e1 is not None:
-            e0 = _value(prev["employment"])
+            e0 = finite_number(prev["employment"])
             span = int(row["year"]) - int(prev["year"])
             if e0 is not None and e0 > 0 and span > 0:
                 row["growth"] = (e1 / e0) ** (1 / span) - 1

@@ -246,18 +246,27 @@ def _dashboard(
     return render("dashboard.html", ctx)
 
 
-def _region_context(request: Request, code: str, methodology: str | None, run: str | None, year: int | None):
-    from clustermap.web.api.routes.profiles import region_year
-
+def _csv_run(request: Request, methodology: str | None, run: str | None) -> RunData:
+    """The run of a chart's CSV download; a 404 when the warehouse has no mapping results."""
     chosen = page_run(request, methodology, run)
     if chosen is None:
-        return None, None, None, None
+        raise ApiError(404, "no_results", "The warehouse has no mapping results.")
+    return chosen
+
+
+def _region_view(
+    request: Request, chosen: RunData, code: str, year: int | None
+) -> tuple[str, int, str, list[dict[str, Any]]]:
+    """The run's spelling of region ``code`` (a 404 when it has no cells), the year shown, its name and charts."""
+    from clustermap.web.api.routes.profiles import region_year
+
     if code not in chosen.by_region and code.upper() in chosen.by_region:
         code = code.upper()
     if code not in chosen.by_region:
         raise ApiError(404, "unknown_region", f"Region {code!r} has no cells in run {chosen.run_id}.")
     _, y, _ = region_year(chosen, code, year)
-    return chosen, code, y, observatory(request).name(code)
+    name = observatory(request).name(code)
+    return code, y, name, region_charts(chosen, code, name, y)
 
 
 @router.get("/dashboard/region/{code}", response_class=HTMLResponse)
@@ -265,16 +274,17 @@ def region_dashboard_page(
     request: Request, code: str, methodology: Methodology = None, run: RunId = None, year: Year = None
 ) -> HTMLResponse:
     """A region's dashboard."""
-    chosen, code, y, name = _region_context(request, code, methodology, run, year)
+    chosen = page_run(request, methodology, run)
     if chosen is None:
         return no_results(request)
+    code, y, name, chart_list = _region_view(request, chosen, code, year)
     return _dashboard(
         request,
         chosen,
         y,
         f"Dashboard of {name} ({code})",
         name,
-        region_charts(chosen, code, name, y),
+        chart_list,
         page=f"/region/{code}",
         csv_base=f"/dashboard/region/{code}",
         related_json=f"/api/regions/{code}/related?run={chosen.run_id}&year={y}",
@@ -286,21 +296,17 @@ def region_dashboard_csv(
     request: Request, code: str, chart: str, methodology: Methodology = None, run: RunId = None, year: Year = None
 ) -> Response:
     """The numbers of one chart of a region's dashboard."""
-    chosen, code, y, name = _region_context(request, code, methodology, run, year)
-    if chosen is None:
-        raise ApiError(404, "no_results", "The warehouse has no mapping results.")
-    return chart_csv(_pick(region_charts(chosen, code, name, y), chart), f"{code}-{chart}.csv")
+    code, _, _, chart_list = _region_view(request, _csv_run(request, methodology, run), code, year)
+    return chart_csv(_pick(chart_list, chart), f"{code}-{chart}.csv")
 
 
-def _category_context(request: Request, slug: str, methodology: str | None, run: str | None, year: int | None):
-    from clustermap.web.api.deps import check_year
-
-    chosen = page_run(request, methodology, run)
-    if chosen is None:
-        return None, None
+def _category_view(chosen: RunData, slug: str, year: int | None) -> tuple[int, str, list[dict[str, Any]]]:
+    """The year shown of category ``slug`` (a 404 when the run has no such category), its name and charts."""
     if slug not in chosen.category_names:
         raise ApiError(404, "unknown_category", f"There is no category {slug!r} in {chosen.categories}.")
-    return chosen, check_year(chosen, year)
+    y = check_year(chosen, year)
+    name = chosen.category_names[slug]
+    return y, name, category_charts(chosen, slug, name, y)
 
 
 @router.get("/dashboard/category/{slug}", response_class=HTMLResponse)
@@ -308,17 +314,17 @@ def category_dashboard_page(
     request: Request, slug: str, methodology: Methodology = None, run: RunId = None, year: Year = None
 ) -> HTMLResponse:
     """A category's dashboard."""
-    chosen, y = _category_context(request, slug, methodology, run, year)
+    chosen = page_run(request, methodology, run)
     if chosen is None:
         return no_results(request)
-    name = chosen.category_names[slug]
+    y, name, chart_list = _category_view(chosen, slug, year)
     return _dashboard(
         request,
         chosen,
         y,
         f"Dashboard of {name}",
         name,
-        category_charts(chosen, slug, name, y),
+        chart_list,
         page=f"/category/{slug}",
         csv_base=f"/dashboard/category/{slug}",
         related_json=None,
@@ -330,20 +336,8 @@ def category_dashboard_csv(
     request: Request, slug: str, chart: str, methodology: Methodology = None, run: RunId = None, year: Year = None
 ) -> Response:
     """The numbers of one chart of a category's dashboard."""
-    chosen, y = _category_context(request, slug, methodology, run, year)
-    if chosen is None:
-        raise ApiError(404, "no_results", "The warehouse has no mapping results.")
-    name = chosen.category_names[slug]
-    return chart_csv(_pick(category_charts(chosen, slug, name, y), chart), f"{slug}-{chart}.csv")
-
-
-def compare_context(
-    request: Request, chosen: RunData, regions: list[str] | None, year: int
-) -> tuple[list[str], dict[str, str]]:
-    """The known region codes of ``regions`` (at most :data:`MAX_COMPARE`) and their names."""
-    obs = observatory(request)
-    codes = [c for c in parse_regions(regions)[:MAX_COMPARE] if c in chosen.by_region]
-    return codes, {c: obs.name(c) for c in codes}
+    chart_list = _category_view(_csv_run(request, methodology, run), slug, year)[2]
+    return chart_csv(_pick(chart_list, chart), f"{slug}-{chart}.csv")
 
 
 @router.get("/compare/{chart}.csv")
@@ -355,16 +349,14 @@ def compare_csv(
     run: RunId = None,
     year: Year = None,
 ) -> Response:
-    """The numbers of one chart of the comparison."""
-    from clustermap.web.api.deps import check_year
-
-    chosen = page_run(request, methodology, run)
-    if chosen is None:
-        raise ApiError(404, "no_results", "The warehouse has no mapping results.")
+    """The numbers of one chart of the comparison: the known regions of ``regions`` (at most
+    :data:`MAX_COMPARE`)."""
+    chosen = _csv_run(request, methodology, run)
     y = check_year(chosen, year)
-    codes, names = compare_context(request, chosen, regions, y)
+    codes = [c for c in parse_regions(regions)[:MAX_COMPARE] if c in chosen.by_region]
     if not codes:
         raise ApiError(400, "no_regions", "Name at least one region with cells in this run.", parameter="regions")
+    names = {c: observatory(request).name(c) for c in codes}
     return chart_csv(_pick(compare_charts(chosen, codes, names, y), chart), f"compare-{chart}.csv")
 
 

@@ -8,6 +8,7 @@ entries are drawn by the page's scripts from the API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -274,6 +275,12 @@ FAMILY_PLACE = {"EU": "Europe", "US": "the United States"}
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 
 
+def _map_config(chosen: RunData, year: int, category: str, metric: str, mode: str) -> dict[str, Any]:
+    """What ``static/map.js`` draws: the run, year, category and metric, on the full map or embedded in a page."""
+    keys = {"run": chosen.run_id, "methodology": chosen.methodology, "kind": chosen.kind, "year": year}
+    return keys | {"category": category, "metric": metric, "mode": mode}
+
+
 @router.get("/", response_class=HTMLResponse)
 def map_page(
     request: Request,
@@ -294,14 +301,7 @@ def map_page(
     c = check_category(chosen, category) if category else default_category(chosen)
     if metric == "stars" and "stars" not in chosen.cells.columns:
         metric = "strong"
-    config = {
-        "run": chosen.run_id,
-        "methodology": chosen.methodology,
-        "kind": chosen.kind,
-        "year": y,
-        "category": c,
-        "metric": metric,
-        "mode": "full",
+    config = _map_config(chosen, y, c, metric, "full") | {
         "family": chosen.family,
         "dataset": chosen.dataset,
         "pinned": run is not None,
@@ -454,15 +454,7 @@ def category_page(
     name = chosen.category_names[slug]
     definition = next((c for c in categories_of(chosen, obs.mirror) if c["slug"] == slug), {})
     in_both = set(by_stars["region"]) & set(by_emp["region"])
-    config = {
-        "run": chosen.run_id,
-        "methodology": chosen.methodology,
-        "kind": chosen.kind,
-        "year": y,
-        "category": slug,
-        "metric": "stars" if "stars" in chosen.cells.columns else "strong",
-        "mode": "embedded",
-    }
+    config = _map_config(chosen, y, slug, "stars" if "stars" in chosen.cells.columns else "strong", "embedded")
     ctx = base(
         request,
         f"{name} — ranking by stars and by employment, {y}",
@@ -526,10 +518,8 @@ def about_page(request: Request, methodology: Methodology = None, run: RunId = N
 
     method = None
     if chosen is not None:
-        try:
+        with contextlib.suppress(Exception):  # a methodology from a user's file has none
             method = get_methodology(chosen.methodology)
-        except Exception:  # a methodology from a user's file
-            method = None
     layer = obs.geometry(chosen) if chosen is not None else {"missing": [], "credit": ""}
     cbsas = set(undrawn_cbsas(obs, layer))
     ctx = base(

@@ -21,7 +21,6 @@ __all__ = [
     "load_us",
     "mirror_of",
     "warehouse_of",
-    "years_of",
 ]
 
 WarehouseOpt = Annotated[
@@ -53,20 +52,6 @@ def warehouse_of(path: Path | None) -> Path:
     from clustermap.settings import get_settings
 
     return path or get_settings().warehouse
-
-
-def years_of(text: str | None) -> list[int] | None:
-    """``2010-2012`` or ``2010,2012`` → list of years."""
-    if not text:
-        return None
-    out: list[int] = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-", 1)
-            out.extend(range(int(a), int(b) + 1))
-        elif part.strip():
-            out.append(int(part))
-    return out
 
 
 def load_eu(warehouse: Path | None, data_dir: Path | None, nuts_version: int) -> Any:

@@ -18,9 +18,9 @@ from clustermap.cli.analyse.options import (
     load_eu,
     load_us,
     mirror_of,
-    years_of,
 )
 from clustermap.cli.analyse.output import SHARE_FORMATS, export, print_definitions, print_table
+from clustermap.cli.failures import parse_years
 
 
 def innovation(
@@ -51,7 +51,7 @@ def innovation(
     y = an.select_year(eu.cells, year)
     root = mirror_of(data_dir)
     p = an.region_portfolios(eu.cells, year=y, mirror=root)
-    years = years_of(patent_years)
+    years = parse_years(patent_years, "--patent-years")
     if years is None:
         path = inputs.mirror_file(inputs.EU_PATENTS_FILE, root, "EPO patent applications")
         have = sorted(int(t) for t in pd.read_csv(path, usecols=["time"])["time"].unique() if int(t) <= y)

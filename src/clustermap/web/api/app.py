@@ -102,9 +102,7 @@ def _short_input(error: dict[str, Any]) -> Any:
 def _scrub_validation_inputs(app: FastAPI) -> None:
     """Whatever handler answers a 422 (the site's or the registry's), it never sees — so never repeats — a request
     body or a long value: a password sent to the login is not echoed back."""
-    inner = app.exception_handlers.get(RequestValidationError)
-    if inner is None:  # pragma: no cover - _install_errors always installs one
-        return
+    inner = app.exception_handlers[RequestValidationError]  # installed by _install_errors
 
     async def scrubbed(request: Request, exc: RequestValidationError) -> Any:
         errors = [{**e, "input": _short_input(e)} for e in exc.errors()]
@@ -191,9 +189,8 @@ def create_app(
     _install_errors(app)
     for module in (meta, regions, results, profiles, downloads, related):
         app.include_router(module.router)
-    ana_module, reason = analyses.load_analyses()
-    app.state.analyses_installed = ana_module is not None
-    app.include_router(analyses.make_router(ana_module, reason))
+    app.state.analyses_installed = True
+    app.include_router(analyses.router)
     _install_registry(app, registry_url, warehouse_path)
     _scrub_validation_inputs(app)
     if warm:

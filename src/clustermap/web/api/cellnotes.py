@@ -31,7 +31,8 @@ FLAG_MEANINGS = {
 }
 
 
-def _number(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float; ``None`` for a missing, boolean, non-numeric or non-finite value (never 0)."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -43,7 +44,7 @@ def _number(value: Any) -> float | None:
 
 def persons(value: Any) -> str:
     """A head count: ``41,234``; ``–`` for no value."""
-    x = _number(value)
+    x = finite_number(value)
     return "–" if x is None else f"{x:,.0f}"
 
 
@@ -89,7 +90,7 @@ def employment_text(employment: Any, *, imputed: Any = None, low: Any = None, hi
     >>> employment_text(None)
     'not published'
     """
-    e, lo, hi = _number(employment), _number(low), _number(high)
+    e, lo, hi = finite_number(employment), finite_number(low), finite_number(high)
     if e is None:
         if hi is not None:
             return f"confidential; between {persons(lo or 0)} and {persons(hi)}"

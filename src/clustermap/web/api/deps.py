@@ -332,7 +332,8 @@ def json_bytes(value: dict[str, Any] | list[Any]) -> bytes:
         return json.dumps(value, separators=(",", ":"), allow_nan=False, default=str).encode()
 
 
-def _body(value: bytes | BaseModel | dict[str, Any] | list[Any]) -> bytes:
+def answer_bytes(value: bytes | BaseModel | dict[str, Any] | list[Any]) -> bytes:
+    """The body of an answer: a model's JSON, bytes as they are, anything else as :func:`json_bytes`."""
     if isinstance(value, BaseModel):
         return value.model_dump_json().encode()
     if isinstance(value, bytes):
@@ -356,7 +357,7 @@ def cached(
     keep it under its exact URL (:func:`cached_async`), for answers that depend on nothing else."""
     hit = obs.cache.get(key)
     if hit is None:
-        hit = obs.cache.put(key, _body(build()), media_type)
+        hit = obs.cache.put(key, answer_bytes(build()), media_type)
     if by_url:
         _remember_url(request, obs, key, hit, filename, cache_control, None)
     return _respond(request, obs, key, hit, filename, cache_control)
@@ -382,7 +383,7 @@ async def cached_async(
     hit = obs.cache.get(key)
     if hit is None:  # built, and gzipped if the client takes it, off the event loop
         compress = "gzip" in request.headers.get("accept-encoding", "")
-        hit = await run_in_threadpool(lambda: obs.cache.put(key, _body(build()), media_type, compress=compress))
+        hit = await run_in_threadpool(lambda: obs.cache.put(key, answer_bytes(build()), media_type, compress=compress))
     response = _respond(request, obs, key, hit, filename, cache_control)
     if headers:
         response.headers.update(headers)

@@ -47,26 +47,12 @@ _SOURCE_VERSIONS = (2006, 2010, 2013, 2016, 2021, 2024)
 
 
 def _union(geometries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The union of GeoJSON polygons (dissolved with shapely when it is installed, else a MultiPolygon)."""
-    try:
-        import shapely.geometry as sg
-        from shapely.ops import unary_union
+    """The union of GeoJSON polygons, dissolved with shapely."""
+    import shapely.geometry as sg
+    from shapely.ops import unary_union
 
-        merged = unary_union([sg.shape(g).buffer(0) for g in geometries])
-        return json.loads(json.dumps(sg.mapping(merged)))
-    except ImportError:  # pragma: no cover - shapely is present with the geometry package
-        polys: list[Any] = []
-        for g in geometries:
-            polys.extend([g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"])
-        return {"type": "MultiPolygon", "coordinates": polys}
-
-
-def _round(value: Any, precision: int = 4) -> Any:
-    if isinstance(value, float):
-        return round(value, precision)
-    if isinstance(value, (list, tuple)):
-        return [_round(v, precision) for v in value]
-    return value
+    merged = unary_union([sg.shape(g).buffer(0) for g in geometries])
+    return json.loads(json.dumps(sg.mapping(merged)))
 
 
 def _territory(
@@ -198,10 +184,7 @@ def result_layer(
         credits.append(GISCO_CREDIT)
         for code in nuts:
             if code in simplified:
-                f = simplified[code]
-                features.append(
-                    _feature(code, names.get(code, f["properties"].get("name", code)), f["geometry"], "exact", [code])
-                )
+                features.append(_exact(code, names, simplified[code]))
                 continue
             row = missing_rows.get(code, {"region": code, "kind": "unknown", "valid_in": "", "fix": ""})
             parts: list[str] = []
@@ -212,20 +195,15 @@ def result_layer(
                 approximate = bool(why and parts)  # a redrawn region: drawn with the regions mostly inside it
                 if why:
                     row = {**row, "kind": "merged or redrawn", "fix": f"{why}; {row['fix']}"}
-            if approximate:
+            if parts:
                 geometry = _union([simplified[p]["geometry"] for p in parts]) if len(parts) > 1 else None
-                geometry = geometry or simplified[parts[0]]["geometry"]
-                feature = _feature(code, names.get(code, code), _round(geometry), "approximate", parts)
-                feature["properties"]["note"] = row["fix"].split(";")[0]
-                features.append(feature)
-            elif parts:
-                geometry = (
-                    simplified[parts[0]]["geometry"]
-                    if len(parts) == 1
-                    else _union([simplified[p]["geometry"] for p in parts])
+                kind = "approximate" if approximate else "recode" if len(parts) == 1 else "split"
+                feature = _feature(
+                    code, names.get(code, code), geometry or simplified[parts[0]]["geometry"], kind, parts
                 )
-                kind = "recode" if len(parts) == 1 else "split"
-                features.append(_feature(code, names.get(code, code), _round(geometry), kind, parts))
+                if approximate:
+                    feature["properties"]["note"] = row["fix"].split(";")[0]
+                features.append(feature)
             else:
                 missing.append({**row, "name": names.get(code, code)})
     if us:
@@ -235,12 +213,7 @@ def result_layer(
         coverage = us_geometry_coverage(us, layer=states)
         for row in coverage.missing.to_dict("records"):
             missing.append({**row, "name": names.get(row["region"], row["region"])})
-        for code in us:
-            if code in simplified:
-                f = simplified[code]
-                features.append(
-                    _feature(code, names.get(code, f["properties"].get("name", code)), f["geometry"], "exact", [code])
-                )
+        features += [_exact(code, names, simplified[code]) for code in us if code in simplified]
         credits.append(states.source.get("credit", "us-atlas (U.S. Census Bureau cartographic boundaries)"))
     return {
         "type": "FeatureCollection",
@@ -259,6 +232,11 @@ def _feature(code: str, name: str, geometry: dict[str, Any], shape: str, parts: 
         "properties": {"id": code, "name": name, "shape": shape, "drawn_as": parts},
         "geometry": geometry,
     }
+
+
+def _exact(code: str, names: dict[str, str], f: dict[str, Any]) -> dict[str, Any]:
+    """Region ``code`` drawn with its own shape ``f``."""
+    return _feature(code, names.get(code, f["properties"].get("name", code)), f["geometry"], "exact", [code])
 
 
 def countries_layer(*, version: int = GEOMETRY_VERSION, mirror: Path | None = None) -> dict[str, Any]:

@@ -26,14 +26,6 @@ _HAS_SECURE = re.compile(rb";\s*secure\s*(;|$)", re.IGNORECASE)
 _LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
-def _too_large(message: str) -> tuple[dict[str, Any], list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps(
-        {"error": {"code": "too_large", "message": message, "parameter": None, "value": None, "allowed": None}}
-    ).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    return {"type": "http.response.start", "status": 413, "headers": headers}, [], body
-
-
 class LimitsMiddleware:
     """Body size and JSON depth limits, ``HEAD`` as ``GET``, ``Secure`` cookies (see the module docstring)."""
 
@@ -99,8 +91,11 @@ class LimitsMiddleware:
 
     @staticmethod
     async def _reject(send: Send, message: str) -> None:
-        start, _, body = _too_large(message)
-        await send(start)
+        """Answer ``413`` with the site's error body (code ``too_large``)."""
+        error = {"code": "too_large", "message": message, "parameter": None, "value": None, "allowed": None}
+        body = json.dumps({"error": error}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     def _secure(self, scope: Scope) -> bool:

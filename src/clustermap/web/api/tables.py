@@ -353,7 +353,9 @@ def _gini(category: np.ndarray, total: np.ndarray) -> float:
     return float(1.0 - np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1])))
 
 
-def _concentration(e: np.ndarray, t: np.ndarray, strong: np.ndarray, clusters: np.ndarray) -> dict[str, Any]:
+def concentration_of(e: np.ndarray, t: np.ndarray, strong: np.ndarray, clusters: np.ndarray) -> dict[str, Any]:
+    """:func:`concentration` from arrays of one category and year: employment ``e`` and region totals ``t``
+    (persons, missing as 0), whether each cell is a strong cluster and whether it is a cluster."""
     total_e = float(e.sum())
     total_t = float(t.sum())
     shares = e / total_e if total_e > 0 else np.zeros_like(e)
@@ -380,18 +382,14 @@ def _concentration_inputs(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, 
     return e, t, strong, clusters
 
 
-def concentration_of(
-    employment: np.ndarray, totals: np.ndarray, strong: np.ndarray, clusters: np.ndarray
-) -> dict[str, Any]:
-    """:func:`concentration` from arrays of one category and year: employment and region totals (persons,
-    missing as 0), whether each cell is a strong cluster and whether it is a cluster."""
-    return _concentration(employment, totals, strong, clusters)
-
-
 def concentration(cells: pd.DataFrame) -> dict[str, Any]:
     """One category and year: how concentrated its employment is across regions (definitions in the module
     docstring)."""
-    return _concentration(*_concentration_inputs(cells))
+    return concentration_of(*_concentration_inputs(cells))
+
+
+#: the concentration figures a category's table by year shows
+_CHANGE_FIELDS = ("regions", "clusters", "strong_clusters", "employment", "share_in_strong_clusters", "herfindahl")
 
 
 def category_change(cells: pd.DataFrame, kind: str = "stars") -> pd.DataFrame:
@@ -402,16 +400,8 @@ def category_change(cells: pd.DataFrame, kind: str = "stars") -> pd.DataFrame:
     stars = _array(cells, "stars", float) if "stars" in cells.columns else None
     rows = []
     for year, pos in _by_year(cells):
-        c = _concentration(e[pos], t[pos], strong[pos], clusters[pos])
-        row = {
-            "year": year,
-            "regions": c["regions"],
-            "clusters": c["clusters"],
-            "strong_clusters": c["strong_clusters"],
-            "employment": c["employment"],
-            "share_in_strong_clusters": c["share_in_strong_clusters"],
-            "herfindahl": c["herfindahl"],
-        }
+        c = concentration_of(e[pos], t[pos], strong[pos], clusters[pos])
+        row = {"year": year, **{k: c[k] for k in _CHANGE_FIELDS}}
         if stars is not None:
             for k in range(3, max_stars(kind) + 1):
                 row[f"clusters_{k}_star"] = int((stars[pos] == k).sum())

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from clustermap.web.api.deps import answer_key, json_bytes
+from clustermap.web.api.deps import answer_bytes, answer_key
 from clustermap.web.api.service import Observatory, RunData, Snapshot
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,7 @@ MAP_METRICS = ("stars", "lq", "employment")
 
 def _put(obs: Observatory, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
     if obs.cache.get(key) is None:
-        value = build()
-        body = value.model_dump_json().encode() if hasattr(value, "model_dump_json") else json_bytes(value)
-        obs.cache.put(key, body, "application/json")
+        obs.cache.put(key, answer_bytes(build()), "application/json")
 
 
 def prefill_run(obs: Observatory, snap: Snapshot, run: RunData, *, registry: bool, top: int = 20) -> None:

@@ -1,7 +1,5 @@
-"""The analyses of chapter 2 (``clustermap.analyses``), served when that package is installed.
-
-``/api/analyses`` always answers (saying whether the analyses are available); ``/api/analyses/{name}`` exists
-only when :mod:`clustermap.analyses` imports. Each analysis runs the package's functions on the selected run's
+"""The analyses of chapter 2 (``clustermap.analyses``): ``/api/analyses`` lists them, ``/api/analyses/{name}``
+runs one. Each analysis runs the package's functions on the selected run's
 cells (inputs beyond the run — patents, population, GDP — come from the data mirror, read only) and what they
 return (frames, dataclasses of frames, dicts, numbers) is served as tables and values.
 """
@@ -116,7 +114,7 @@ _ADAPTERS: dict[str, Callable[..., Any]] = {
     "prosperity": _prosperity,
     "change": _change,
 }
-#: functions of clustermap.analyses each adapter needs
+#: the functions of clustermap.analyses each adapter runs (published by the index)
 _NEEDS: dict[str, tuple[str, ...]] = {
     "portfolio": ("region_portfolios", "portfolio_distribution"),
     "employment-shares": ("region_shares", "share_distribution", "cluster_shares_by_year"),
@@ -126,17 +124,6 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "prosperity": ("region_portfolios", "prosperity_table", "prosperity_relation"),
     "change": ("star_changes", "change_summary", "transition_matrix", "employment_growth"),
 }
-
-
-def load_analyses() -> tuple[Any, str | None]:
-    """``(clustermap.analyses, None)``: the analyses the routes run (a plain import; the pair keeps the callers'
-    shape from when the package was optional)."""
-    return analyses, None
-
-
-def available(module: Any, name: str) -> bool:
-    """The installed ``clustermap.analyses`` has every function analysis ``name`` needs."""
-    return module is not None and all(callable(getattr(module, f, None)) for f in _NEEDS[name])
 
 
 def _jsonable(value: Any) -> Any:
@@ -184,76 +171,69 @@ def flatten(result: Any, prefix: str = "") -> tuple[dict[str, list[dict[str, Any
     return tables, values
 
 
-def make_router(module: Any | None, reason: str | None) -> APIRouter:
-    """The analyses router: the index always; ``/api/analyses/{name}`` only when the package imports."""
-    router = APIRouter(tags=["analyses"], responses={**ERRORS, **NOT_MODIFIED})
-    ready = [name for name in ANALYSES if available(module, name)]
+router = APIRouter(tags=["analyses"], responses={**ERRORS, **NOT_MODIFIED})
+AnalysisName = Literal[tuple(ANALYSES)]  # type: ignore[valid-type]
 
-    @router.get("/api/analyses", response_model=AnalysesPublic, summary="The chapter-2 analyses")
-    def analyses_index(request: Request, obs: ObservatoryDep, snap: SnapshotDep) -> Response:
-        """Which analyses this server can run (portfolio, employment shares, concentration, EU–US, innovation,
-        prosperity, change over time) and where; ``available`` is false until ``clustermap.analyses`` is
-        installed."""
-        body = AnalysesPublic(
-            available=module is not None,
-            reason=reason,
-            analyses=[
-                {
-                    "name": name,
-                    "title": title,
-                    "function": ", ".join(f"clustermap.analyses.{f}" for f in _NEEDS[name]),
-                    "available": name in ready,
-                    "url": f"/api/analyses/{name}" if name in ready else None,
-                }
-                for name, title in ANALYSES.items()
-            ],
+
+@router.get("/api/analyses", response_model=AnalysesPublic, summary="The chapter-2 analyses")
+def analyses_index(request: Request, obs: ObservatoryDep, snap: SnapshotDep) -> Response:
+    """Which analyses this server can run (portfolio, employment shares, concentration, EU–US, innovation,
+    prosperity, change over time), the functions of ``clustermap.analyses`` each runs, and where."""
+    body = AnalysesPublic(
+        available=True,
+        reason=None,
+        analyses=[
+            {
+                "name": name,
+                "title": title,
+                "function": ", ".join(f"clustermap.analyses.{f}" for f in _NEEDS[name]),
+                "available": True,
+                "url": f"/api/analyses/{name}",
+            }
+            for name, title in ANALYSES.items()
+        ],
+    )
+    return cached(request, obs, cache_key(request, snap), lambda: body)
+
+
+@router.get("/api/analyses/{name}", response_model=AnalysisResultPublic, summary="Run one analysis")
+def analysis(
+    request: Request,
+    obs: ObservatoryDep,
+    snap: SnapshotDep,
+    run: RunDep,
+    name: Annotated[AnalysisName, Path(description="analysis name (see /api/analyses)")],
+    year: YearQuery = None,
+    from_year: Annotated[int | None, Query(ge=1900, le=2100, description="first year (change)")] = None,
+    to_year: Annotated[int | None, Query(ge=1900, le=2100, description="second year (change)")] = None,
+) -> Response:
+    """One analysis of the selected run (its latest complete year by default), as tables and values; the
+    change analysis compares ``from_year`` (default: the first complete year) with ``to_year`` (default: the
+    latest complete year). Inputs beyond the run (patents, population, GDP) are read from the data mirror; a
+    missing input is a 422 naming it."""
+    complete = [y for y in run.years if y not in run.incomplete_years] or run.years
+    params = {
+        "year": check_year(run, year),
+        "from_year": check_year(run, from_year, "from_year") if from_year is not None else complete[0],
+        "to_year": check_year(run, to_year, "to_year") if to_year is not None else run.default_year,
+    }
+    if params["from_year"] > params["to_year"]:
+        raise ApiError(
+            400,
+            "inconsistent_parameters",
+            f"from_year {params['from_year']} is after to_year {params['to_year']}",
+            parameter="from_year",
+            value=params["from_year"],
+            allowed=[y for y in run.years if y <= params["to_year"]],
         )
-        return cached(request, obs, cache_key(request, snap), lambda: body)
+    ctx = {"mirror": obs.mirror, "snapshot": snap}
 
-    if not ready:
-        return router
-    AnalysisName = Literal[tuple(ready)]  # type: ignore[valid-type]  # noqa: N806
+    def build() -> AnalysisResultPublic:
+        try:
+            result = _ADAPTERS[name](analyses, run, params, ctx)
+        except (ClustermapError, ValueError, LookupError, KeyError) as exc:
+            raise ApiError(422, "analysis_failed", f"{name}: {exc}") from exc
+        tables, values = flatten(result)
+        return AnalysisResultPublic(name=name, run_id=run.run_id, parameters=params, tables=tables, values=values)
 
-    @router.get("/api/analyses/{name}", response_model=AnalysisResultPublic, summary="Run one analysis")
-    def analysis(
-        request: Request,
-        obs: ObservatoryDep,
-        snap: SnapshotDep,
-        run: RunDep,
-        name: Annotated[AnalysisName, Path(description="analysis name (see /api/analyses)")],
-        year: YearQuery = None,
-        from_year: Annotated[int | None, Query(ge=1900, le=2100, description="first year (change)")] = None,
-        to_year: Annotated[int | None, Query(ge=1900, le=2100, description="second year (change)")] = None,
-    ) -> Response:
-        """One analysis of the selected run (its latest complete year by default), as tables and values; the
-        change analysis compares ``from_year`` (default: the first complete year) with ``to_year`` (default: the
-        latest complete year). Inputs beyond the run (patents, population, GDP) are read from the data mirror; a
-        missing input is a 422 naming it."""
-        complete = [y for y in run.years if y not in run.incomplete_years] or run.years
-        params = {
-            "year": check_year(run, year),
-            "from_year": check_year(run, from_year, "from_year") if from_year is not None else complete[0],
-            "to_year": check_year(run, to_year, "to_year") if to_year is not None else run.default_year,
-        }
-        if params["from_year"] > params["to_year"]:
-            raise ApiError(
-                400,
-                "inconsistent_parameters",
-                f"from_year {params['from_year']} is after to_year {params['to_year']}",
-                parameter="from_year",
-                value=params["from_year"],
-                allowed=[y for y in run.years if y <= params["to_year"]],
-            )
-        ctx = {"mirror": obs.mirror, "snapshot": snap}
-
-        def build() -> AnalysisResultPublic:
-            try:
-                result = _ADAPTERS[name](module, run, params, ctx)
-            except (ClustermapError, ValueError, LookupError, KeyError) as exc:
-                raise ApiError(422, "analysis_failed", f"{name}: {exc}") from exc
-            tables, values = flatten(result)
-            return AnalysisResultPublic(name=name, run_id=run.run_id, parameters=params, tables=tables, values=values)
-
-        return cached(request, obs, cache_key(request, snap, run.run_id), build)
-
-    return router
+    return cached(request, obs, cache_key(request, snap, run.run_id), build)

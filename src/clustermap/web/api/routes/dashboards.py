@@ -36,7 +36,7 @@ from clustermap.web.api.deps import (
     check_region,
     check_year,
 )
-from clustermap.web.api.routes.profiles import MAX_COMPARE, parse_regions, region_year
+from clustermap.web.api.routes.profiles import compare_codes, region_year
 from clustermap.web.api.service import Observatory, RunData
 
 router = APIRouter(tags=["dashboards"], responses={**ERRORS, **NOT_MODIFIED})
@@ -186,21 +186,6 @@ def compare_dashboard(obs: Observatory, run: RunData, codes: list[str], year: in
     )
 
 
-def _compare_codes(run: RunData, regions: list[str]) -> list[str]:
-    codes = parse_regions(regions)
-    if not codes:
-        raise ApiError(422, "invalid_parameter", "give at least one region code", parameter="regions", value=regions)
-    if len(codes) > MAX_COMPARE:
-        raise ApiError(
-            422,
-            "too_many_regions",
-            f"compare at most {MAX_COMPARE} regions, not {len(codes)}",
-            parameter="regions",
-            value=codes,
-        )
-    return [check_region(run, c, parameter="regions") for c in codes]
-
-
 def _csv(chart_list: list[DashboardChartPublic], chart: str, filename: str) -> Response:
     for c in chart_list:
         if c.key == chart:
@@ -285,7 +270,7 @@ def compare_route(
 ) -> Response:
     """Each region's employment, employment in clusters, growth and job creation over the run's years, and the
     charts of ``/compare`` (one line per region; persons employed in ``year`` as bars)."""
-    codes = _compare_codes(run, regions)
+    codes = compare_codes(run, regions)
     y = check_year(run, year)
     key = answer_key(snap, "dashboard-compare", run.run_id, tuple(codes), y)
     return cached(request, obs, key, lambda: compare_dashboard(obs, run, codes, y))
@@ -301,6 +286,6 @@ def compare_csv_route(
     obs: ObservatoryDep, run: RunDep, regions: RegionsQuery, chart: ChartPath, year: YearQuery = None
 ) -> Response:
     """The numbers of one chart of the comparison; a missing value is an empty field (never 0)."""
-    codes = _compare_codes(run, regions)
+    codes = compare_codes(run, regions)
     y = check_year(run, year)
     return _csv(compare_dashboard(obs, run, codes, y).charts, chart, f"compare-{chart}.csv")

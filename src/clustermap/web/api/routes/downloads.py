@@ -180,13 +180,10 @@ def about_sheet(run: RunData, table: str, request: Request, columns: Iterable[st
         ("category set", run.categories),
         ("code version", str(prov.get("code_version", ""))),
     ]
-    for i in inputs:
-        rows.append(
-            (
-                "input",
-                f"{i.get('dataset')} — {public_file_name(i.get('file'))} sha256 {i.get('sha256')} ({i.get('url')})",
-            )
-        )
+    rows += [
+        ("input", f"{i.get('dataset')} — {public_file_name(i.get('file'))} sha256 {i.get('sha256')} ({i.get('url')})")
+        for i in inputs
+    ]
     rows.append(("credit", "Source: Eurostat (© European Union); computed with clustermap"))
     rows += [(f"column {name}", vocabulary.describe(name)) for name in columns if name in vocabulary.CELL_COLUMNS]
     return pd.DataFrame(rows, columns=["field", "value"])

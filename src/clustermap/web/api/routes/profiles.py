@@ -130,6 +130,23 @@ def parse_regions(values: list[str] | None) -> list[str]:
     return out
 
 
+def compare_codes(run: RunData, regions: list[str]) -> list[str]:
+    """The run's spelling of the 1 to :data:`MAX_COMPARE` region codes of ``regions`` (:func:`parse_regions`);
+    a 422 for none or too many, a 400 for an unknown one."""
+    codes = parse_regions(regions)
+    if not codes:
+        raise ApiError(422, "invalid_parameter", "give at least one region code", parameter="regions", value=regions)
+    if len(codes) > MAX_COMPARE:
+        raise ApiError(
+            422,
+            "too_many_regions",
+            f"compare at most {MAX_COMPARE} regions, not {len(codes)}",
+            parameter="regions",
+            value=codes,
+        )
+    return [check_region(run, c, parameter="regions") for c in codes]
+
+
 @router.get("/api/compare", response_model=ComparePublic, summary="Compare up to 10 regions")
 async def compare_route(
     request: Request,
@@ -145,18 +162,7 @@ async def compare_route(
 ) -> Response:
     """Up to 10 regions side by side in one year: one row per category with each region's stars (or LQ,
     employment, share), and each region's totals."""
-    codes = parse_regions(regions)
-    if not codes:
-        raise ApiError(422, "invalid_parameter", "give at least one region code", parameter="regions", value=regions)
-    if len(codes) > MAX_COMPARE:
-        raise ApiError(
-            422,
-            "too_many_regions",
-            f"compare at most {MAX_COMPARE} regions, not {len(codes)}",
-            parameter="regions",
-            value=codes,
-        )
-    codes = [check_region(run, c, parameter="regions") for c in codes]
+    codes = compare_codes(run, regions)
     y = check_year(run, year)
     key = cache_key(request, snap, run.run_id, y)
     return await cached_async(request, obs, key, lambda: compare_answer(obs, run, codes, y, value))

@@ -181,48 +181,38 @@ async def results(
     page = positions[offset : offset + limit]
     key = cache_key(request, snap, run.run_id)
     ix = run.index
-
+    count = {"X-Total-Count": str(total)}
     if format == "csv":
-        resp = await cached_async(
-            request,
-            obs,
-            key,
-            lambda: cells_csv(run, page),
-            media_type=CSV,
-            filename=f"clustermap_results_{run.run_id}.csv",
-            headers={"X-Total-Count": str(total)},
+        filename = f"clustermap_results_{run.run_id}.csv"
+        return await cached_async(
+            request, obs, key, lambda: cells_csv(run, page), media_type=CSV, filename=filename, headers=count
         )
-    elif format == "geojson":
-        resp = await cached_async(
-            request,
-            obs,
-            key,
-            lambda: to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)]),
-            media_type=GEOJSON,
-            headers={"X-Total-Count": str(total)},
-        )
-    else:
+    if format == "geojson":
 
-        def build() -> dict[str, Any]:
-            nxt = offset + limit if offset + limit < total else None
-            prev = max(0, offset - limit) if offset > 0 else None
-            return {
-                "run_id": run.run_id,
-                "methodology": run.methodology,
-                "kind": run.kind,
-                "total": total,
-                "limit": limit,
-                "offset": offset,
-                "links": {
-                    "self": str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
-                    "next": _link(request, nxt),
-                    "previous": _link(request, prev),
-                },
-                "items": [{**_NO_CELL, **r} for r in ix.records(page, CELL_FIELDS)],
-            }
+        def geojson() -> dict[str, Any]:
+            return to_geojson(obs, run, run.cells.iloc[page][cell_columns(run)])
 
-        resp = await cached_async(request, obs, key, build, headers={"X-Total-Count": str(total)})
-    return resp
+        return await cached_async(request, obs, key, geojson, media_type=GEOJSON, headers=count)
+
+    def build() -> dict[str, Any]:
+        nxt = offset + limit if offset + limit < total else None
+        prev = max(0, offset - limit) if offset > 0 else None
+        return {
+            "run_id": run.run_id,
+            "methodology": run.methodology,
+            "kind": run.kind,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "links": {
+                "self": str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
+                "next": _link(request, nxt),
+                "previous": _link(request, prev),
+            },
+            "items": [{**_NO_CELL, **r} for r in ix.records(page, CELL_FIELDS)],
+        }
+
+    return await cached_async(request, obs, key, build, headers=count)
 
 
 #: every field of a published cell, ``None`` where the run lacks the column (as ``CellPublic`` writes them)
