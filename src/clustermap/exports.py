@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clustermap.errors import ParameterError
+from clustermap.schema import sql_string
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -98,7 +99,7 @@ def write_expr(expr: ir.Table, path: str | Path, fmt: str | None = None) -> tupl
     from clustermap.engines.ctes import duckdb_sql
 
     options = {"parquet": "FORMAT PARQUET", "csv": "FORMAT CSV, HEADER true", "json": "FORMAT JSON, ARRAY true"}
-    target = "'" + str(path).replace("'", "''") + "'"
+    target = sql_string(str(path))
     con.raw_sql(f"COPY ({duckdb_sql(con, expr)}) TO {target} ({options[kind]})")
     if kind == "parquet":
         return path, con.read_parquet(path)

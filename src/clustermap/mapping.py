@@ -372,7 +372,11 @@ def map_observations(
     if p["total_base"] == "external" and totals is None:
         raise ParameterError("total_base=external needs a totals table (region, year, total): pass --totals FILE")
 
-    crosswalk = to_backend(con, categories.crosswalk[["industry", "category", "traded", "share"]])
+    # category codes and names as labels of the engine (an ENUM on DuckDB: written as dictionary indices)
+    codes = set(categories.crosswalk["category"].astype(str)) | set(categories.categories["category"].astype(str))
+    crosswalk = to_backend(
+        con, categories.crosswalk[["industry", "category", "traded", "share"]], labels={"category": codes}
+    )
     policy = p["suppression"]
     kwargs: dict[str, Any] = {"size_class_value": p.get("size_class_value", "midpoint")}
     if policy == "parent-residual":
@@ -433,10 +437,12 @@ def map_observations(
     if p["total_base"] == "external":
         external = totals if isinstance(totals, ir.Table) else to_backend(con, _check_totals(totals))
     tot = ind.region_totals(cells, p["total_base"], external=external)
-    lq = ind.location_quotients(cells, tot)
+    # the size star's threshold comes out of the category aggregate of the location quotients
+    stars = m.kind in ("stars", "panorama")
+    lq = ind.location_quotients(cells, tot, size_share=float(p["size_share"]) if stars else None)
     lq = lq.cache() if materialise else lq
     cached = [cells, lq] if materialise else []
-    if m.kind in ("stars", "panorama"):
+    if stars:
         out = ind.eco_stars(
             lq,
             size_share=float(p["size_share"]),
@@ -464,7 +470,11 @@ def map_observations(
             establishments_percentile=float(p["establishments_percentile"]),
         )
         columns = STRONG_COLUMNS
-    names = to_backend(con, categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}))
+    names = to_backend(
+        con,
+        categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}),
+        labels={"n_cat": codes, "category_name": categories.categories["category_name"].dropna()},
+    )
     out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")
     out = out.select(*columns)

@@ -232,7 +232,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def sql_string(text: str) -> str:
+    """``text`` as a SQL string literal (single quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -351,13 +352,13 @@ def canonical_sql(
             select[col] = "''"
     if "flag" in source:
         flag = select["flag"]
-        known = ", ".join(_literal(f) for f in sorted(_CBP_NOISE_FLAGS))
+        known = ", ".join(sql_string(f) for f in sorted(_CBP_NOISE_FLAGS))
         letters = "".join(sorted(EUROSTAT_FLAGS))
         bad_flag = f"({flag} <> '' AND NOT regexp_full_match({flag}, '[{letters}]+') AND {flag} NOT IN ({known}))"
         checks.append(Check("flag", "unknown flag", ValueValidationError, bad_flag, flag))
     if "size_class" in source:
         size = select["size_class"]
-        classes = ", ".join(_literal(c) for c in sorted(CBP_SIZE_CLASSES))
+        classes = ", ".join(sql_string(c) for c in sorted(CBP_SIZE_CLASSES))
         bad_size = f"({size} <> '' AND {size} NOT IN ({classes}))"
         checks.append(Check("size_class", "unknown CBP size class (A–M)", ValueValidationError, bad_size, size))
     return select, checks
@@ -403,8 +404,11 @@ def validate_sql(
     con: Any, relation: str, source: dict[str, tuple[str, str]], *, line: str | None = None
 ) -> tuple[int, list[Problem], frozenset[str]]:
     """Run every check of :func:`validate_observations` as SQL over ``relation`` (DuckDB): one aggregate pass
-    counts the rows breaking each rule, :func:`_duplicate_rows` counts duplicate keys, and only when a rule is
-    broken a second pass looks for its first row.
+    counts the rows breaking each rule of the numbers, one per text column (region, industry, flag, size class)
+    counts its rows by value and checks each distinct value once (a code repeats over years and industries: on
+    the 10.5 M-row benchmark panel the text rules on every row took 0.9 of the pass's 1.3 CPU s),
+    :func:`_duplicate_rows` counts duplicate keys, and only when a rule is broken a further pass looks for its
+    first row.
 
     Parameters
     ----------
@@ -427,15 +431,29 @@ def validate_sql(
     """
     texts = _text_columns(source)
     select, checks = canonical_sql(source)
-    aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {c.bad})" for c in checks]
-    for col in texts:
+    on_rows = [c for c in checks if c.column not in texts]
+    row = con.execute(
+        f"SELECT {', '.join(['count(*)'] + [f'count(*) FILTER (WHERE {c.bad})' for c in on_rows])} FROM {relation}"
+    ).fetchone()
+    rows = int(row[0])
+    broken = dict(zip(on_rows, row[1:], strict=True))
+    trimmed = []
+    for col in texts:  # each rule of a text column reads that column only: checked once per distinct value
         name, sql_type = source[col]
         raw = _ident(name) if sql_type.upper() == "VARCHAR" else f"CAST({_ident(name)} AS VARCHAR)"
-        aggs.append(f"count(*) FILTER (WHERE {raw} <> trim({raw}, {_BLANKS}))")
-    row = con.execute(f"SELECT {', '.join(aggs)} FROM {relation}").fetchone()
-    rows = int(row[0])
-    untrimmed = frozenset(c for i, c in enumerate(texts) if not row[1 + len(checks) + i])
-    problems = [Problem(c, int(row[1 + i]), None, None) for i, c in enumerate(checks) if row[1 + i]]
+        on_values = [c for c in checks if c.column == col]
+        sums = [f"sum(_n) FILTER (WHERE {c.bad})" for c in on_values] + [
+            f"sum(_n) FILTER (WHERE {raw} <> trim({raw}, {_BLANKS}))"
+        ]
+        values = con.execute(
+            f"SELECT {', '.join(sums)} FROM (SELECT {_ident(name)}, count(*) AS _n FROM {relation} "
+            f"GROUP BY {_ident(name)})"
+        ).fetchone()
+        broken.update(zip(on_values, values[:-1], strict=True))
+        if not values[-1]:
+            trimmed.append(col)
+    untrimmed = frozenset(trimmed)
+    problems = [Problem(c, int(broken[c]), None, None) for c in checks if broken[c]]
     if problems:
         if line is not None:
             c = problems[0].check

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ibis
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 
-from clustermap.engines.ctes import duckdb_sql, plan_ctes
+from clustermap.engines.backends import to_backend
+from clustermap.engines.ctes import duckdb_sql, plan_ctes, to_arrow
 
 
 def _ctes(sql: str) -> dict[str, bool | None]:
@@ -64,3 +67,42 @@ def test_scalar_and_in_subqueries_stay_where_they_are() -> None:
     con.raw_sql("CREATE TABLE c AS SELECT 'a' AS region, 2.0 AS y UNION ALL SELECT 'b', 1.0")
     con.raw_sql("CREATE TABLE d AS SELECT 'a' AS region")
     assert con.con.sql(out).fetchall() == [("a", 2.0, 2.0)]
+
+
+def test_text_constants_become_one_value_enums_and_come_back_as_text(tmp_path) -> None:
+    con = ibis.duckdb.connect()
+    t = con.create_table("t", pd.DataFrame({"region": ["a", "b"], "y": [1.0, 2.0]}))
+    expr = t.mutate(policy=ibis.literal("drop"), flags=ibis.literal(""), tag=t.region + "x")
+    sql = duckdb_sql(con, expr)
+    assert "CAST('drop' AS ENUM('drop'))" in sql and "CAST('' AS ENUM(''))" in sql
+    assert "ENUM('x')" not in sql  # a constant inside an expression is left alone
+    table = to_arrow(expr)
+    assert table.schema.field("policy").type == pa.string() and table.column("policy").to_pylist() == ["drop"] * 2
+    assert table.column("tag").to_pylist() == ["ax", "bx"]
+    # COPY writes the ENUM as a text column of the file
+    path = tmp_path / "o.parquet"
+    con.raw_sql(f"COPY ({sql}) TO '{path}' (FORMAT PARQUET)")
+    written = pq.read_table(path)
+    assert written.schema.field("policy").type == pa.string() and written.column("flags").to_pylist() == ["", ""]
+
+
+def test_labels_are_enums_that_ibis_reads_as_text(tmp_path) -> None:
+    con = ibis.duckdb.connect()
+    codes = {"c1", "c2", "it's"}
+    cw = to_backend(
+        con, pd.DataFrame({"industry": ["i1", "i2"], "category": ["c1", "it's"]}), labels={"category": codes}
+    )
+    names = to_backend(con, pd.DataFrame({"n_cat": ["c1", "c2"], "name": ["One", "Two"]}), labels={"n_cat": codes})
+    types = {r[0]: r[1] for r in con.con.execute(f"DESCRIBE {cw.get_name()}").fetchall()}
+    assert types["category"].startswith("ENUM(") and types["industry"] == "VARCHAR"
+    assert cw.schema()["category"].is_string()
+    obs = con.create_table("obs", pd.DataFrame({"industry": ["i1", "i2", "i9"]}))
+    joined = (
+        obs.join(cw, "industry").left_join(names, cw.category == names.n_cat).select("industry", "category", "name")
+    )
+    rows = to_arrow(joined.order_by("industry"))
+    assert rows.schema.field("category").type == pa.string()
+    assert rows.to_pylist() == [
+        {"industry": "i1", "category": "c1", "name": "One"},
+        {"industry": "i2", "category": "it's", "name": None},
+    ]

@@ -131,3 +131,32 @@ def test_threshold_form_equals_rank_form_on_every_backend(run_map) -> None:
     for scope in ("all", "category"):
         r = run_map(panel(rows), min_employment=0, focus_scope=scope, ranks=True)
         _check_threshold_equals_rank(r.cells, scope)
+
+
+def test_size_cut_from_the_category_aggregate_equals_its_own_aggregate(backend: str, connections) -> None:
+    # location_quotients(size_share=...) computes the size star's threshold with category_total; eco_stars on a
+    # table without it computes it (and |C|) by its own aggregates: the same stars, on every backend
+    from clustermap import indicators as ind
+
+    con = connections.get(backend) or connections.setdefault(backend, connect(backend))
+    rng = np.random.default_rng(11)
+    cells = pd.DataFrame(
+        [
+            (f"R{r:02d}", f"C{c}", y, bool(c < 4), float(rng.choice([0, 300, 1000, 1000, 4000, rng.integers(0, 9000)])))
+            for y in (2011, 2012)
+            for r in range(20)
+            for c in range(5)
+        ],
+        columns=["region", "category", "year", "traded", "employment"],
+    )
+    t = to_backend(con, cells)
+    totals = ind.region_totals(t, "input")
+    merged = ind.location_quotients(t, totals, size_share=0.2)
+    assert {"size_cut", "n_categories"} <= set(merged.columns)
+    apart = ind.location_quotients(t, totals).drop("n_categories")
+    keys = ["year", "region", "category"]
+    cols = [*keys, "n_categories", "size_star", "specialisation_star", "focus_star", "stars"]
+    a = ind.eco_stars(merged, size_share=0.2, min_employment=500).select(*cols).order_by(keys).to_pandas()
+    b = ind.eco_stars(apart, size_share=0.2, min_employment=500).select(*cols).order_by(keys).to_pandas()
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert set(a["n_categories"]) == {4} and a["size_star"].sum() > 0

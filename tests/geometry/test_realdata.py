@@ -7,6 +7,8 @@ import json
 
 import pandas as pd
 import pytest
+import shapely
+from shapely.geometry import shape
 
 from clustermap.errors import UnknownNameError
 from clustermap.geometry import (
@@ -14,6 +16,7 @@ from clustermap.geometry import (
     gisco_files,
     load_gisco,
     load_us_atlas,
+    simplify_layer,
     us_geometry_coverage,
     web_geojson,
 )
@@ -83,6 +86,33 @@ def test_web_maps_stay_under_budget(mirror) -> None:
             f"{r['features']} features; tolerance {r['tolerance']}°; "
             f"vertices {r['vertices_in']:,} → {r['vertices_out']:,}"
         )
+
+
+def test_nuts2_neighbours_share_their_simplified_borders(mirror) -> None:
+    """GISCO NUTS-2 2016 simplified (coverage simplification, 4 decimals): no overlap between neighbours (sum of
+    areas = area of the union, deg²) and no gap (the union has as many holes as before and keeps its area)."""
+    layer = load_gisco(2016, 2, mirror=mirror)
+
+    def union_of(lay):
+        geoms = [shape(f["geometry"]) for f in lay.features]
+        union = shapely.union_all(geoms)
+        return sum(g.area for g in geoms) - union.area, union
+
+    _, before = union_of(layer)
+    holes_before = sum(len(p.interiors) for p in shapely.get_parts(before))
+    for tolerance in (0.1, 0.5):
+        out, counts = simplify_layer(layer, tolerance, precision=4)
+        overlap, union = union_of(out)
+        holes = sum(len(p.interiors) for p in shapely.get_parts(union))
+        print(
+            f"\ntolerance {tolerance}: vertices {counts['vertices_in']:,} → {counts['vertices_out']:,}; "
+            f"overlap {overlap:.1e} deg²; union {before.area:.4f} → {union.area:.4f} deg²; "
+            f"holes {holes_before} → {holes}"
+        )
+        assert out.ids == layer.ids and counts["vertices_out"] < counts["vertices_in"]
+        assert abs(overlap) < 1e-9
+        # the coastline is simplified too: the union loses a little area (2.3 % at 0.5°), but opens no hole
+        assert holes == holes_before and abs(union.area - before.area) / before.area < 0.05
 
 
 def test_gisco_versions_and_errors(mirror) -> None:

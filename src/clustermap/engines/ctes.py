@@ -16,6 +16,11 @@ The rule of :func:`duckdb_sql`, applied to the SQL ibis compiles:
   aggregate is still computed once.
 
 The results are the same as with DuckDB's own choice; only where the work is done changes.
+
+A second rule: a text constant that a select names as a column (``'drop' AS imputation_policy``, ``'' AS
+flags``) is cast to an ``ENUM`` of its one value. DuckDB carries it as a constant and ``COPY … TO`` writes it
+into Parquet as a dictionary index: on the 10.5 M-row panel a constant text column cost 0.45 CPU s to write as
+text and 0.03 s as an ENUM. A file's readers see a text column; :func:`to_arrow` gives text too.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pyarrow as pa
 import sqlglot.expressions as sge
 
 _names = itertools.count()
@@ -32,16 +38,32 @@ def duckdb_sql(con: Any, expr: Any) -> str:
     """The DuckDB SQL of the ibis expression ``expr`` with the materialisation rule of this module."""
     query = con.compiler.to_sqlglot(expr)
     plan_ctes(query)
+    label_constants(query)
     return query.sql(dialect="duckdb", copy=False)
 
 
-def to_arrow(expr: Any) -> Any:
-    """Execute the ibis table ``expr`` into a ``pyarrow.Table``: on DuckDB with the rule of this module, on any
-    other backend as ibis does."""
+def to_arrow(expr: Any) -> pa.Table:
+    """Execute the ibis table ``expr`` into a ``pyarrow.Table``: on DuckDB with the rules of this module, on any
+    other backend as ibis does. Text comes back as text (an ENUM column as ``string``, not as a dictionary)."""
     con = expr._find_backend()
     if con.name != "duckdb":
         return expr.to_pyarrow()
-    return con.con.sql(duckdb_sql(con, expr)).to_arrow_table()
+    table = con.con.sql(duckdb_sql(con, expr)).to_arrow_table()
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
+    return table
+
+
+def label_constants(query: sge.Expression) -> sge.Expression:
+    """Cast each text constant that a select of ``query`` (a sqlglot tree, changed in place) names as a column to
+    an ``ENUM`` of its one value (the second rule of this module)."""
+    for alias in list(query.find_all(sge.Alias)):
+        value = alias.this
+        if isinstance(value, sge.Literal) and value.is_string and isinstance(alias.parent, sge.Select):
+            enum = sge.DataType(this=sge.DataType.Type.ENUM, expressions=[sge.Literal.string(value.this)])
+            alias.set("this", sge.Cast(this=value.copy(), to=enum))
+    return query
 
 
 def plan_ctes(query: sge.Expression) -> sge.Expression:

@@ -1,87 +1,61 @@
-"""Web-ready region maps: topology-aware Douglas–Peucker simplification and quantised GeoJSON under a size budget.
+"""Web-ready region maps: coverage simplification (shapely) and rounded GeoJSON under a size budget.
 
 Simplifying each polygon on its own moves a shared border differently on its two sides and opens slivers between
-neighbours. Here the layer is first turned into a *topology*: every ring is cut at the points where it stops
-sharing its border with the same neighbour (junctions), and every border piece (arc) is stored once, as TopoJSON
-does. Each arc is then simplified once (Douglas–Peucker, :func:`shapely.simplify`, endpoints kept), and the rings
-are put back together from the simplified arcs, so that neighbours keep exactly the same border.
+neighbours. :func:`shapely.coverage_simplify` (GEOS coverage simplifier, Visvalingam–Whyatt) simplifies every
+border once for the polygons on both sides, so neighbours keep exactly the same border; every ring stays (at least
+a triangle). A layer that holds several levels (GISCO ``level=None``: NUTS 0–3 overlapping) is simplified one
+level at a time, each level being a coverage. Coordinates are then rounded to ``precision`` decimals
+(:func:`shapely.set_precision`, which also drops the parts that collapse; degrees: 4 decimals ≈ 11 m at the
+equator, 3 ≈ 110 m). A feature never loses its last polygon: it then keeps its largest polygon unsimplified.
 
-Rings that collapse (fewer than 4 points or no area — small islands, narrow holes) are dropped, except that a
-feature never loses its last polygon: it then keeps its largest polygon unsimplified. Coordinates are finally
-rounded to ``precision`` decimals (degrees: 4 decimals ≈ 11 m at the equator, 3 ≈ 110 m).
+Units: ``tolerance`` (the side of the triangles removed, roughly the square root of their area) and ``precision``
+are in the layer's CRS units (degrees for EPSG:4326); sizes in bytes of UTF-8 JSON.
 
-Units: ``tolerance`` and ``precision`` are in the layer's CRS units (degrees for EPSG:4326); sizes in bytes of
-UTF-8 JSON.
+Why shapely and not the former hand-written topology + Douglas–Peucker (same run, shared 2-core machine, GISCO
+NUTS-2 2016, 332 features, 13,891 vertices, 4 decimals): Douglas–Peucker at 0.05° took 0.15 s, kept 9,229
+vertices and left 1.7e-3 deg² of overlap between neighbours; ``coverage_simplify`` at 0.2° takes 0.06 s, keeps
+5,616 and leaves none (sum of areas = union area to 1e-12 deg², checked by the tests). Its tolerance removes fewer
+vertices at the same value, so :data:`DEFAULT_TOLERANCES` was re-derived on the mirror's layers — vertices kept
+and compact GeoJSON bytes (:func:`geojson_bytes`, ``id`` and ``name``, 4 decimals):
 
-Measured against ``shapely.coverage_simplify`` (shapely 2.2, GEOS coverage simplifier), GISCO NUTS-2 2016, 332
-features, 13,891 vertices, on the shared 2-core machine: at tolerance 0.01° this module takes 0.74 s (topology
-included) and keeps 12,869 vertices, ``coverage_simplify`` 0.04 s and 13,298; at 0.05° 0.66 s / 9,229 vertices
-with 1.7e-3 deg² of overlap between neighbours left, against 0.03 s / 12,058 vertices and no overlap. Both give
-valid polygons. It is kept for now only because ``coverage_simplify``'s tolerance (Visvalingam–Whyatt, an
-area measure) removes fewer vertices at the same value, so :data:`DEFAULT_TOLERANCES` and the size-budget tests
-of :func:`web_geojson` must be re-derived before the switch — which the measurement favours (speed, overlaps).
+===========  ==============  =============  ==============  =============  ==============
+tolerance    NUTS-2 2016     NUTS-2 2021    NUTS-2 2024     NUTS-0 2016    US states
+===========  ==============  =============  ==============  =============  ==============
+0            13,891 (289 k)  7,367 (159 k)  13,150 (271 k)  6,588 (122 k)  14,444 (285 k)
+0.01         13,298 (278 k)  6,939 (152 k)  12,521 (260 k)  6,270 (116 k)  14,389 (284 k)
+0.02         13,153 (276 k)  6,752 (149 k)  12,304 (256 k)  6,179 (114 k)  14,206 (281 k)
+0.03         12,921 (272 k)  6,647 (147 k)  12,065 (252 k)  6,051 (112 k)  10,663 (213 k)
+0.05         12,058 (257 k)  6,424 (144 k)  11,490 (242 k)  5,493 (102 k)  6,597 (135 k)
+0.1          9,033 (203 k)   5,777 (134 k)  8,700 (193 k)   4,100 (78 k)   3,574 (76 k)
+0.2          5,616 (143 k)   4,433 (113 k)  5,348 (134 k)   2,619 (52 k)   2,270 (51 k)
+0.5          3,675 (109 k)   2,895 (89 k)   3,437 (100 k)   1,699 (35 k)   1,643 (39 k)
+1            3,325 (103 k)   2,553 (84 k)   3,081 (94 k)    1,439 (31 k)   1,455 (36 k)
+===========  ==============  =============  ==============  =============  ==============
+
+0.03 is there for the us-atlas states, which drop from 14,206 to 6,597 vertices between 0.02 and 0.05; beyond 1°
+nearly every ring is a triangle already. ``web_geojson`` tries them in order and stops at the first that fits.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import shapely
 
 from clustermap.errors import ParameterError
 from clustermap.geometry.layer import GeoLayer
 
-__all__ = [
-    "DEFAULT_TOLERANCES",
-    "Topology",
-    "WebMap",
-    "build_topology",
-    "geojson_bytes",
-    "simplify_layer",
-    "web_geojson",
-]
+__all__ = ["DEFAULT_TOLERANCES", "WebMap", "geojson_bytes", "simplify_layer", "web_geojson"]
 
-#: tolerances :func:`web_geojson` tries, in layer units (degrees): 0 = no simplification
-DEFAULT_TOLERANCES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
+#: tolerances :func:`web_geojson` tries, in layer units (degrees): 0 = no simplification (see the table above)
+DEFAULT_TOLERANCES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
 _WINDINGS = ("source", "rfc7946", "d3")
 
 
-@dataclass
-class Topology:
-    """A polygon layer as shared arcs.
-
-    Attributes
-    ----------
-    arcs : list of numpy.ndarray
-        Each an ``n × 2`` float array of coordinates (n ≥ 2); a closed arc (a ring without junctions) has its
-        first point repeated at the end.
-    polygons : list
-        Per feature, a list of polygons; a polygon is a list of rings; a ring a list of arc references (``i`` =
-        arc ``i``, ``~i`` = arc ``i`` reversed).
-    dropped_input_rings : int
-        Rings of the input with fewer than 3 distinct points after snapping to the grid (left out).
-    """
-
-    arcs: list[np.ndarray]
-    polygons: list[list[list[list[int]]]]
-    dropped_input_rings: int = 0
-
-    @property
-    def shared_arcs(self) -> int:
-        """Arcs used by more than one ring (borders between two regions)."""
-        uses = np.zeros(len(self.arcs), dtype="int64")
-        for feature in self.polygons:
-            for poly in feature:
-                for ring in poly:
-                    for ref in ring:
-                        uses[ref if ref >= 0 else ~ref] += 1
-        return int((uses > 1).sum())
-
-
-def _polygons_of(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
+def _polygons_of(geometry: dict[str, Any] | None) -> list[list[list[list[float]]]]:
     if geometry is None:
         return []
     if geometry["type"] == "Polygon":
@@ -91,290 +65,111 @@ def _polygons_of(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
     raise ParameterError(f"only Polygon and MultiPolygon geometries can be simplified, not {geometry['type']}")
 
 
-def build_topology(layer: GeoLayer, *, grid: float = 1e-7) -> Topology:
-    """Cut the layer's rings into shared arcs (see the module docstring).
-
-    Parameters
-    ----------
-    layer : GeoLayer
-        Polygons; shared borders must have identical vertices (true of GISCO and us-atlas files).
-    grid : float, default 1e-7
-        Coordinates are snapped to multiples of ``grid`` (layer units) to compare vertices exactly.
-    """
-    rings: list[np.ndarray] = []
-    where: list[tuple[int, int, int]] = []
-    dropped = 0
-    for fi, feature in enumerate(layer.features):
-        for pi, poly in enumerate(_polygons_of(feature["geometry"])):
-            for ri, ring in enumerate(poly):
-                a = np.rint(np.asarray(ring, dtype="float64")[:, :2] / grid).astype("int64")
-                if len(a) > 1 and (a[0] == a[-1]).all():
-                    a = a[:-1]
-                if len(a):
-                    keep = np.ones(len(a), dtype=bool)
-                    keep[1:] = (a[1:] != a[:-1]).any(axis=1)
-                    a = a[keep]
-                    while len(a) > 1 and (a[0] == a[-1]).all():
-                        a = a[:-1]
-                if len(np.unique(a, axis=0)) < 3:
-                    dropped += 1
-                    continue
-                rings.append(a)
-                where.append((fi, pi, ri))
-    polygons: list[list[list[list[int]]]] = [[] for _ in layer.features]
-    if not rings:
-        return Topology([], polygons, dropped)
-    lengths = np.array([len(r) for r in rings])
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    points = np.concatenate(rings)
-    uniq, pid = np.unique(points, axis=0, return_inverse=True)
-    pid = pid.reshape(-1)
-    ring_of = np.repeat(np.arange(len(rings)), lengths)
-    start, length = offsets[ring_of], lengths[ring_of]
-    pos = np.arange(len(points)) - start
-    prev_p = pid[start + (pos - 1) % length]
-    next_p = pid[start + (pos + 1) % length]
-    triples = np.stack([pid, np.minimum(prev_p, next_p), np.maximum(prev_p, next_p)], axis=1)
-    distinct = np.unique(triples, axis=0)
-    junction = np.bincount(distinct[:, 0], minlength=len(uniq)) > 1
-
-    coords = uniq.astype("float64") * grid
-    table: dict[tuple[int, ...], int] = {}
-    arcs: list[np.ndarray] = []
-
-    def ref_of(seq: np.ndarray, closed: bool) -> int:
-        if closed:
-            body = seq[:-1]
-            candidates = []
-            for cand in (body, body[::-1]):
-                k = int(np.argmin(cand))
-                candidates.append(np.concatenate([np.roll(cand, -k), [cand[k]]]))
-            fwd, rev = (tuple(c.tolist()) for c in candidates)
-            key, flipped = (fwd, False) if fwd <= rev else (rev, True)
-            if key not in table:
-                table[key] = len(arcs)
-                arcs.append(coords[np.asarray(key)])
-            # the stored arc is this ring rotated (flipped: and reversed); a ring may start anywhere
-            return ~table[key] if flipped else table[key]
-        key = tuple(seq.tolist())
-        if key in table:
-            return table[key]
-        rkey = key[::-1]
-        if rkey in table:
-            return ~table[rkey]
-        table[key] = len(arcs)
-        arcs.append(coords[seq])
-        return table[key]
-
-    for r, (fi, pi, ri) in enumerate(where):
-        ids = pid[offsets[r] : offsets[r] + lengths[r]]
-        jpos = np.flatnonzero(junction[ids])
-        if len(jpos) == 0:
-            refs = [ref_of(np.concatenate([ids, ids[:1]]), closed=True)]
-        else:
-            seq = np.concatenate([np.roll(ids, -jpos[0]), [ids[jpos[0]]]])
-            cuts = [*(jpos - jpos[0]).tolist(), len(ids)]
-            refs = [ref_of(seq[a : b + 1], closed=False) for a, b in itertools.pairwise(cuts)]
-        feature_polys = polygons[fi]
-        while len(feature_polys) <= pi:
-            feature_polys.append([])
-        poly = feature_polys[pi]
-        while len(poly) <= ri:
-            poly.append([])
-        poly[ri] = refs
-    # rings dropped above leave empty slots: remove them (an empty exterior drops its polygon)
-    for fi, feature_polys in enumerate(polygons):
-        polygons[fi] = [[ring for ring in poly if ring] for poly in feature_polys if poly and poly[0]]
-    return Topology(arcs, polygons, dropped)
+def _shape(geometry: dict[str, Any] | None) -> tuple[shapely.Geometry, int, bool]:
+    """The shapely geometry of a GeoJSON one, leaving out rings of fewer than 3 distinct points (an exterior drops
+    its polygon); how many rings were left out; whether the result was invalid and made valid (``structure``
+    method: us-atlas Oregon crosses itself at one vertex)."""
+    # kept by hand: GEOS's coverage simplifier stops the whole layer ("IllegalArgumentException: point array must
+    # contain 0 or >1 elements") on us-atlas Delaware (a 3-point ring) and Oregon (self-crossing), measured
+    polygons, dropped = [], 0
+    for poly in _polygons_of(geometry):
+        rings = [ring for ring in poly if len({tuple(p[:2]) for p in ring}) >= 3]
+        dropped += len(poly) - len(rings)
+        if rings and rings[0] is poly[0]:
+            polygons.append(shapely.Polygon(rings[0], rings[1:]))
+    geom = shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0] if polygons else shapely.Polygon()
+    if geom.is_valid:
+        return geom, dropped, False
+    return shapely.make_valid(geom, method="structure", keep_collapsed=False), dropped, True
 
 
-def _simplify_arcs(arcs: list[np.ndarray], tolerance: float) -> list[np.ndarray]:
-    if tolerance <= 0:
-        return arcs
-    import shapely
-
-    out: list[np.ndarray] = []
-    for arc in arcs:
-        if len(arc) <= 2:
-            out.append(arc)
-            continue
-        # Douglas–Peucker keeps both ends; a closed arc (a ring on its own: an island, an enclave) may collapse to
-        # fewer than 4 points, and its ring is then dropped when the rings are put back together
-        geom = shapely.simplify(shapely.LineString(arc), tolerance, preserve_topology=False)
-        out.append(np.asarray(geom.coords))
-    return out
+def _rings(geoms: np.ndarray) -> int:
+    """Rings (exteriors and holes) of the polygons of ``geoms``."""
+    parts = shapely.get_parts(geoms)
+    return int(len(parts) + shapely.get_num_interior_rings(parts).sum())
 
 
-def _ring_coords(refs: list[int], arcs: list[np.ndarray]) -> np.ndarray:
-    parts = []
-    for k, ref in enumerate(refs):
-        a = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
-        parts.append(a if k == 0 else a[1:])
-    return np.concatenate(parts)
+def _geojson(geom: shapely.Geometry) -> dict[str, Any]:
+    polys = [[np.asarray(r.coords).tolist() for r in (p.exterior, *p.interiors)] for p in shapely.get_parts(geom)]
+    if len(polys) == 1:
+        return {"type": "Polygon", "coordinates": polys[0]}
+    return {"type": "MultiPolygon", "coordinates": polys}
 
 
-def _signed_area(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+def _largest(geom: shapely.Geometry) -> shapely.Geometry:
+    parts = shapely.get_parts(geom)
+    return parts[int(np.argmax(shapely.area(parts)))]
 
 
-def _clean(ring: np.ndarray, precision: int | None) -> np.ndarray:
-    if precision is not None:
-        ring = np.round(ring, precision)
-    keep = np.ones(len(ring), dtype=bool)
-    keep[1:] = (ring[1:] != ring[:-1]).any(axis=1)
-    ring = ring[keep]
-    if len(ring) and not (ring[0] == ring[-1]).all():
-        ring = np.vstack([ring, ring[:1]])
-    return ring
-
-
-def _usable(ring: np.ndarray) -> bool:
-    return len(ring) >= 4 and abs(_signed_area(ring)) > 0
-
-
-@dataclass
-class _Stats:
-    rings_dropped: int = 0
-    polygons_dropped: int = 0
-    kept_unsimplified: int = 0
-
-
-def _assemble(
-    layer: GeoLayer,
-    topo: Topology,
-    arcs: list[np.ndarray],
-    precision: int | None,
-    winding: str,
-    stats: _Stats,
-) -> list[dict[str, Any]]:
-    features = []
-    for feature, polys in zip(layer.features, topo.polygons, strict=True):
-        out_polys: list[list[np.ndarray]] = []
-        for poly in polys:
-            rings = [_clean(_ring_coords(refs, arcs), precision) for refs in poly]
-            if not _usable(rings[0]):
-                stats.polygons_dropped += 1
-                stats.rings_dropped += len(rings)
-                continue
-            holes = [h for h in rings[1:] if _usable(h)]
-            stats.rings_dropped += len(rings) - 1 - len(holes)
-            out_polys.append([rings[0], *holes])
-        if not out_polys and polys:
-            # never lose a feature: keep its largest polygon unsimplified
-            originals = [[_ring_coords(refs, topo.arcs) for refs in poly] for poly in polys]
-            best = max(originals, key=lambda p: abs(_signed_area(p[0])))
-            rounded = [_clean(ring, precision) for ring in best]
-            best = rounded if _usable(rounded[0]) else [_clean(ring, None) for ring in best]
-            stats.kept_unsimplified += 1
-            stats.polygons_dropped -= 1
-            out_polys = [best]
-        coords = [[_wind(r, k == 0, winding).tolist() for k, r in enumerate(p)] for p in out_polys]
-        geometry = (
-            {"type": "Polygon", "coordinates": coords[0]}
-            if len(coords) == 1
-            else {"type": "MultiPolygon", "coordinates": coords}
-        )
-        features.append({**feature, "geometry": geometry})
-    return features
-
-
-def _wind(ring: np.ndarray, exterior: bool, winding: str) -> np.ndarray:
-    if winding == "source":
-        return ring
-    ccw = _signed_area(ring) > 0
-    want_ccw = exterior if winding == "rfc7946" else not exterior
-    return ring if ccw == want_ccw else ring[::-1]
-
-
-_REPAIR_ROUNDS = 5
-
-
-def _valid(features: list[dict[str, Any]]) -> list[bool]:
-    """Shapely's validity of each feature's geometry (a ring of fewer than 4 points counts as invalid)."""
-    import shapely
-
-    out = []
-    for f in features:
-        try:
-            out.append(bool(shapely.is_valid(shapely.geometry.shape(f["geometry"]))))
-        except (ValueError, shapely.errors.GEOSException):
-            out.append(False)
-    return out
+def _valid(geometries: list[dict[str, Any] | None]) -> np.ndarray:
+    """Shapely's validity of each GeoJSON geometry (a ring of fewer than 4 points counts as invalid)."""
+    text = [json.dumps(g) if g else None for g in geometries]
+    return shapely.is_valid(shapely.from_geojson(text, on_invalid="ignore"))
 
 
 def simplify_layer(
-    layer: GeoLayer,
-    tolerance: float,
-    *,
-    precision: int | None = None,
-    winding: str = "source",
-    topology: Topology | None = None,
-    repair: bool = True,
+    layer: GeoLayer, tolerance: float, *, precision: int | None = None, winding: str = "source"
 ) -> tuple[GeoLayer, dict[str, int]]:
-    """The layer with shared borders simplified once (Douglas–Peucker) and coordinates rounded.
+    """The layer with shared borders simplified once (coverage simplification) and coordinates rounded.
 
     Parameters
     ----------
     layer : GeoLayer
-        Polygon layer.
+        Polygon layer whose polygons of one level do not overlap and share the vertices of their common borders
+        (true of GISCO and us-atlas files).
     tolerance : float
-        Douglas–Peucker tolerance in layer units (degrees for EPSG:4326); 0 = none.
+        Coverage-simplification tolerance in layer units (degrees for EPSG:4326); 0 = none.
     precision : int, optional
         Decimals to round coordinates to (default: none).
     winding : {"source", "rfc7946", "d3"}
-        Ring orientation: as read; exteriors counter-clockwise (RFC 7946, Leaflet/MapLibre); or exteriors
-        clockwise (what d3-geo expects).
-    topology : Topology, optional
-        A topology already built for ``layer`` (saves time when trying several tolerances).
-    repair : bool, default True
-        Where simplification made a valid input polygon invalid (a border crossing itself or a neighbour's),
-        put the unsimplified arcs of that feature back — on both sides of each border, so the topology holds —
-        and check again (a few rounds).
+        Ring orientation: as the simplifier leaves it; exteriors counter-clockwise (RFC 7946, Leaflet/MapLibre);
+        or exteriors clockwise (what d3-geo expects).
 
     Returns
     -------
     (GeoLayer, dict)
-        The simplified layer (every feature kept) and counts: ``vertices_in``, ``vertices_out``, ``arcs``,
-        ``shared_arcs``, ``arcs_reverted`` (by the repair), ``rings_dropped``, ``polygons_dropped``,
-        ``kept_unsimplified``.
+        The simplified layer (every feature kept, in order) and counts: ``vertices_in``, ``vertices_out``,
+        ``made_valid`` (invalid input geometries repaired first), ``rings_dropped`` (degenerate input rings and
+        rings that collapsed when rounded), ``polygons_dropped``, ``kept_unsimplified``.
     """
     if winding not in _WINDINGS:
         raise ParameterError(f"winding must be one of {', '.join(_WINDINGS)}, not {winding!r}")
     if tolerance < 0:
         raise ParameterError("tolerance must be >= 0")
-    topo = topology if topology is not None else build_topology(layer)
-    arcs = _simplify_arcs(topo.arcs, float(tolerance))
-    stats = _Stats()
-    features = _assemble(layer, topo, arcs, precision, winding, stats)
-    reverted = 0
-    if repair and tolerance > 0:
-        valid_in = _valid(layer.features)
-        for _ in range(_REPAIR_ROUNDS):
-            broken = [i for i, ok in enumerate(_valid(features)) if not ok and valid_in[i]]
-            if not broken:
-                break
-            arcs = list(arcs)
-            for i in broken:
-                for poly in topo.polygons[i]:
-                    for ring in poly:
-                        for ref in ring:
-                            k = ref if ref >= 0 else ~ref
-                            if arcs[k] is not topo.arcs[k]:
-                                arcs[k] = topo.arcs[k]
-                                reverted += 1
-            stats = _Stats()
-            features = _assemble(layer, topo, arcs, precision, winding, stats)
+    shaped = [_shape(f["geometry"]) for f in layer.features]
+    source = np.array([g for g, _, _ in shaped], dtype=object)
+    geoms = source.copy()
+    present = ~shapely.is_empty(geoms)
+    if tolerance > 0:
+        # one coverage per level: GISCO NUTS 0-3 of 2016 (55,415 vertices) as one overlapping "coverage" keep
+        # 49,735 vertices at 0.5, level by level 19,257 (measured)
+        levels = np.array([str(f["properties"].get("level")) for f in layer.features])
+        for level in np.unique(levels[present]):
+            group = present & (levels == level)
+            geoms[group] = shapely.coverage_simplify(geoms[group], float(tolerance))
+    if precision is not None:
+        geoms = shapely.set_precision(geoms, 10.0**-precision)
+    kept = 0
+    for i in np.flatnonzero(present & shapely.is_empty(geoms)):
+        # never lose a feature: keep its largest polygon unsimplified (rounded if that leaves a polygon)
+        largest = _largest(source[i])
+        rounded = largest if precision is None else shapely.set_precision(largest, 10.0**-precision)
+        geoms[i] = largest if rounded.is_empty else rounded
+        kept += 1
+    if winding != "source":
+        geoms = shapely.orient_polygons(geoms, exterior_cw=winding == "d3")
+    features = [
+        {**f, "geometry": _geojson(g) if ok else f["geometry"]}
+        for f, g, ok in zip(layer.features, geoms, present, strict=True)
+    ]
     out = replace(layer, features=features, source={**layer.source, "simplified": float(tolerance)})
     counts = {
-        "arcs_reverted": reverted,
         "vertices_in": layer.vertex_count(),
         "vertices_out": out.vertex_count(),
-        "arcs": len(topo.arcs),
-        "shared_arcs": topo.shared_arcs,
-        "rings_dropped": stats.rings_dropped + topo.dropped_input_rings,
-        "polygons_dropped": stats.polygons_dropped,
-        "kept_unsimplified": stats.kept_unsimplified,
+        "made_valid": sum(repaired for _, _, repaired in shaped),
+        "rings_dropped": sum(d for _, d, _ in shaped) + _rings(source) - _rings(geoms),
+        "polygons_dropped": int(shapely.get_num_geometries(source).sum() - shapely.get_num_geometries(geoms).sum()),
+        "kept_unsimplified": kept,
     }
     return out, counts
 
@@ -416,8 +211,7 @@ class WebMap:
         Compact UTF-8 GeoJSON.
     report : dict
         ``layer``, ``features`` (in = out: none is dropped), ``bytes``, ``max_bytes``, ``within_budget``,
-        ``tolerance`` (degrees), ``precision`` (decimals), ``vertices_in``, ``vertices_out``,
-        ``arcs_reverted``, ``rings_dropped``, ``polygons_dropped``, ``kept_unsimplified``, ``invalid_polygons``
+        ``tolerance`` (degrees), ``precision`` (decimals), the counts of :func:`simplify_layer`, ``invalid_polygons``
         (output features whose geometry shapely finds invalid), ``invalid_polygons_input`` (the same in the
         input: e.g. us-atlas Oregon crosses itself at one vertex), ``raw_bytes`` (compact GeoJSON of the input at
         full precision).
@@ -444,7 +238,7 @@ def web_geojson(
 ) -> WebMap:
     """The least simplified GeoJSON of ``layer`` that fits in ``max_bytes``.
 
-    Tries each tolerance of ``tolerances`` in increasing order (topology-aware Douglas–Peucker, coordinates
+    Tries each tolerance of ``tolerances`` in increasing order (coverage simplification, coordinates
     rounded to ``precision`` decimals) and stops at the first output of at most ``max_bytes`` bytes; if none
     fits, returns the most simplified one with ``report["within_budget"] = False``.
 
@@ -456,25 +250,24 @@ def web_geojson(
     precision : int, default 4
         Decimals of the output coordinates.
     tolerances : tuple of float
-        Douglas–Peucker tolerances to try (layer units).
+        Coverage-simplification tolerances to try (layer units).
     winding, properties
         See :func:`simplify_layer` and :func:`geojson_bytes`.
     """
     if max_bytes <= 0:
         raise ParameterError("max_bytes must be positive")
-    topo = build_topology(layer)
     raw = len(geojson_bytes(layer, properties=properties))
     best: tuple[bytes, float, dict[str, int], GeoLayer] | None = None
     for tol in sorted(tolerances):
-        out, counts = simplify_layer(layer, tol, precision=precision, winding=winding, topology=topo)
+        out, counts = simplify_layer(layer, tol, precision=precision, winding=winding)
         data = geojson_bytes(out, properties=properties)
         best = (data, tol, counts, out)
         if len(data) <= max_bytes:
             break
     assert best is not None
     data, tol, counts, out = best
-    invalid = sum(not ok for ok in _valid(out.features))
-    invalid_in = sum(not ok for ok in _valid(layer.features))
+    invalid = int((~_valid([f["geometry"] for f in out.features])).sum())
+    invalid_in = int((~_valid([f["geometry"] for f in layer.features])).sum())
     report = {
         "layer": layer.name,
         "features": len(out.features),

@@ -34,48 +34,9 @@ ranks themselves (``size_rank``, ``focus_rank``) are window functions and are co
 from __future__ import annotations
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-_EPS = 1e-9
-
-
-@ibis.udf.agg.builtin(name="max")
-def _top_n(x: dt.float64, n: dt.int64) -> dt.Array(dt.float64):  # type: ignore[valid-type]
-    """DuckDB's top-n aggregate ``max(x, n)``: the ``n`` largest values of the group, descending, with
-    multiplicity (a bounded heap per group, no sort of the group)."""
-
-
-def kth_largest(t: ir.Table, value: str, by: list[str], k: str) -> ir.Table:
-    """Per group ``by``: ``kth`` = the ``k``-th largest finite ``value`` counted with multiplicity (the value
-    at competition rank ≤ k and beyond which rank > k), or the smallest value when the group has fewer than k
-    values; null when ``k < 1`` or the group has no finite value. ``k`` is a column constant within each group.
-    Every group of ``t`` has a row (the non-finite values are left out of the aggregate, not their groups).
-
-    One aggregate per group, pure ibis. On DuckDB the top-``k`` aggregate ``max(value, k)`` (a heap of k values
-    per group; the last of the list is the k-th largest); elsewhere (Spark) the group's values collected and
-    sorted (``array_sort``), then indexed. Both give the same value: they count ties alike.
-    """
-    x = ibis.ifelse(_finite(t[value]), t[value].cast("float64"), ibis.null("float64"))
-    if _backend_name(t) == "duckdb":
-        g = t.group_by(by).agg(_vals=_top_n(x, ibis.greatest(t[k].cast("int64"), 1)), _k=t[k].max())
-        vals = g._vals  # descending, at most k long; null when the group has no finite value
-        idx = ibis.least(vals.length(), g._k.cast("int64")) - 1
-    else:
-        g = t.group_by(by).agg(_vals=x.collect(), _k=t[k].max())  # collect leaves nulls out
-        vals = g._vals.sort()  # ascending
-        idx = ibis.greatest(vals.length() - g._k.cast("int64"), 0)
-    found = (g._k >= 1) & (vals.length() > 0)
-    kth = ibis.ifelse(found, vals[idx.cast("int32")], ibis.null("float64"))  # Spark's element_at takes an INT
-    return g.select(*by, kth=kth.cast("float64"))
-
-
-def _backend_name(t: ir.Table) -> str | None:
-    """The name of the backend ``t`` is bound to (``duckdb``, ``pyspark``), None for an unbound table."""
-    try:
-        return t._find_backend().name
-    except Exception:  # an unbound expression (ibis.table / memtable only): no backend-specific form
-        return None
+from clustermap.indicators.topk import finite, kth_largest, top_count
 
 
 def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.IntegerValue, name: str) -> ir.Table:
@@ -84,11 +45,6 @@ def top_share(t: ir.Table, value: str, by: list[str], share: float, n: ir.Intege
     cut = _cut(t.mutate(_k=top_count(n, share)), value, by, "_cut")
     j = _join_cut(t, cut, by)
     return j.mutate(**{name: _at_least(j[value], j._cut)}).drop("_cut")
-
-
-def top_count(n: ir.NumericValue, share: float) -> ir.IntegerValue:
-    """``k = ⌊share · n⌋`` (a count of places), with a tolerance of 1e-9 so that, e.g., 0.1 · 30 counts as 3."""
-    return (n * share + _EPS).floor().cast("int64")
 
 
 def _cut(t: ir.Table, value: str, by: list[str], name: str) -> ir.Table:
@@ -105,7 +61,7 @@ def _join_cut(t: ir.Table, cut: ir.Table, by: list[str]) -> ir.Table:
 
 def _at_least(value: ir.NumericValue, cut: ir.NumericValue) -> ir.BooleanValue:
     """A finite ``value`` at or above ``cut`` (False where either is null or not finite)."""
-    return (_finite(value) & (value >= cut)).fill_null(False)
+    return (finite(value) & (value >= cut)).fill_null(False)
 
 
 def eco_stars(
@@ -121,16 +77,28 @@ def eco_stars(
 ) -> ir.Table:
     """Add the three 0/1 stars, ``stars``, ``strong`` (``LQ > strong_lq``), ``n_categories`` and, with
     ``ranks=True``, ``size_rank`` and ``focus_rank`` to the output of
-    :func:`clustermap.indicators.location_quotients`."""
+    :func:`clustermap.indicators.location_quotients`.
+
+    ``n_categories`` and the size star's threshold ``size_cut`` are taken from ``t`` when it has them (the
+    location quotients computed with ``size_share=`` the same share: the threshold then comes out of the
+    category aggregate); otherwise they are computed here.
+    """
     if focus_scope not in ("all", "category"):
         raise ValueError(f"focus_scope must be all or category, not {focus_scope!r}")
-    # Each threshold is one aggregate over the cells joined back to them: the size cut per year × category,
-    # |C| per year from the groups of that same aggregate, the focus cut per year (or per year × category). No
-    # threshold is computed from a table that already carries another one, so each aggregate reads the cells once.
+    # Each threshold is one aggregate over the cells joined back to them: the size cut per year × category (or
+    # from t), |C| per year from the groups of that same aggregate, the focus cut per year (or per year ×
+    # category). No threshold is computed from a table that already carries another one, so each aggregate
+    # reads the cells once.
     by_cat = ["year", "category"]
-    size = _cut(t.mutate(_k=top_count(t.n_regions, size_share)), "employment", by_cat, "_size_cut")
-    years = size.group_by(_y_year=size._c_year).agg(n_categories=size.count())
-    t = t.join(years, t.year == years._y_year).drop("_y_year")
+    size = None
+    if "size_cut" in t.columns:
+        t = t.rename(_size_cut="size_cut")
+    else:
+        size = _cut(t.mutate(_k=top_count(t.n_regions, size_share)), "employment", by_cat, "_size_cut")
+    if "n_categories" not in t.columns:
+        groups = size if size is not None else t.select(_c_year=t.year, _c_category=t.category).distinct()
+        years = groups.group_by(_y_year=groups._c_year).agg(n_categories=groups.count())
+        t = t.join(years, t.year == years._y_year).drop("_y_year")
     if focus_scope == "all":
         focus_by = ["year"]
         focus_k = top_count(t.n_regions * t.n_categories, focus_share)
@@ -138,12 +106,12 @@ def eco_stars(
         focus_by = by_cat
         focus_k = top_count(t.n_regions, focus_share)
     focus = _cut(t.mutate(_k=focus_k), "share", focus_by, "_focus_cut")
-    t = _join_cut(_join_cut(t, size, by_cat), focus, focus_by)
+    t = _join_cut(t if size is None else _join_cut(t, size, by_cat), focus, focus_by)
     if ranks:
         by_size = ibis.window(group_by=by_cat, order_by=[ibis.desc(t.employment)])
         by_focus = ibis.window(group_by=focus_by, order_by=[ibis.desc(t.share)])
         t = t.mutate(size_rank=ibis.rank().over(by_size) + 1, focus_rank=ibis.rank().over(by_focus) + 1)
-    big = ((t.employment >= min_employment) & _finite(t.employment)).fill_null(False)
+    big = ((t.employment >= min_employment) & finite(t.employment)).fill_null(False)
     size_star = (big & _at_least(t.employment, t._size_cut)).cast("int8")
     specialisation_star = (big & _at_least(t.lq, ibis.literal(lq_threshold))).cast("int8")
     focus_star = (big & _at_least(t.share, t._focus_cut)).cast("int8")
@@ -152,11 +120,5 @@ def eco_stars(
         specialisation_star=specialisation_star,
         focus_star=focus_star,
         stars=(size_star + specialisation_star + focus_star).cast("int8"),
-        strong=(_finite(t.lq) & (t.lq > strong_lq)).fill_null(False),
+        strong=(finite(t.lq) & (t.lq > strong_lq)).fill_null(False),
     ).drop("_size_cut", "_focus_cut")
-
-
-def _finite(x: ir.NumericValue) -> ir.BooleanValue:
-    """True where ``x`` is a finite number, False where it is NULL, NaN or ±inf."""
-    f = x.cast("float64")
-    return (f.notnull() & ~f.isnan() & ~f.isinf()).fill_null(False)

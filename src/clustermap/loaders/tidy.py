@@ -34,7 +34,15 @@ from clustermap.errors import (
     SchemaError,
 )
 from clustermap.provenance import LoadProvenance, LoadResult, sha256_file
-from clustermap.schema import COLUMNS, REQUIRED, Problem, canonical_sql, validate_observations, validate_sql
+from clustermap.schema import (
+    COLUMNS,
+    REQUIRED,
+    Problem,
+    canonical_sql,
+    sql_string,
+    validate_observations,
+    validate_sql,
+)
 from clustermap.sources.fetch import read_bytes, read_text
 
 if TYPE_CHECKING:
@@ -330,7 +338,7 @@ def scan_tidy(path: str | Path, *, con: Any = None, dataset: str | None = None) 
     delimiter = ","
     if _is_parquet(file):
         kind = "parquet"
-        relation = f"read_parquet({_literal(str(file))}, file_row_number = true)"
+        relation = f"read_parquet({sql_string(str(file))}, file_row_number = true)"
         try:
             source = _source_columns(raw, relation, file)
         except Exception as exc:  # duckdb.IOException / InvalidInputException: not Parquet
@@ -350,11 +358,11 @@ def scan_tidy(path: str | Path, *, con: Any = None, dataset: str | None = None) 
             return _exact(file, con, name)
         delimiter = sniff_delimiter(header)
         names = next(csv.reader([header], delimiter=delimiter))
-        columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in names) + "}"
+        columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in names) + "}"
         relation = (
-            f"read_csv({_literal(str(file))}, delim = {_literal(delimiter)}, header = true, auto_detect = false, "
+            f"read_csv({sql_string(str(file))}, delim = {sql_string(delimiter)}, header = true, auto_detect = false, "
             f"columns = {columns}, quote = '\"', escape = '\"', strict_mode = true, "
-            f"compression = {_literal('gzip' if head.startswith(GZIP_MAGIC) else 'none')})"
+            f"compression = {sql_string('gzip' if head.startswith(GZIP_MAGIC) else 'none')})"
         )
         try:
             source = _source_columns(raw, relation, file)
@@ -471,7 +479,3 @@ def _spark_table(
         flag=text("flag").fill_null(""),
         size_class=text("size_class").fill_null(""),
     )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
