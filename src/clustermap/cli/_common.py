@@ -35,7 +35,7 @@ MirrorOpt = Annotated[
     typer.Option(
         "--data-dir",
         help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; "
-        "default: shared/data next to the working directory, else download.",
+        "default: shared/data next to the working directory.",
     ),
 ]
 
