@@ -62,11 +62,8 @@ def map_clusters(
     3      B        y  1.5          1           1      2
     """
     frame = validate_observations(to_pandas(table))
-    con = connect(backend)
-    obs = to_backend(con, frame)
+    obs = to_backend(connect(backend), frame)
     cats = resolve_categories(categories, frame["industry"].unique())
     totals_frame = to_pandas(totals) if totals is not None else None
     result = map_observations(obs, categories=cats, methodology=methodology, totals=totals_frame, years=years, **params)
-    if full:
-        return result
-    return like(result.cells, table)
+    return result if full else like(result.cells, table)

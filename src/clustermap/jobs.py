@@ -46,31 +46,24 @@ def suppression_report(obs: ir.Table) -> pd.DataFrame:
     Columns ``year, policy, suppressed`` (cells with no published employment), ``imputed`` (filled by the
     policy) and ``dropped`` (left out).
     """
-    con = obs._find_backend()
-    base = obs
-    codes = obs.select("industry").distinct().to_pandas()["industry"]
-    h = ind.industry_hierarchy(codes)
-    from clustermap.definitions.categories import load_size_classes
+    from clustermap.classifications.size_classes import engine_size_classes
 
-    sc = load_size_classes()[["size_class", "low", "high", "cmp_value"]].astype(
-        {"low": "float64", "high": "float64", "cmp_value": "float64"}
-    )
+    con = obs._find_backend()
+    h = ind.industry_hierarchy(obs.select("industry").distinct().to_pandas()["industry"])
     extra = {
         "drop": {},
         "parent-residual": {"hierarchy": to_backend(con, h), "max_depth": int(h["depth"].max())},
-        "size-class": {"size_classes": to_backend(con, sc)},
+        "size-class": {"size_classes": to_backend(con, engine_size_classes())},
     }
-    counts = base.group_by("year").agg(suppressed=base.employment.isnull().sum()).to_pandas()
+    counts = obs.group_by("year").agg(suppressed=obs.employment.isnull().sum()).to_pandas()
     frames = []
     for policy in SUPPRESSION_POLICIES:
-        filled = ind.apply_suppression(base, policy, **extra[policy])
+        filled = ind.apply_suppression(obs, policy, **extra[policy])
         imp = filled.group_by("year").agg(imputed=filled.imputed.sum()).to_pandas()
         f = counts.merge(imp, on="year", how="left").fillna({"imputed": 0})
         f["policy"] = policy
         frames.append(f)
-    out = pd.concat(frames, ignore_index=True)
-    out["suppressed"] = out["suppressed"].astype("int64")
-    out["imputed"] = out["imputed"].astype("int64")
+    out = pd.concat(frames, ignore_index=True).astype({"suppressed": "int64", "imputed": "int64"})
     out["dropped"] = out["suppressed"] - out["imputed"]
     return out[["year", "policy", "suppressed", "imputed", "dropped"]].sort_values(["year", "policy"])
 
@@ -105,7 +98,8 @@ def figure3(cells: pd.DataFrame, category: str, year: int, top: int = 13) -> pd.
 @dataclass
 class MainJobOutput:
     """What :func:`run_main_job` did: the stored run (``result``, ``run_id``), the suppressed cells per policy,
-    the NUTS code mixture, the Figure 3 table of ``figure3_year`` (the default year) and the files written."""
+    the NUTS code mixture, the Figure 3 table of ``figure3_year`` (the default year: the latest year with ≥ 90 % of
+    the regions of the best year, :mod:`clustermap.years`) and the files written."""
 
     result: MappingResult
     run_id: str
@@ -115,11 +109,6 @@ class MainJobOutput:
     figure3_year: int
     exports: list[Path] = field(default_factory=list)
     load_provenance: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def default_year(self) -> int:
-        """The latest year with ≥ 90 % of the regions of the best year (:mod:`clustermap.years`)."""
-        return self.figure3_year
 
 
 def sbs_two_way(
@@ -184,7 +173,7 @@ def run_main_job(
 
     params = dict(params or {})
     policy = str(params.pop("suppression", None) or DEFAULT_SUPPRESSION)
-    step = progress or (lambda msg: log.info(msg))
+    step = progress or log.info
     step("reading Eurostat SBS sbs_r_nuts06_r2 (V16110 persons employed, NUTS-2)")
     from clustermap.methodology import get_methodology
 

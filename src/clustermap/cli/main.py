@@ -15,12 +15,13 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from clustermap.cli._common import console, err
+from clustermap.cli._common import MirrorOpt, WarehouseOpt, console, err, table
 from clustermap.cli._common import fail as _fail
-from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option, parse_years
-from clustermap.errors import ClustermapError
+from clustermap.cli.analyse.options import mirror_of as _mirror
+from clustermap.cli.failures import SafeGroup, check_warehouse_path, finite_option
+from clustermap.cli.failures import parse_years as _years
+from clustermap.errors import ClustermapError, ParameterError
 from clustermap.settings import get_settings
 
 METHOD_HELP = """\
@@ -40,7 +41,6 @@ establishments. Suppressed cells are never read as zero: a named policy drops or
 app = typer.Typer(
     help=METHOD_HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup
 )
-# wide tables stay readable when the output goes to a file or a CI log (rich defaults to 80 columns there)
 from clustermap.cli import analyse as _analyse  # noqa: E402
 from clustermap.cli import definitions as _definitions  # noqa: E402
 from clustermap.cli import methodology as _methodology  # noqa: E402
@@ -64,7 +64,10 @@ app.command("complexity")(_complexity)
 app.command("serve")(_serve)
 
 
-def _setup_logging(verbose: bool) -> None:
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read and dropped.")] = False,
+) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
@@ -73,34 +76,10 @@ def _setup_logging(verbose: bool) -> None:
     )
 
 
-@app.callback()
-def main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read and dropped.")] = False,
-) -> None:
-    _setup_logging(verbose)
-
-
-WarehouseOpt = Annotated[
-    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
-]
-MirrorOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; "
-        "default: shared/data next to the working directory, else download.",
-    ),
-]
-
-
 def _warehouse(path: Path | None):
     from clustermap.warehouse import Warehouse
 
     return Warehouse(check_warehouse_path(path or get_settings().warehouse))
-
-
-def _mirror(path: Path | None) -> Path | None:
-    return path or get_settings().mirror()
 
 
 ParamOpt = Annotated[
@@ -124,10 +103,6 @@ def _params(items: list[str] | None, methodology: str, **sugar: object) -> dict[
     return params
 
 
-def _years(text: str | None, option: str = "--years") -> list[int] | None:
-    return parse_years(text, option)
-
-
 @app.command()
 def run(
     warehouse: WarehouseOpt = None,
@@ -144,34 +119,30 @@ def run(
     print a summary per year and write exports."""
     from clustermap.jobs import run_main_job
 
-    try:
-        params = _params(param, methodology)
-        year_list = _years(years)
-        _check_category(categories, category, _mirror(data_dir))
-        with (
-            _warehouse(warehouse) as wh,
-            wh.atomic("the run"),
-            Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-            ) as bar,
-        ):
-            task = bar.add_task("starting", total=None)
-            out_job = run_main_job(
-                wh,
-                mirror=_mirror(data_dir),
-                methodology=methodology,
-                categories=categories,
-                years=year_list,
-                category=category,
-                out_dir=out,
-                backend=backend,
-                progress=lambda msg: bar.update(task, description=msg),
-                params=params,
-            )
-            wh.publish(out_job.run_id)  # the site and the API open on the main job's run
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    params = _params(param, methodology)
+    year_list = _years(years)
+    _check_category(categories, category, _mirror(data_dir))
+    with (
+        _warehouse(warehouse) as wh,
+        wh.atomic("the run"),
+        Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+        ) as bar,
+    ):
+        task = bar.add_task("starting", total=None)
+        out_job = run_main_job(
+            wh,
+            mirror=_mirror(data_dir),
+            methodology=methodology,
+            categories=categories,
+            years=year_list,
+            category=category,
+            out_dir=out,
+            backend=backend,
+            progress=lambda msg: bar.update(task, description=msg),
+            params=params,
+        )
+        wh.publish(out_job.run_id)  # the site and the API open on the main job's run
     _print_main(out_job, category)
 
 
@@ -189,7 +160,6 @@ def _print_main(job, category: str) -> None:
     m = r.methodology
     console.print(f"[bold]Methodology[/] {m.id}: " + ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
     console.print(f"[bold]Categories[/] {r.categories.name} {r.categories.version}; run {job.run_id}")
-    t = Table(title=f"Regional clusters per year ({m.name})")
     levels = tuple(range(1, 6 if r.kind == "panorama" else 4))  # star counts: 1-3, panorama 1-5
     if r.kind != "strong":
         slash = "/".join(map(str, levels))
@@ -197,8 +167,7 @@ def _print_main(job, category: str) -> None:
         cols += (f"share {slash}★", "of potential", "on imputed")
     else:
         cols = ("year", "regions", "categories", "potential", "strong", "strong (p90)", "on imputed")
-    for col in cols:
-        t.add_column(col, justify="right")
+    t = table(f"Regional clusters per year ({m.name})", cols)
     for row in r.summary.to_dict("records"):
         head = [str(row["year"]), str(row["regions"]), str(row["categories"]), f"{row['potential_areas']:,}"]
         if r.kind != "strong":
@@ -237,49 +206,45 @@ def _print_main(job, category: str) -> None:
         )
     console.print(t)
     policy = m.parameters.get("suppression", "drop")
-    im = Table(title=f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero")
-    for col in (
-        "year",
-        "not published",
-        "imputed",
-        "left out (unbounded, or code not in use)",
-        "clusters resting on imputed cells",
-    ):
-        im.add_column(col, justify="right")
+    rows = []
     for row in r.summary.to_dict("records"):
-        im.add_row(
-            str(row["year"]),
-            f"{int(row.get('cells_suppressed', 0)):,}",
-            f"{int(row.get('cells_imputed', 0)):,}",
-            f"{int(row.get('cells_dropped', 0)):,}",
-            f"{int(row.get('clusters_on_imputed_cells', row.get('strong_on_imputed_cells', 0))):,}",
-        )
-    console.print(im)
+        on_imputed = row.get("clusters_on_imputed_cells", row.get("strong_on_imputed_cells", 0))
+        figures = (row.get("cells_suppressed", 0), row.get("cells_imputed", 0), row.get("cells_dropped", 0), on_imputed)
+        rows.append((str(row["year"]), *(f"{int(v):,}" for v in figures)))
+    cols = ("year", "not published", "imputed", "left out (unbounded, or code not in use)")
+    title = f"Confidential and missing NUTS-2 x NACE cells under the run's policy ({policy}); never zero"
+    console.print(table(title, (*cols, "clusters resting on imputed cells"), rows))
+    year = job.figure3_year
+    console.print(f"[bold]Default year[/] {year} (latest year with >= 90 % of the regions of the best year)")
     console.print(
-        f"[bold]Default year[/] {job.default_year} (latest year with >= 90 % of the regions of the best year)"
-    )
-    s = Table(title="Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)")
-    for col in ("year", "policy", "suppressed", "imputed", "dropped"):
-        s.add_column(col, justify="right")
-    for row in job.suppression.to_dict("records"):
-        s.add_row(
-            str(row["year"]), row["policy"], f"{row['suppressed']:,}", f"{row['imputed']:,}", f"{row['dropped']:,}"
+        table(
+            "Suppressed cells touched by each policy (NUTS-2 x NACE cells with no published value)",
+            ("year", "policy", "suppressed", "imputed", "dropped"),
+            (
+                (str(row["year"]), row["policy"], *(f"{row[k]:,}" for k in ("suppressed", "imputed", "dropped")))
+                for row in job.suppression.to_dict("records")
+            ),
         )
-    console.print(s)
-    mix = Table(title="NUTS codes as published (mixed NUTS 2010/2013): regions per year")
-    for col in job.mixture.columns:
-        mix.add_column(col.replace("_", " "), justify="right")
-    for row in job.mixture.itertuples(index=False):
-        mix.add_row(*[str(v) for v in row])
-    console.print(mix)
+    )
+    mix = job.mixture
+    console.print(
+        table(
+            "NUTS codes as published (mixed NUTS 2010/2013): regions per year",
+            (col.replace("_", " ") for col in mix.columns),
+            (map(str, row) for row in mix.itertuples(index=False)),
+        )
+    )
     if not job.figure3.empty:
-        year = job.figure3_year
-        f = Table(title=f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)")
-        for col in ("by stars", "stars", "employment", "by employment", "stars ", "employment "):
-            f.add_column(col, justify="right")
-        for row in job.figure3.itertuples(index=False):
-            f.add_row(row[0], str(row[1]), f"{row[2]:,.0f}", row[3], str(row[4]), f"{row[5]:,.0f}")
-        console.print(f)
+        console.print(
+            table(
+                f"{category}, {year}: top regions by stars vs by employment (cf. Figure 3 of SEC(2008) 2637)",
+                ("by stars", "stars", "employment", "by employment", "stars ", "employment "),
+                (
+                    (a, str(sa), f"{ea:,.0f}", b, str(sb), f"{eb:,.0f}")
+                    for a, sa, ea, b, sb, eb in job.figure3.itertuples(index=False)
+                ),
+            )
+        )
     for path in job.exports:
         console.print(f"wrote {path}")
 
@@ -411,6 +376,10 @@ def map_(
     )
 
 
+#: a bad combination of options (``map`` raises it)
+_usage = ParameterError
+
+
 def _check_category(categories: str, category: str, mirror: Path | None) -> None:
     """``--category`` must name a category of the set (checked before anything is loaded)."""
     from clustermap.definitions.categories import load_category_set
@@ -422,12 +391,6 @@ def _check_category(categories: str, category: str, mirror: Path | None) -> None
 
         near = sorted(n for n in names if n[:3] == category[:3])[:5] or sorted(names)[:8]
         raise UnknownNameError(f"--category: no category {category!r} in {cats.name}; e.g. {', '.join(near)}")
-
-
-def _usage(message: str) -> ClustermapError:
-    from clustermap.errors import ParameterError
-
-    return ParameterError(message)
 
 
 @app.command()
@@ -443,13 +406,9 @@ def fetch(
     from clustermap.sources import catalog
     from clustermap.sources.fetch import resolve
 
-    try:
-        ids = datasets or list(catalog.ids())
-        for ds in ids:
-            path = resolve(ds, mirror=_mirror(data_dir), download=download)
-            console.print(f"{ds}\t{path}\t{sha256_file(path)}")
-    except ClustermapError as exc:
-        _fail(exc)
+    for ds in datasets or catalog.ids():
+        path = resolve(ds, mirror=_mirror(data_dir), download=download)
+        console.print(f"{ds}\t{path}\t{sha256_file(path)}")
 
 
 LOAD_KINDS = ("sbs", "lfs-totals", "cbp-state", "cbp-cbsa", "tidy", "totals")
@@ -466,14 +425,10 @@ def load(
     data_dir: MirrorOpt = None,
 ) -> None:
     """Load a source into the warehouse, in one transaction (a failure leaves the warehouse unchanged)."""
-    try:
-        with _warehouse(warehouse) as wh:
-            name, res, is_totals = _load(kind, file, _mirror(data_dir))
-            name = dataset or name
-            load_id = (wh.load_totals if is_totals else wh.load_observations)(name, res)
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    with _warehouse(warehouse) as wh:
+        name, res, is_totals = _load(kind, file, _mirror(data_dir))
+        name = dataset or name
+        load_id = (wh.load_totals if is_totals else wh.load_observations)(name, res)
     p = res.provenance
     dropped = ", ".join(f"{v:,} {k}" for k, v in p.rows_dropped.items()) or "none"
     console.print(
@@ -522,14 +477,10 @@ def export(
 
     from clustermap.exports import write_table
 
-    try:
-        with _warehouse(warehouse) as wh:
-            record, cells = wh.run(run_id)
-        table = pd.DataFrame(json.loads(record["summary"])) if summary else cells
-        write_table(table, out, fmt)
-    except ClustermapError as exc:
-        _fail(exc)
-        return
+    with _warehouse(warehouse) as wh:
+        record, cells = wh.run(run_id)
+    table = pd.DataFrame(json.loads(record["summary"])) if summary else cells
+    write_table(table, out, fmt)
     err.print(f"run {record['run_id']} ({record['methodology']}): wrote {len(table):,} rows to {out}")
 
 
@@ -538,60 +489,41 @@ def info(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Methodologies, category sets, known sources, and what the warehouse holds."""
+    from clustermap.definitions.categories import available_category_sets
     from clustermap.methodology import available_methodologies, get_methodology
     from clustermap.sources import catalog
 
-    t = Table(title="Methodologies")
-    for col in ("name", "version", "kind", "parameters"):
-        t.add_column(col)
-    for name in available_methodologies():
-        m = get_methodology(name)
-        t.add_row(m.name, m.version, m.kind, ", ".join(f"{k}={v}" for k, v in m.parameters.items()))
-    console.print(t)
-    try:
-        from clustermap.definitions.categories import available_category_sets
-
-        console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
-    except ImportError:  # pragma: no cover
-        pass
-    s = Table(title="Sources")
-    for col in ("id", "title", "publisher"):
-        s.add_column(col)
-    for d in catalog.datasets():
-        s.add_row(d.id, d.title, d.publisher)
-    console.print(s)
+    methods = [get_methodology(name) for name in available_methodologies()]
+    params = [", ".join(f"{k}={v}" for k, v in m.parameters.items()) for m in methods]
+    rows = ((m.name, m.version, m.kind, p) for m, p in zip(methods, params, strict=True))
+    console.print(table("Methodologies", ("name", "version", "kind", "parameters"), rows, justify="left"))
+    console.print("Category sets: " + ", ".join(available_category_sets()) + ", none, or a CSV file")
+    rows = ((d.id, d.title, d.publisher) for d in catalog.datasets())
+    console.print(table("Sources", ("id", "title", "publisher"), rows, justify="left"))
     path = check_warehouse_path(warehouse or get_settings().warehouse)
-    if Path(path).exists():
-        with _warehouse(path) as wh:
-            loads = wh.loads()
-            runs = wh.runs()
-        w = Table(title=f"Warehouse {path}")
-        for col in ("dataset", "kind", "file", "sha256", "rows kept", "loaded"):
-            w.add_column(col)
-        for r in loads.to_dict("records"):
-            w.add_row(
-                r["dataset"],
-                r["kind"],
-                str(r["file"]),
-                str(r["sha256"])[:12],
-                f"{r['rows_kept']:,}",
-                str(r["loaded_at"]),
-            )
-        console.print(w)
-        rt = Table(title="Runs")
-        for col in ("run", "dataset", "methodology", "categories", "created"):
-            rt.add_column(col)
-        for r in runs.to_dict("records"):
-            rt.add_row(
-                r["run_id"],
-                str(r["dataset"]),
-                f"{r['methodology']}@{r['methodology_version']}",
-                r["categories"],
-                str(r["created"]),
-            )
-        console.print(rt)
-    else:
+    if not Path(path).exists():
         console.print(f"no warehouse at {path} yet (run `clustermap run`)")
+        return
+    with _warehouse(path) as wh:
+        loads = wh.loads()
+        runs = wh.runs()
+    cols = ("dataset", "kind", "file", "sha256", "rows kept", "loaded")
+    rows = (
+        (r["dataset"], r["kind"], str(r["file"]), str(r["sha256"])[:12], f"{r['rows_kept']:,}", str(r["loaded_at"]))
+        for r in loads.to_dict("records")
+    )
+    console.print(table(f"Warehouse {path}", cols, rows, justify="left"))
+    rows = (
+        (
+            r["run_id"],
+            str(r["dataset"]),
+            f"{r['methodology']}@{r['methodology_version']}",
+            r["categories"],
+            str(r["created"]),
+        )
+        for r in runs.to_dict("records")
+    )
+    console.print(table("Runs", ("run", "dataset", "methodology", "categories", "created"), rows, justify="left"))
 
 
 if __name__ == "__main__":  # pragma: no cover

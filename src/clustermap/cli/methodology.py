@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from clustermap.cli._common import console as _console
+from clustermap.cli._common import table
 from clustermap.cli.failures import SafeGroup
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
@@ -22,13 +23,8 @@ def list_() -> None:
     """The shipped methodologies: name, version, kind and title."""
     from clustermap.methodology import available_methodologies, get_methodology
 
-    t = Table(title="Methodologies")
-    for col in ("name", "version", "kind", "title"):
-        t.add_column(col)
-    for name in available_methodologies():
-        m = get_methodology(name)
-        t.add_row(m.name, m.version, m.kind, m.title)
-    _console.print(t)
+    rows = ((m.name, m.version, m.kind, m.title) for m in map(get_methodology, available_methodologies()))
+    _console.print(table("Methodologies", ("name", "version", "kind", "title"), rows, justify="left"))
 
 
 @app.command()

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from clustermap.cli._common import console
+from clustermap.cli._common import console, table
 from clustermap.cli.analyse.options import WarehouseOpt, warehouse_of
 
 
@@ -35,18 +34,16 @@ def publish(
             return
         runs = wh.runs()
         published = wh.published()
-        table = Table(title=f"Runs in {path}")
-        for col in ("run", "family", "created", "dataset", "methodology", "categories", "published"):
-            table.add_column(col)
-        for row in runs.itertuples():
-            family = wh.run_family(str(row.run_id))
-            table.add_row(
-                str(row.run_id),
-                family,
-                str(row.created)[:19],
-                str(row.dataset),
-                str(row.methodology),
-                str(row.categories),
-                "yes" if published.get(family) == row.run_id else "",
-            )
-        console.print(table)
+        families = [wh.run_family(str(run)) for run in runs["run_id"]]
+    rows = (
+        (
+            str(r.run_id),
+            f,
+            str(r.created)[:19],
+            *map(str, (r.dataset, r.methodology, r.categories)),
+            "yes" if published.get(f) == r.run_id else "",
+        )
+        for r, f in zip(runs.itertuples(), families, strict=True)
+    )
+    cols = ("run", "family", "created", "dataset", "methodology", "categories", "published")
+    console.print(table(f"Runs in {path}", cols, rows, justify="left"))

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clustermap.cli._common import MirrorOpt, table
 from clustermap.cli.failures import SafeGroup
 from clustermap.errors import ParameterError
 
@@ -30,15 +31,6 @@ suppressed.
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, cls=SafeGroup)
 console = Console()
-
-MirrorOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR]; default: shared/data next to the "
-        "working directory, else download.",
-    ),
-]
 
 
 def _registry(data_dir: Path | None):
@@ -81,13 +73,11 @@ def list_(
     if limit:
         frame = frame.head(limit)
     title = "Regions" + (f", NUTS {v}" if v else "") + (f", {country.upper()}" if country else "")
-    t = Table(title=title)
-    for col in ("code", "name", "level", "parent", "country", "versions"):
-        t.add_column(col)
-    for row in frame.itertuples(index=False):
-        lvl = f"NUTS {row.level}" if row.kind == "nuts" else row.kind.replace("_", " ")
-        t.add_row(row.code, row.name, lvl, row.parent or "", row.country, row.versions)
-    console.print(t)
+    nuts = "NUTS " + frame["level"].astype(str)
+    level = nuts.where(frame["kind"] == "nuts", frame["kind"].str.replace("_", " "))
+    shown = frame.assign(level=level, parent=frame["parent"].fillna(""))
+    shown = shown[["code", "name", "level", "parent", "country", "versions"]]
+    console.print(table(title, shown.columns, shown.itertuples(index=False), justify="left"))
     console.print(f"{total:,} region(s)" + (f", {len(frame):,} shown" if len(frame) < total else ""))
 
 
@@ -184,25 +174,21 @@ def convert(
     )
     written = _write_like(result.frame, out, fmt)
     changes = write_table(result.changes, out.parent / f"{_stem(out)}.changes.csv", "csv")
-    t = Table(
-        title=f"Converted to NUTS {result.notes['to_version']} ({result.notes['weight']} weights); "
+    title = (
+        f"Converted to NUTS {result.notes['to_version']} ({result.notes['weight']} weights); "
         "employment summed over every cell (all industry codes), million persons"
     )
-    for col in ("year", "regions in", "out", "rows", "empl. in", "out", "hidden", "dropped", "nulled"):
-        t.add_column(col, justify="right")
-    for r in result.summary.itertuples(index=False):
-        t.add_row(
-            str(r.year),
-            str(r.regions_in),
-            str(r.regions_out),
-            str(r.regions_out_rows),
-            f"{r.employment_in / 1e6:,.2f}",
-            f"{r.employment_out / 1e6:,.2f}",
-            f"{r.employment_hidden / 1e6:,.3f}",
-            f"{r.employment_dropped / 1e6:,.3f}",
+    rows = (
+        (
+            *(str(v) for v in (r.year, r.regions_in, r.regions_out, r.regions_out_rows)),
+            *(f"{v / 1e6:,.2f}" for v in (r.employment_in, r.employment_out)),
+            *(f"{v / 1e6:,.3f}" for v in (r.employment_hidden, r.employment_dropped)),
             str(r.cells_nulled),
         )
-    console.print(t)
+        for r in result.summary.itertuples(index=False)
+    )
+    cols = ("year", "regions in", "out", "rows", "empl. in", "out", "hidden", "dropped", "nulled")
+    console.print(table(title, cols, rows))
     counts = result.changes["change"].value_counts()
     console.print("changes: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "none"))
     console.print(f"wrote {written}")
@@ -259,20 +245,13 @@ def aggregate(
     written = _write_like(result.frame, out, fmt)
     report = write_table(result.report, out.parent / f"{_stem(out)}.report.csv", "csv")
     rep = result.report
-    t = Table(title="Aggregated regions per year")
-    for col in ("year", "groups", "cells", "null cells", "null: suppressed input", "incomplete", "employment"):
-        t.add_column(col, justify="right")
-    for year, g in rep.groupby("year"):
-        t.add_row(
-            str(year),
-            str(g["group"].nunique()),
-            f"{int(g['cells'].sum()):,}",
-            f"{int(g['cells_null'].sum()):,}",
-            f"{int(g['cells_null_input'].sum()):,}",
-            f"{int(g['cells_incomplete'].sum()):,}",
-            f"{g['employment'].sum():,.0f}",
-        )
-    console.print(t)
+    counts = ("cells", "cells_null", "cells_null_input", "cells_incomplete")
+    rows = (
+        (str(year), str(g["group"].nunique()), *(f"{int(g[c].sum()):,}" for c in counts), f"{g.employment.sum():,.0f}")
+        for year, g in rep.groupby("year")
+    )
+    cols = ("year", "groups", "cells", "null cells", "null: suppressed input", "incomplete", "employment")
+    console.print(table("Aggregated regions per year", cols, rows))
     unassigned = result.notes.get("unassigned") or []
     if unassigned:
         shown = ", ".join(unassigned[:10]) + (" …" if len(unassigned) > 10 else "")

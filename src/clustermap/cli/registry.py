@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from clustermap.cli._common import console, err
+from clustermap.cli._common import console, err, table
 from clustermap.cli.failures import SafeGroup
 
 if TYPE_CHECKING:
@@ -262,9 +261,5 @@ def search_cmd(
     if as_json:
         sys.stdout.write(json.dumps(asdict(result), ensure_ascii=False, indent=1) + "\n")
         return
-    table = Table(title=f"{result.total} record(s)")
-    for column in ("type", "slug", "title"):
-        table.add_column(column)
-    for hit in result.hits:
-        table.add_row(hit.entity_type, hit.slug, hit.title)
-    console.print(table)
+    rows = ((hit.entity_type, hit.slug, hit.title) for hit in result.hits)
+    console.print(table(f"{result.total} record(s)", ("type", "slug", "title"), rows, justify="left"))

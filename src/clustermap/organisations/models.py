@@ -354,12 +354,5 @@ class SearchFacet(Base):
     value: Mapped[str] = mapped_column(String(120))
 
 
-#: entity type name → model, for the records the registry publishes
-ENTITY_MODELS: dict[str, type[Base]] = {
-    "organisation": Organisation,
-    "programme": Programme,
-    "case_study": CaseStudy,
-    "member": Member,
-}
 #: tables whose changes the audit log records
 AUDITED: tuple[type[Base], ...] = (Organisation, Programme, CaseStudy, Member, User, Interest, Assessment)

@@ -149,16 +149,13 @@ class Warehouse:
     def _transaction(self, work: Any, what: str) -> Any:
         if self._in_atomic:  # part of an enclosing atomic(): it commits or rolls back
             return work()
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            out = work()
+            with self.atomic(what):
+                return work()
+        except WarehouseError:
+            raise
         except Exception as exc:
-            self.con.execute("ROLLBACK")
-            if isinstance(exc, WarehouseError):
-                raise
             raise WarehouseError(f"{what} failed; the warehouse is unchanged: {exc}") from exc
-        self.con.execute("COMMIT")
-        return out
 
     def _record_load(self, dataset: str, kind: str, result: LoadResult) -> str:
         p = result.provenance
@@ -316,17 +313,6 @@ class Warehouse:
         for name, kind, *_ in self.con.execute("DESCRIBE _cells").fetchall():
             if name not in have:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
-
-    def default_year(self, run_id: str = "latest") -> int:
-        """The run's default year (the latest year with ≥ 90 % of the regions of the best year,
-        :func:`clustermap.years.latest_complete_year`), as recorded with the run or computed from its summary."""
-        from clustermap.years import latest_complete_year
-
-        record, cells = self.run(run_id)
-        prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}
-        if prov.get("default_year") is not None:
-            return int(prov["default_year"])
-        return latest_complete_year(cells[["region", "year"]])
 
     def runs(self) -> pd.DataFrame:
         """Every stored mapping run (id, dataset, methodology, kind, categories, parameters), oldest first."""

@@ -45,22 +45,21 @@ router = APIRouter(include_in_schema=False)
 # ---------------------------------------------------------------------------------------------- filters
 
 
+def _missing(value: Any) -> bool:
+    """No figure to print (None, NaN, infinite): printed as a dash, never as 0."""
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
 def fmt_int(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{float(value):,.0f}".replace(",", "\u202f")
+    return "–" if _missing(value) else f"{float(value):,.0f}".replace(",", "\u202f")
 
 
 def fmt_num(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{float(value):.{digits}f}"
+    return "–" if _missing(value) else f"{float(value):.{digits}f}"
 
 
 def fmt_pct(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{float(value) * 100:.{digits}f}\u202f%"
+    return "–" if _missing(value) else f"{float(value) * 100:.{digits}f}\u202f%"
 
 
 @pass_context
@@ -170,20 +169,22 @@ def vendor_ready() -> bool:
     return (VENDOR / "maplibre-gl" / "maplibre-gl.js").is_file()
 
 
-def base(request: Request, title: str, **extra: Any) -> dict[str, Any]:
+def base(request: Request, title: str, *, data: bool = True, **extra: Any) -> dict[str, Any]:
+    """What every page's template reads: the observatory's snapshot (none with ``data=False``: the error page
+    when the data cannot be read, without the registry and analyses links), the version, the links."""
     from clustermap import __version__
 
-    obs = observatory(request)
-    snap = obs.snapshot()
+    snap = observatory(request).snapshot() if data else None
+    state = request.app.state
     return {
         "request": request,
         "title": title,
         "snap": snap,
         "version": __version__,
-        "registry": bool(getattr(request.app.state, "registry_installed", False)),
-        "analyses": bool(getattr(request.app.state, "analyses_installed", False)),
+        "registry": snap is not None and bool(getattr(state, "registry_installed", False)),
+        "analyses": snap is not None and bool(getattr(state, "analyses_installed", False)),
         "vendor_ready": vendor_ready(),
-        "methodologies": snap.methodologies,
+        "methodologies": snap.methodologies if snap is not None else [],
         **extra,
     }
 
@@ -237,20 +238,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     try:
         ctx = base(request, titles.get(status, "Error"), status=status, message=message)
     except Exception:  # the error page must render even when the data cannot be read
-        from clustermap import __version__
-
-        ctx = {
-            "request": request,
-            "title": "Error",
-            "status": status,
-            "message": message,
-            "version": __version__,
-            "snap": None,
-            "registry": False,
-            "analyses": False,
-            "vendor_ready": vendor_ready(),
-            "methodologies": [],
-        }
+        ctx = base(request, "Error", data=False, status=status, message=message)
     return render("error.html", ctx, status=status)
 
 

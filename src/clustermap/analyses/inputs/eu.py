@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,19 +11,10 @@ import pandas as pd
 
 from clustermap.analyses._base import MissingInputError
 from clustermap.analyses.inputs.mirror import mirror_root
-from clustermap.analyses.inputs.runs import (
-    Mapped,
-    latest_run,
-    mapped_of_result,
-    mapped_of_run,
-    open_warehouse,
-    with_load_notes,
-)
+from clustermap.analyses.inputs.runs import Mapped, mapped_of_result, opened, stored_run, with_load_notes
 from clustermap.loaders.eurostat import SBS_DATASET
 from clustermap.methodology import DEFAULT_SUPPRESSION
 from clustermap.provenance import LoadProvenance, LoadResult
-
-log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_NUTS_VERSION", "DEFAULT_SUPPRESSION", "SBS_DATASET", "eu_mapping"]
 
@@ -81,13 +71,10 @@ def eu_mapping(
     dataset = SBS_DATASET if nuts_version is None else f"{SBS_DATASET}@nuts{int(nuts_version)}"
     label = "EU NUTS-2 regions (Eurostat SBS" + (f", NUTS {nuts_version})" if nuts_version else ", codes as published)")
     kw = {"label": label, "system": "eu", "nuts_version": nuts_version}
-    wh, owned = open_warehouse(warehouse)
-    try:
-        if not refresh:
-            run_id = latest_run(wh, dataset, m.name, "eco-nace2", dict(m.parameters))
-            if run_id is not None:
-                log.info("using warehouse run %s (%s)", run_id, dataset)
-                return with_load_notes(mapped_of_run(wh, run_id, **kw), wh)
+    with opened(warehouse) as wh:
+        stored = None if refresh else stored_run(wh, dataset, m, "eco-nace2", **kw)
+        if stored is not None:
+            return with_load_notes(stored, wh)
         if nuts_version is None:  # the main job's run: analyses read it, the caller runs the job
             if produce is None:
                 raise MissingInputError(
@@ -118,9 +105,6 @@ def eu_mapping(
         )
         run_id = wh.save_run(result, dataset=dataset)
         return with_load_notes(mapped_of_result(result, run_id, dataset, **kw), wh)
-    finally:
-        if owned and warehouse is not None:
-            wh.close()
 
 
 def _two_way_harmonised(version: int, mirror: Any) -> pd.DataFrame:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +14,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Mapped", "latest_run", "mapped_of_result", "mapped_of_run", "open_warehouse", "with_load_notes"]
+__all__ = ["Mapped", "mapped_of_result", "opened", "stored_run", "with_load_notes"]
 
 
 @dataclass
@@ -67,34 +69,37 @@ class Mapped:
         return sorted(int(y) for y in self.cells["year"].unique())
 
 
-def open_warehouse(warehouse: Any) -> tuple[Any, bool]:
-    """``(warehouse, owned)``: the Warehouse given, one opened on a path (owned: the caller closes it) or an
-    in-memory one for None."""
+@contextmanager
+def opened(warehouse: Any) -> Iterator[Any]:
+    """The Warehouse given; one opened on a path (closed after the block); or, for None, an in-memory one."""
     from clustermap.warehouse import Warehouse
 
-    if warehouse is None:
-        return Warehouse(":memory:"), True
-    if isinstance(warehouse, Warehouse):
-        return warehouse, False
-    return Warehouse(warehouse), True
+    if warehouse is None or isinstance(warehouse, Warehouse):
+        yield Warehouse(":memory:") if warehouse is None else warehouse
+        return
+    with Warehouse(warehouse) as wh:
+        yield wh
 
 
-def latest_run(wh: Any, dataset: str, methodology: str, categories: str, parameters: dict[str, Any]) -> str | None:
-    """The id of the warehouse's latest run of ``dataset`` with this methodology, category set and
-    ``parameters`` (None when there is none)."""
+def stored_run(wh: Any, dataset: str, methodology: Any, categories: str, **kw: Any) -> Mapped | None:
+    """The warehouse's latest run of ``dataset`` with this methodology (its name and every parameter) and
+    category set, as :class:`Mapped` (``kw``: label, system, NUTS version); None when there is none."""
     runs = wh.runs()
     if runs.empty:
         return None
-    sel = runs[(runs["dataset"] == dataset) & (runs["methodology"] == methodology) & (runs["categories"] == categories)]
+    sel = runs[
+        (runs["dataset"] == dataset) & (runs["methodology"] == methodology.name) & (runs["categories"] == categories)
+    ]
     for row in sel.sort_values("created", ascending=False).itertuples():
         stored = json.loads(row.parameters) if isinstance(row.parameters, str) else dict(row.parameters)
-        if all(stored.get(k) == v for k, v in parameters.items()):
-            return str(row.run_id)
+        if all(stored.get(k) == v for k, v in methodology.parameters.items()):
+            log.info("using warehouse run %s (%s)", row.run_id, dataset)
+            return _mapped_of_run(wh, str(row.run_id), **kw)
     return None
 
 
-def mapped_of_run(wh: Any, run_id: str, **kw: Any) -> Mapped:
-    """The stored run ``run_id`` as :class:`Mapped` (``kw``: label, system, NUTS version)."""
+def _mapped_of_run(wh: Any, run_id: str, **kw: Any) -> Mapped:
+    """The stored run ``run_id`` as :class:`Mapped`."""
     record, cells = wh.run(run_id)
     summary = pd.DataFrame(json.loads(record["summary"])) if record.get("summary") else pd.DataFrame()
     prov = json.loads(record["provenance"]) if isinstance(record.get("provenance"), str) else {}

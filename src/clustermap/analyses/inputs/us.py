@@ -3,18 +3,13 @@ mapped and stored in the warehouse — or the stored run read back."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from clustermap.analyses._base import MissingInputError
 from clustermap.analyses.inputs.mirror import mirror_root
-from clustermap.analyses.inputs.runs import (
-    Mapped,
-    latest_run,
-    mapped_of_result,
-    mapped_of_run,
-    open_warehouse,
-)
+from clustermap.analyses.inputs.runs import Mapped, mapped_of_result, opened, stored_run
 from clustermap.errors import ClustermapError, ParameterError, UnknownNameError
 from clustermap.provenance import LoadResult
 
@@ -33,8 +28,7 @@ def us_category_set(year: int = DEFAULT_US_YEAR, *, categories: Any = None, mirr
     Raises
     ------
     MissingInputError
-        the common set cannot be built (no NAICS → ISIC concordance for the vintage in the mirror, or
-        clustermap.classifications is missing).
+        the common set cannot be built (no NAICS → ISIC concordance for the vintage in the mirror).
     """
     from clustermap.definitions.categories import CategorySet, load_category_set
 
@@ -43,23 +37,19 @@ def us_category_set(year: int = DEFAULT_US_YEAR, *, categories: Any = None, mirr
     root = mirror_root(mirror)
     if categories is not None:
         return load_category_set(categories, mirror=root)
-    try:
-        from clustermap.classifications import CBP_VINTAGE_BY_YEAR
-    except ImportError as exc:  # pragma: no cover - depends on the colleague's module
-        raise MissingInputError("the common EU-US category set (clustermap.classifications)") from exc
+    from clustermap.classifications import CBP_VINTAGE_BY_YEAR
+
     vintage = CBP_VINTAGE_BY_YEAR.get(int(year))
     if vintage is None:
         raise MissingInputError(f"the NAICS vintage of CBP {year}", [year])
     name = f"eco-nace2-naics{vintage}"
-    try:
+    with contextlib.suppress(UnknownNameError):
         return load_category_set(name, mirror=root)
-    except UnknownNameError:
-        pass
-    try:
-        from clustermap.definitions.derived import naics_to_eco_nace2
+    from clustermap.definitions.derived import naics_to_eco_nace2
 
+    try:
         return naics_to_eco_nace2(vintage, mirror=root)
-    except (ImportError, ClustermapError) as exc:
+    except ClustermapError as exc:
         raise MissingInputError(
             f"the common category set {name} (US NAICS {vintage} on the eco-nace2 categories)",
             hint=f"{exc}",
@@ -115,12 +105,10 @@ def us_mapping(
         else f"US metropolitan and micropolitan areas (Census CBP {year})"
     )
     kw = {"label": label, "system": "us", "nuts_version": None}
-    wh, owned = open_warehouse(warehouse)
-    try:
-        if not refresh:
-            run_id = latest_run(wh, dataset, m.name, cats.name, dict(m.parameters))
-            if run_id is not None:
-                return mapped_of_run(wh, run_id, **kw)
+    with opened(warehouse) as wh:
+        stored = None if refresh else stored_run(wh, dataset, m, cats.name, **kw)
+        if stored is not None:
+            return stored
         from clustermap.mapping import map_observations
 
         root = mirror_root(mirror)
@@ -132,9 +120,6 @@ def us_mapping(
         )
         run_id = wh.save_run(result, dataset=dataset)
         return mapped_of_result(result, run_id, dataset, **kw)
-    finally:
-        if owned and warehouse is not None:
-            wh.close()
 
 
 def _load_cbp(level: str, year: int, root: Path | None) -> LoadResult:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clustermap.cli._common import err
+from clustermap.cli._common import MirrorOpt, WarehouseOpt, err
 
 __all__ = [
     "MirrorOpt",
@@ -23,12 +23,6 @@ __all__ = [
     "warehouse_of",
 ]
 
-WarehouseOpt = Annotated[
-    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [env CLUSTERMAP_WAREHOUSE].")
-]
-MirrorOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="Local mirror of the publishers' files [env CLUSTERMAP_DATA_DIR].")
-]
 YearOpt = Annotated[int | None, typer.Option("--year", help="EU year (default: the latest complete year).")]
 NutsOpt = Annotated[
     int,
