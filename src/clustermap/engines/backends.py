@@ -77,7 +77,7 @@ def spark_session(master: str = "local[2]") -> Any:
 
 def _native_sort_compiler() -> Any:
     """A PySpark compiler for clustermap's connections that compiles an array sort (``ArraySort``, the threshold
-    form's sorted values per group, :func:`clustermap.indicators.stars.kth_largest`) to Spark's native
+    form's sorted values per group, :func:`clustermap.indicators.topk.kth_largest`) to Spark's native
     ``sort_array`` instead of ``array_sort``; ibis' own compiler is left as it is.
 
     Spark's one-argument ``array_sort`` sorts with its default comparator as a lambda evaluated for every
