@@ -1,6 +1,6 @@
 """An array sort gives the same array on every backend: ascending, nulls last, a null array null. On PySpark it
 is compiled to the native ``sort_array`` (clustermap.engines.backends), not the lambda-comparator ``array_sort``;
-the threshold-form stars (:func:`clustermap.indicators.stars.kth_largest`) rest on it."""
+the threshold-form stars (:func:`clustermap.indicators.topk.kth_largest`) rest on it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import ibis
 import pandas as pd
 
 from clustermap.engines.backends import connect, to_backend
-from clustermap.indicators.stars import kth_largest
+from clustermap.indicators.topk import kth_largest
 
 
 def _con(backend: str, connections: dict[str, Any]) -> Any:

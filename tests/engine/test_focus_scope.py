@@ -14,7 +14,7 @@ from tests.strategies import panels
 
 from clustermap import map_clusters
 from clustermap.engines.backends import connect, to_backend
-from clustermap.indicators.stars import kth_largest
+from clustermap.indicators.topk import kth_largest
 
 # A: X 6000, Y 2000 (T 8000: shares .75, .25); B: X 1000, Y 3000 (T 4000: .25, .75);
 # C: X 1500, Y 8500 (T 10000: .15, .85). All six cells by share: C/Y .85, A/X .75 = B/Y .75, A/Y = B/X .25, C/X .15
@@ -158,5 +158,7 @@ def test_size_cut_from_the_category_aggregate_equals_its_own_aggregate(backend: 
     cols = [*keys, "n_categories", "size_star", "specialisation_star", "focus_star", "stars"]
     a = ind.eco_stars(merged, size_share=0.2, min_employment=500).select(*cols).order_by(keys).to_pandas()
     b = ind.eco_stars(apart, size_share=0.2, min_employment=500).select(*cols).order_by(keys).to_pandas()
+    c = ind.eco_stars(merged.drop("n_categories"), size_share=0.2, min_employment=500)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    pd.testing.assert_frame_equal(a, c.select(*cols).order_by(keys).to_pandas(), check_dtype=False)
     assert set(a["n_categories"]) == {4} and a["size_star"].sum() > 0
