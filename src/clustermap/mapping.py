@@ -373,9 +373,11 @@ def map_observations(
         raise ParameterError("total_base=external needs a totals table (region, year, total): pass --totals FILE")
 
     # category codes and names as labels of the engine (an ENUM on DuckDB: written as dictionary indices)
-    codes = set(categories.crosswalk["category"].astype(str)) | set(categories.categories["category"].astype(str))
+    category_codes = set(categories.crosswalk["category"].astype(str)) | set(
+        categories.categories["category"].astype(str)
+    )
     crosswalk = to_backend(
-        con, categories.crosswalk[["industry", "category", "traded", "share"]], labels={"category": codes}
+        con, categories.crosswalk[["industry", "category", "traded", "share"]], labels={"category": category_codes}
     )
     policy = p["suppression"]
     kwargs: dict[str, Any] = {"size_class_value": p.get("size_class_value", "midpoint")}
@@ -473,7 +475,7 @@ def map_observations(
     names = to_backend(
         con,
         categories.categories[["category", "category_name"]].rename(columns={"category": "n_cat"}),
-        labels={"n_cat": codes, "category_name": categories.categories["category_name"].dropna()},
+        labels={"n_cat": category_codes, "category_name": categories.categories["category_name"].dropna()},
     )
     out = out.mutate(imputed=out.imputed_inputs > 0, imputation_policy=ibis.literal(str(policy)))
     out = out.left_join(names, out.category == names.n_cat).drop("n_cat")

@@ -94,3 +94,17 @@ def test_size_class_takes_the_class_midpoint(run_map) -> None:
     assert (s["cells_suppressed"], s["cells_imputed"], s["cells_dropped"]) == (3, 2, 1)
     r_low = run_map(t, methodology="uscmp", total_base="input", size_class_value="low")
     assert cell(r_low, "01", "111")["employment"] == 500
+
+
+def test_parent_residual_with_categories_named_unlike_industries(run_map, tmp_path) -> None:
+    # the categories are not industry codes: the policy's industry hierarchy and the category labels of the
+    # engine are different code lists (a DuckDB ENUM of the one must never receive the other)
+    rows = ["industry,category,category_name,traded,share"]
+    rows += [f"{i},food,Food products,true,1" for i in ("C10", "C11", "C12", "C13")]
+    rows += [f"{i},trade,Wholesale and retail,true,1" for i in ("G45", "G461", "G462", "G47")]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(rows) + "\n")
+    r = run_map(_hier(), categories=str(path), suppression="parent-residual", min_employment=0)
+    # R1 food: C10 3000 + C11 2500 + C12 2500 + C13 2000; trade: G45 1000 + G461 2000 + G462 1000 + G47 1000
+    assert cell(r, "R1", "food")["employment"] == 10000 and cell(r, "R1", "trade")["employment"] == 5000
+    assert cell(r, "R1", "food")["category_name"] == "Food products" and cell(r, "R1", "food")["imputed"]

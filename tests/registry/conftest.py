@@ -81,10 +81,12 @@ def new_database(backend: str, directory: Path) -> Iterator[str]:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as con:
+            # our own client connections only: an autovacuum worker on the database belongs to the superuser (it
+            # may not be terminated by a test role; DROP DATABASE stops it itself)
             con.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
+                    "AND pid <> pg_backend_pid() AND usename = current_user AND backend_type = 'client backend'"
                 ),
                 {"n": name},
             )
