@@ -112,4 +112,5 @@ def test_the_warehouse_adds_new_result_columns_to_an_older_table(tmp_path, run_m
         record, cells = wh.run(run_id)
         assert {"employment_low", "employment_high", "imputation_policy", "flags"} <= set(cells.columns)
         assert cell(type("R", (), {"cells": cells})(), "R1", "C10")["imputation_policy"] == "two-way"
-        assert json.loads(record["provenance"])["default_year"] == 2012 == wh.default_year(run_id)
+        recorded = json.loads(record["provenance"])["default_year"]
+        assert recorded == 2012 == latest_complete_year(cells[["region", "year"]])
