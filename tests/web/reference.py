@@ -29,31 +29,12 @@ def map_classes(values: pd.Series, metric: str, stars_of: int = 3) -> tuple[list
     return classes, pd.Series(idx, index=values.index, dtype="int64")
 
 
-def filter_cells(
-    run: RunData,
-    *,
-    years: list[int] | None = None,
-    level: int | None = None,
-    categories: list[str] | None = None,
-    regions: list[str] | None = None,
-    country: str | None = None,
-    min_stars: int | None = None,
-    strong: bool | None = None,
-    sort: str = "year",
-) -> pd.DataFrame:
-    """The run's cells that pass every filter, sorted (ties: year, region, category); the filters are checked
-    against the run (the same 400s) by :func:`clustermap.web.api.routes.results.check_filters`."""
-    f = check_filters(
-        run,
-        years=years,
-        level=level,
-        categories=categories,
-        regions=regions,
-        country=country,
-        min_stars=min_stars,
-        strong=strong,
-        sort=sort,
-    )
+def filter_cells(run: RunData, **filters: Any) -> pd.DataFrame:
+    """The run's cells that pass every filter, sorted (ties: year, region, category); the filters (keywords of
+    :func:`clustermap.web.api.routes.results.check_filters`) are checked against the run there (the same 400s)
+    and come back with their defaults."""
+    f = check_filters(run, **filters)
+    level, country, min_stars, strong, sort = f["level"], f["country"], f["min_stars"], f["strong"], f["sort"]
     cells = run.cells
     mask = np.ones(len(cells), dtype=bool)
     if f["years"]:
