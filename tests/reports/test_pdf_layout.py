@@ -135,3 +135,15 @@ def test_headers_break_between_words_only(tmp_path: Path) -> None:
         assert w in words, w
     chars = pdf_chars(files.pdf)
     assert off_the_page(chars) == "" and small_text(chars) == {}
+
+
+def test_a_heading_prints_on_the_page_of_the_wide_table_that_follows_it(tmp_path: Path) -> None:
+    """A section that opens with a wide table prints its heading on the table's landscape page: a portrait page
+    holding only the heading was left before it (the real category report's "Every region")."""
+    files = write_report(_wide_report(), tmp_path)
+    doc = pdfium.PdfDocument(str(files.pdf))
+    pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    heading = [i for i, text in enumerate(pages) if "Tables" in text.splitlines()]
+    caption = [i for i, text in enumerate(pages) if "A wide table" in text]
+    assert heading and caption and heading[0] == caption[0]
+    assert doc[caption[0]].get_width() > doc[caption[0]].get_height()
